@@ -1,0 +1,45 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Data flows one way: config → sources → transform → snapshot → exposition → http,
+ * with model/ shared by all and cli/ wiring everything. Each folder lists the
+ * folders it must not import, so a lint error catches an import going upstream.
+ */
+const FORBIDDEN = {
+  model: ['config', 'sources', 'transform', 'snapshot', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli', 'logging'],
+  logging: ['config', 'sources', 'transform', 'snapshot', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli'],
+  config: ['sources', 'transform', 'snapshot', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli'],
+  sources: ['transform', 'snapshot', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli'],
+  transform: ['sources', 'snapshot', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli'],
+  snapshot: ['config', 'sources', 'transform', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli'],
+  exposition: ['config', 'sources', 'transform', 'selfmetrics', 'scheduler', 'http', 'cli'],
+  selfmetrics: ['config', 'sources', 'transform', 'snapshot', 'scheduler', 'http', 'cli'],
+  scheduler: ['http', 'cli'],
+  http: ['config', 'sources', 'transform', 'selfmetrics', 'scheduler', 'cli'],
+};
+
+const layerRules = Object.entries(FORBIDDEN).map(([folder, banned]) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [{ group: banned.map((b) => `../${b}/*`), message: `src/${folder} must not import from a later pipeline stage (see eslint.config.js).` }] },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  ...layerRules,
+);

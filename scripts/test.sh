@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: installs what the tests need
+# (Debian packages for the real servers, npm packages), builds, lints and runs
+# unit, golden and end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+command -v victoria-metrics >/dev/null || need_pkgs+=(victoria-metrics)
+command -v prometheus >/dev/null || need_pkgs+=(prometheus)
+command -v promtool >/dev/null || need_pkgs+=(prometheus)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing ${need_pkgs[*]}: run 'sudo apt-get update && sudo apt-get install -y prometheus victoria-metrics'" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends prometheus victoria-metrics >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm test

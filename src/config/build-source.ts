@@ -1,0 +1,136 @@
+import { accessSync, constants } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { Secret } from '../model/secret.js';
+import { DEFAULTS } from './defaults.js';
+import { parsePromDuration } from './duration.js';
+import { expandEnv } from './env.js';
+import type { PathSegment } from './locate.js';
+import type { Problems } from './problems.js';
+import type { RawHttpOptions } from './schema.js';
+import type { HttpClientConfig, TlsConfig } from './types.js';
+
+/** Shared context of one config build. */
+export interface BuildContext {
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly problems: Problems;
+}
+
+export function toSeconds(v: number | string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  return typeof v === 'number' ? v : parsePromDuration(v);
+}
+
+/** `${ENV}` expansion; a missing variable is reported at `path`. */
+export function expand(ctx: BuildContext, text: string, path: PathSegment[]): string {
+  const r = expandEnv(text, ctx.env);
+  if (r.ok) return r.value;
+  ctx.problems.add(path, `environment variable ${r.missing} is not set (use \${${r.missing}:-default} for a fallback)`);
+  return '';
+}
+
+/** Resolves a path relative to the config file and checks it can be read now. */
+export function readableFile(ctx: BuildContext, file: string, path: PathSegment[]): string {
+  const abs = isAbsolute(file) ? file : resolve(ctx.dir, file);
+  try {
+    accessSync(abs, constants.R_OK);
+  } catch {
+    ctx.problems.add(path, `cannot read file ${JSON.stringify(abs)}`);
+  }
+  return abs;
+}
+
+interface ParsedUrl {
+  url: string;
+  username?: string;
+  password?: string;
+}
+
+/** Validates a source URL; credentials in it are moved out so they are never printed. */
+function parseUrl(ctx: BuildContext, text: string, path: PathSegment[]): ParsedUrl {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    ctx.problems.add(path, 'invalid URL: expected http://host:port[/path]');
+    return { url: text };
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    ctx.problems.add(path, `unsupported URL scheme "${u.protocol.replace(':', '')}": expected http or https`);
+  }
+  const out: ParsedUrl = { url: '' };
+  if (u.username !== '') out.username = decodeURIComponent(u.username);
+  if (u.password !== '') out.password = decodeURIComponent(u.password);
+  u.username = '';
+  u.password = '';
+  out.url = u.toString().replace(/\/+$/, '');
+  return out;
+}
+
+function buildTls(ctx: BuildContext, raw: RawHttpOptions['tls_config'], path: PathSegment[]): TlsConfig {
+  const tls: { -readonly [K in keyof TlsConfig]: TlsConfig[K] } = { insecureSkipVerify: raw?.insecure_skip_verify ?? false };
+  if (!raw) return tls;
+  if (raw.ca_file) tls.caFile = readableFile(ctx, raw.ca_file, [...path, 'ca_file']);
+  if (raw.cert_file) tls.certFile = readableFile(ctx, raw.cert_file, [...path, 'cert_file']);
+  if (raw.key_file) tls.keyFile = readableFile(ctx, raw.key_file, [...path, 'key_file']);
+  if (raw.server_name) tls.serverName = raw.server_name;
+  if (Boolean(raw.cert_file) !== Boolean(raw.key_file)) {
+    ctx.problems.add(path, 'cert_file and key_file must be given together');
+  }
+  return tls;
+}
+
+function buildAuth(ctx: BuildContext, raw: Omit<RawHttpOptions, 'name' | 'type'>, path: PathSegment[], fromUrl: ParsedUrl) {
+  const auth: Pick<HttpClientConfig, 'basicAuth' | 'bearerToken' | 'bearerTokenFile'> = {};
+  const ba = raw.basic_auth;
+  if (ba) {
+    const p = [...path, 'basic_auth'];
+    if (ba.password !== undefined && ba.password_file !== undefined) {
+      ctx.problems.add(p, 'set at most one of password and password_file');
+    }
+    const basic: { username: string; password?: Secret; passwordFile?: string } = {
+      username: expand(ctx, ba.username, [...p, 'username']),
+    };
+    if (ba.password !== undefined) basic.password = new Secret(expand(ctx, ba.password, [...p, 'password']));
+    if (ba.password_file !== undefined) basic.passwordFile = readableFile(ctx, ba.password_file, [...p, 'password_file']);
+    Object.assign(auth, { basicAuth: basic });
+  } else if (fromUrl.username !== undefined) {
+    Object.assign(auth, { basicAuth: { username: fromUrl.username, password: new Secret(fromUrl.password ?? '') } });
+  }
+  if (raw.bearer_token !== undefined && raw.bearer_token_file !== undefined) {
+    ctx.problems.add(path, 'set at most one of bearer_token and bearer_token_file');
+  }
+  if ((raw.bearer_token !== undefined || raw.bearer_token_file !== undefined) && auth.basicAuth) {
+    ctx.problems.add(path, 'basic_auth and a bearer token are mutually exclusive');
+  }
+  if (raw.bearer_token !== undefined) {
+    Object.assign(auth, { bearerToken: new Secret(expand(ctx, raw.bearer_token, [...path, 'bearer_token'])) });
+  }
+  if (raw.bearer_token_file !== undefined) {
+    Object.assign(auth, { bearerTokenFile: readableFile(ctx, raw.bearer_token_file, [...path, 'bearer_token_file']) });
+  }
+  return auth;
+}
+
+/** Builds the HTTP client settings of a query-API source. */
+export function buildHttpClient(
+  ctx: BuildContext,
+  raw: Omit<RawHttpOptions, 'name' | 'type'>,
+  path: PathSegment[],
+  fallbackTimeout: number,
+): HttpClientConfig {
+  const fromUrl = parseUrl(ctx, expand(ctx, raw.url, [...path, 'url']), [...path, 'url']);
+  const headers = new Map<string, Secret>();
+  for (const [k, v] of Object.entries(raw.headers ?? {})) {
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)) ctx.problems.add([...path, 'headers', k], 'invalid HTTP header name', true);
+    headers.set(k, new Secret(expand(ctx, v, [...path, 'headers', k])));
+  }
+  return {
+    url: fromUrl.url,
+    timeoutSeconds: toSeconds(raw.timeout) ?? fallbackTimeout,
+    headers,
+    tls: buildTls(ctx, raw.tls_config, [...path, 'tls_config']),
+    maxResponseBytes: raw.max_response_bytes ?? DEFAULTS.maxResponseBytes,
+    ...buildAuth(ctx, raw, path, fromUrl),
+  };
+}

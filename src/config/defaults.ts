@@ -1,0 +1,18 @@
+/**
+ * Every default in one place. The prototype's defaults are kept where it had
+ * them, so a file that relied on them behaves the same.
+ */
+export const DEFAULTS = {
+  /** The prototype queried a local single-node VictoriaMetrics when no URL was set. */
+  victoriametricsUrl: 'http://localhost:8428',
+  scrapeIntervalSeconds: 60,
+  /** The prototype's port; see README "Listen address". */
+  exporterPort: 9101,
+  exporterAddress: '',
+  sourceTimeoutSeconds: 60,
+  maxResponseBytes: 512 * 1024 * 1024,
+  metricType: 'gauge',
+  clearStaleMetrics: true,
+  skipEmptyLabels: false,
+  defaultSourceName: 'default',
+} as const;

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { parsePromDuration } from './duration.js';
+import { isValidLabelName, isValidMetricName } from './names.js';
+
+/**
+ * The shape of the YAML file, validated strictly: unknown keys are errors.
+ * This checks structure and names only; `build.ts` turns the result into the
+ * typed `ExporterConfig` (defaults, env expansion, cross-references).
+ * Every key of the Python prototype's format is accepted unchanged.
+ */
+
+const metricName = z
+  .string()
+  .refine(isValidMetricName, { message: 'invalid metric name: must match [a-zA-Z_:][a-zA-Z0-9_:]*' });
+
+const labelName = z.string().refine(isValidLabelName, {
+  message: 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"',
+});
+
+/** Seconds as a number (the prototype's form) or a Prometheus duration string. */
+const seconds = z.union([
+  z.number().positive({ message: 'must be a positive number of seconds' }),
+  z.string().refine((s) => (parsePromDuration(s) ?? 0) > 0, {
+    message: 'expected seconds (e.g. 300) or a duration such as "30s", "5m", "1h"',
+  }),
+]);
+
+const tlsConfig = z.strictObject({
+  ca_file: z.string().optional(),
+  cert_file: z.string().optional(),
+  key_file: z.string().optional(),
+  server_name: z.string().optional(),
+  insecure_skip_verify: z.boolean().optional(),
+});
+
+const basicAuth = z.strictObject({
+  username: z.string(),
+  password: z.string().optional(),
+  password_file: z.string().optional(),
+});
+
+const httpOptions = {
+  url: z.string(),
+  timeout: seconds.optional(),
+  basic_auth: basicAuth.optional(),
+  bearer_token: z.string().optional(),
+  bearer_token_file: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  tls_config: tlsConfig.optional(),
+  max_response_bytes: z.number().int().positive().optional(),
+};
+
+const prometheusSource = z.strictObject({
+  name: z.string().min(1),
+  type: z.literal('prometheus'),
+  ...httpOptions,
+});
+
+const fileSource = z.strictObject({
+  name: z.string().min(1),
+  type: z.literal('file'),
+  path: z.string().min(1),
+});
+
+const source = z.discriminatedUnion('type', [prometheusSource, fileSource], {
+  error: 'expected a source with "type: prometheus" or "type: file"',
+});
+
+const transformation = z.strictObject({
+  name: metricName,
+  description: z.string().optional(),
+  source_metric: metricName,
+  metric_type: z.enum(['gauge', 'info']).optional(),
+  value_from_label: labelName,
+  preserve_labels: z.array(labelName).optional(),
+  default_value: z.number().refine(Number.isFinite, { message: 'must be a finite number' }).optional(),
+  query_filter: z.string().optional(),
+  clear_stale_metrics: z.boolean().optional(),
+  skip_empty_labels: z.boolean().optional(),
+  // Additions to the prototype's format.
+  source: z.string().min(1).optional(),
+  interval: seconds.optional(),
+  timeout: seconds.optional(),
+});
+
+export const configSchema = z.strictObject({
+  victoriametrics_url: z.string().optional(),
+  scrape_interval: seconds.optional(),
+  exporter_port: z.number().int().min(1).max(65535).optional(),
+  // Keys of the prototype's re-creation (shared/baselines/seed_exporter.py).
+  exporter_address: z.string().optional(),
+  query_timeout: seconds.optional(),
+  metric_transformations: z.array(transformation),
+  // Additions to the prototype's format.
+  sources: z.array(source).optional(),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawTransformation = z.infer<typeof transformation>;
+export type RawSource = z.infer<typeof source>;
+export type RawHttpOptions = z.infer<typeof prometheusSource>;

@@ -1,0 +1,81 @@
+import type { MetricType } from '../model/series.js';
+import type { Secret } from '../model/secret.js';
+
+/**
+ * The validated, typed configuration. Built once by `loadConfig`; nothing
+ * downstream ever reads YAML.
+ */
+export interface ExporterConfig {
+  /** Absolute path of the file this was loaded from. */
+  readonly file: string;
+  /** SHA-256 of the file's bytes, to skip reloads of unchanged content. */
+  readonly hash: string;
+  /** Address to listen on when no `--web.listen-address` flag is given. */
+  readonly listenHost: string;
+  readonly listenPort: number;
+  readonly sources: ReadonlyMap<string, SourceConfig>;
+  readonly transformations: readonly TransformationConfig[];
+}
+
+export interface TlsConfig {
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  readonly serverName?: string;
+  readonly insecureSkipVerify: boolean;
+}
+
+export interface BasicAuth {
+  readonly username: string;
+  /** Password given inline (after `${ENV}` expansion). */
+  readonly password?: Secret;
+  /** Re-read at every request, so rotated files take effect. */
+  readonly passwordFile?: string;
+}
+
+export interface HttpClientConfig {
+  /** Base URL; may carry a path prefix (`/select/0/prometheus`, `/prometheus`). */
+  readonly url: string;
+  readonly timeoutSeconds: number;
+  readonly basicAuth?: BasicAuth;
+  readonly bearerToken?: Secret;
+  readonly bearerTokenFile?: string;
+  /** Extra request headers. Values are secrets: they often carry tenants or keys. */
+  readonly headers: ReadonlyMap<string, Secret>;
+  readonly tls: TlsConfig;
+  /** Upper bound on a response body, in bytes (decompressed). */
+  readonly maxResponseBytes: number;
+}
+
+export interface PrometheusSourceConfig {
+  readonly name: string;
+  readonly type: 'prometheus';
+  readonly http: HttpClientConfig;
+}
+
+export interface FileSourceConfig {
+  readonly name: string;
+  readonly type: 'file';
+  /** Absolute path of a Prometheus text exposition file, re-read at every run. */
+  readonly path: string;
+}
+
+export type SourceConfig = PrometheusSourceConfig | FileSourceConfig;
+export type SourceType = SourceConfig['type'];
+
+export interface TransformationConfig {
+  readonly name: string;
+  readonly help: string;
+  readonly source: string;
+  readonly sourceMetric: string;
+  readonly queryFilter: string;
+  readonly metricType: MetricType;
+  readonly valueFromLabel: string;
+  /** `null`: keep every source label (minus `__name__`, and for gauges the value label). */
+  readonly preserveLabels: readonly string[] | null;
+  readonly defaultValue: number | null;
+  readonly clearStaleMetrics: boolean;
+  readonly skipEmptyLabels: boolean;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+}

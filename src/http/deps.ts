@@ -1,0 +1,19 @@
+import type { ExpositionFormat } from '../exposition/format.js';
+import type { SnapshotStore } from '../snapshot/store.js';
+
+export interface TransformationView {
+  readonly name: string;
+  readonly source: string;
+  readonly intervalSeconds: number;
+  readonly runs: number;
+  readonly lastError: string | undefined;
+  readonly lastRunAtMs: number | undefined;
+}
+
+/** All the HTTP layer may see: snapshots, rendered self-metrics and status. */
+export interface HttpDeps {
+  readonly store: SnapshotStore;
+  selfMetrics(format: ExpositionFormat): Promise<string>;
+  ready(): boolean;
+  statuses(): readonly TransformationView[];
+}

@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createGzip } from 'node:zlib';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { CONTENT_TYPES } from '../exposition/format.js';
+import { negotiate } from '../exposition/negotiate.js';
+import { writeExposition } from '../exposition/write.js';
+import type { HttpDeps } from './deps.js';
+
+function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [coding = '', ...params] = part.trim().split(';');
+    if (coding.trim().toLowerCase() !== 'gzip') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+/** GET /metrics: our derived series from the current snapshot plus our own metrics. */
+export async function serveMetrics(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
+  const format = negotiate(req.headers.accept);
+  const families = deps.store.current();
+  const self = await deps.selfMetrics(format);
+  const gzip = acceptsGzip(req.headers['accept-encoding']);
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[format],
+    vary: 'Accept, Accept-Encoding',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  let out: Writable = res;
+  if (gzip) {
+    const z = createGzip({ level: 1 });
+    z.pipe(res);
+    out = z;
+  }
+  await writeExposition(out, families, self, format);
+  out.end();
+  await finished(res);
+}

@@ -1,0 +1,46 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../logging/logger.js';
+import type { HttpDeps } from './deps.js';
+import { landingPage } from './landing.js';
+import { serveMetrics } from './metrics-route.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+function text(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...extra });
+  res.end(body);
+}
+
+function routes(deps: HttpDeps): Record<string, Handler> {
+  const healthy: Handler = (_req, res) => text(res, 200, 'OK\n');
+  return {
+    '/metrics': (req, res) => serveMetrics(req, res, deps),
+    '/health': healthy,
+    '/-/healthy': healthy,
+    '/-/ready': (_req, res) => (deps.ready() ? text(res, 200, 'Ready\n') : text(res, 503, 'Not ready: waiting for the first run of every transformation\n')),
+    '/': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(landingPage(deps));
+    },
+  };
+}
+
+/** The HTTP endpoints. Read-only paths answer GET and HEAD; anything else is 405. */
+export function createHttpServer(deps: HttpDeps, logger: Logger): Server {
+  const table = routes(deps);
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const handler = table[path];
+    if (!handler) return text(res, 404, 'Not found\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'Method not allowed\n', { allow: 'GET, HEAD' });
+    Promise.resolve(handler(req, res)).catch((e: unknown) => {
+      logger.error({ path, err: (e as Error).message }, 'request failed');
+      if (!res.headersSent) text(res, 500, 'Internal error\n');
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 30_000;
+  return server;
+}

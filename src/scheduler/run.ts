@@ -1,0 +1,47 @@
+import type { TransformationConfig } from '../config/types.js';
+import { SourceError } from '../model/errors.js';
+import { renderSamples } from '../exposition/render.js';
+import type { SnapshotStore } from '../snapshot/store.js';
+import type { Source } from '../sources/source.js';
+import { Transformer, type TransformResult } from '../transform/transformer.js';
+
+export type RunOutcome =
+  | { readonly ok: true; readonly result: TransformResult; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly error: SourceError };
+
+function asSourceError(e: unknown): SourceError {
+  if (e instanceof SourceError) return e;
+  return new SourceError('bad_response', `unexpected error: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+}
+
+/**
+ * One run of one transformation: query the source, transform every series
+ * as it arrives, render, and swap the new family into the store in one step.
+ * Nothing is written to the store unless the whole run succeeded.
+ */
+export async function runTransformation(
+  t: TransformationConfig,
+  source: Source,
+  store: SnapshotStore,
+  signal: AbortSignal,
+): Promise<RunOutcome> {
+  const transformer = new Transformer(t);
+  let warnings: readonly string[];
+  try {
+    ({ warnings } = await source.collect({ metric: t.sourceMetric, filter: t.queryFilter }, transformer.add, signal));
+  } catch (e) {
+    return { ok: false, error: asSourceError(e) };
+  }
+  const previous = store.get(t.name);
+  if (!t.clearStaleMetrics && previous) transformer.keepStale(previous.series);
+  const result = transformer.finish();
+  store.put({
+    name: t.name,
+    help: t.help,
+    type: t.metricType,
+    series: result.series,
+    samples: renderSamples(t.name, result.series),
+    producedAtMs: Date.now(),
+  });
+  return { ok: true, result, warnings };
+}

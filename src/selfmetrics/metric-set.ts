@@ -1,0 +1,45 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry, type RegistryContentType } from 'prom-client';
+
+export const PREFIX = 'label_value_exporter_';
+
+const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+const RUN_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+/**
+ * One registry's worth of the exporter's own metrics. prom-client renames
+ * counters in place when it renders OpenMetrics, so the text and OpenMetrics
+ * registries each get their own set (see `self-metrics.ts`).
+ */
+export function createMetricSet(registry: Registry<RegistryContentType>) {
+  const registers = [registry];
+  const t = ['transformation'] as const;
+  collectDefaultMetrics({ register: registry });
+  // prom-client exposes these totals as gauges named *_total, which promtool's
+  // linter rejects; the per-type gauges without the suffix carry the same data.
+  for (const name of LINT_FAILING_DEFAULTS) registry.removeSingleMetric(name);
+  return {
+    buildInfo: new Gauge({
+      name: `${PREFIX}build_info`,
+      help: 'A metric with a constant 1 value labeled by version, revision, branch and nodeversion from which label-value-exporter was built.',
+      labelNames: ['version', 'revision', 'branch', 'nodeversion'] as const,
+      registers,
+    }),
+    lastRunSuccess: new Gauge({ name: `${PREFIX}transformation_last_run_success`, help: 'Whether the last run of the transformation succeeded (1) or failed (0).', labelNames: t, registers }),
+    lastSuccess: new Gauge({ name: `${PREFIX}transformation_last_success_timestamp_seconds`, help: 'Unix time of the last successful run of the transformation.', labelNames: t, registers }),
+    runDuration: new Histogram({ name: `${PREFIX}transformation_run_duration_seconds`, help: 'Duration of transformation runs: query, parse, transform and swap.', labelNames: t, buckets: RUN_BUCKETS, registers }),
+    runs: new Counter({ name: `${PREFIX}transformation_runs_total`, help: 'Transformation runs by result (success, failure).', labelNames: ['transformation', 'result'] as const, registers }),
+    failures: new Counter({ name: `${PREFIX}transformation_failures_total`, help: 'Failed transformation runs by reason.', labelNames: ['transformation', 'reason'] as const, registers }),
+    sourceSeries: new Gauge({ name: `${PREFIX}transformation_source_series`, help: 'Source series read by the last successful run.', labelNames: t, registers }),
+    series: new Gauge({ name: `${PREFIX}transformation_series`, help: 'Output series currently served for the transformation.', labelNames: t, registers }),
+    skipped: new Counter({ name: `${PREFIX}transformation_skipped_series_total`, help: 'Source series that produced no output series, by reason.', labelNames: ['transformation', 'reason'] as const, registers }),
+    defaulted: new Counter({ name: `${PREFIX}transformation_defaulted_series_total`, help: 'Source series whose missing or unparseable value was replaced by default_value.', labelNames: t, registers }),
+    collisions: new Counter({ name: `${PREFIX}transformation_collisions_total`, help: 'Source series dropped because another source series produced the same output labels.', labelNames: t, registers }),
+    sourceRequests: new Counter({ name: `${PREFIX}source_requests_total`, help: 'Requests to sources by HTTP status code (or error class).', labelNames: ['source', 'code'] as const, registers }),
+    sourceDuration: new Histogram({ name: `${PREFIX}source_request_duration_seconds`, help: 'Duration of source requests, until the whole response was read.', labelNames: ['source'] as const, buckets: RUN_BUCKETS, registers }),
+    reloadSuccess: new Gauge({ name: `${PREFIX}config_last_reload_successful`, help: 'Whether the last configuration load succeeded.', registers }),
+    reloadTimestamp: new Gauge({ name: `${PREFIX}config_last_reload_success_timestamp_seconds`, help: 'Unix time of the last successful configuration load.', registers }),
+  };
+}
+
+export type MetricSet = ReturnType<typeof createMetricSet>;

@@ -1,0 +1,118 @@
+import { Registry, type OpenMetricsContentType } from 'prom-client';
+import type { ExpositionFormat } from '../exposition/format.js';
+import { createMetricSet, type MetricSet } from './metric-set.js';
+
+export interface RunSuccess {
+  readonly durationSeconds: number;
+  readonly finishedAtMs: number;
+  readonly sourceSeries: number;
+  readonly outputSeries: number;
+  readonly skipped: ReadonlyMap<string, number>;
+  readonly defaulted: number;
+  readonly collisions: number;
+}
+
+export interface BuildInfoLabels {
+  readonly version: string;
+  readonly revision: string;
+  readonly branch: string;
+  readonly nodeversion: string;
+}
+
+const SKIP_REASONS = ['empty_label', 'missing_label', 'unparseable'] as const;
+
+/**
+ * The exporter's own metrics, on explicit registries (never prom-client's
+ * global one). Every update goes to both the text and the OpenMetrics set.
+ */
+export class SelfMetrics {
+  private readonly text = new Registry();
+  private readonly om = new Registry<OpenMetricsContentType>();
+  private readonly sets: readonly MetricSet[];
+
+  constructor() {
+    this.om.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    this.sets = [createMetricSet(this.text), createMetricSet(this.om)];
+  }
+
+  private each(fn: (s: MetricSet) => void): void {
+    for (const s of this.sets) fn(s);
+  }
+
+  setBuildInfo(labels: BuildInfoLabels): void {
+    this.each((s) => s.buildInfo.set({ ...labels }, 1));
+  }
+
+  /** Creates a transformation's series at zero so rates and alerts work from the start. */
+  addTransformation(t: string): void {
+    this.each((s) => {
+      s.runs.inc({ transformation: t, result: 'success' }, 0);
+      s.runs.inc({ transformation: t, result: 'failure' }, 0);
+      for (const reason of SKIP_REASONS) s.skipped.inc({ transformation: t, reason }, 0);
+      s.defaulted.inc({ transformation: t }, 0);
+      s.collisions.inc({ transformation: t }, 0);
+      s.series.set({ transformation: t }, 0);
+    });
+  }
+
+  /** Drops every series of a transformation that was removed from the config. */
+  removeTransformation(t: string): void {
+    this.each((s) => {
+      for (const m of [s.lastRunSuccess, s.lastSuccess, s.runDuration, s.runs, s.failures, s.sourceSeries, s.series, s.skipped, s.defaulted, s.collisions]) {
+        m.remove({ transformation: t } as never);
+      }
+      for (const result of ['success', 'failure']) s.runs.remove({ transformation: t, result });
+      for (const reason of SKIP_REASONS) s.skipped.remove({ transformation: t, reason });
+    });
+  }
+
+  runSucceeded(t: string, r: RunSuccess): void {
+    const l = { transformation: t };
+    this.each((s) => {
+      s.runs.inc({ ...l, result: 'success' });
+      s.lastRunSuccess.set(l, 1);
+      s.lastSuccess.set(l, r.finishedAtMs / 1000);
+      s.runDuration.observe(l, r.durationSeconds);
+      s.sourceSeries.set(l, r.sourceSeries);
+      s.series.set(l, r.outputSeries);
+      for (const [reason, n] of r.skipped) s.skipped.inc({ ...l, reason }, n);
+      s.defaulted.inc(l, r.defaulted);
+      s.collisions.inc(l, r.collisions);
+    });
+  }
+
+  runFailed(t: string, reason: string, durationSeconds: number): void {
+    const l = { transformation: t };
+    this.each((s) => {
+      s.runs.inc({ ...l, result: 'failure' });
+      s.failures.inc({ ...l, reason });
+      s.lastRunSuccess.set(l, 0);
+      s.runDuration.observe(l, durationSeconds);
+    });
+  }
+
+  setSeries(t: string, n: number): void {
+    this.each((s) => s.series.set({ transformation: t }, n));
+  }
+
+  sourceRequest(source: string, code: string, seconds: number): void {
+    this.each((s) => {
+      s.sourceRequests.inc({ source, code });
+      s.sourceDuration.observe({ source }, seconds);
+    });
+  }
+
+  configLoaded(ok: boolean, atMs: number): void {
+    this.each((s) => {
+      s.reloadSuccess.set(ok ? 1 : 0);
+      if (ok) s.reloadTimestamp.set(atMs / 1000);
+    });
+  }
+
+  /** Our metrics in the given format, without OpenMetrics' closing `# EOF`. */
+  async render(format: ExpositionFormat): Promise<string> {
+    if (format === 'text') return this.text.metrics();
+    const body = await this.om.metrics();
+    return body.endsWith('# EOF\n') ? body.slice(0, -'# EOF\n'.length) : body;
+  }
+}

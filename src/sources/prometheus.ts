@@ -1,0 +1,31 @@
+import type { PrometheusSourceConfig } from '../config/types.js';
+import type { SeriesSink } from '../model/series.js';
+import { HttpClient } from './http-client.js';
+import { feedVector } from './prometheus-envelope.js';
+import { selectorText, type CollectOutcome, type Source, type SourceObserver, type SourceQuery } from './source.js';
+
+/**
+ * Any Prometheus-compatible query API: Prometheus, VictoriaMetrics single-node
+ * and cluster (`/select/<tenant>/prometheus`), Thanos, Mimir (`/prometheus`).
+ * Instant queries go as a POST form so long filters fit.
+ */
+export class PrometheusSource implements Source {
+  readonly type = 'prometheus' as const;
+  readonly name: string;
+  private readonly client: HttpClient;
+
+  constructor(cfg: PrometheusSourceConfig, observer: SourceObserver) {
+    this.name = cfg.name;
+    this.client = new HttpClient(cfg.http, cfg.name, observer);
+  }
+
+  async collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome> {
+    const form = new URLSearchParams({ query: selectorText(query) });
+    const res = await this.client.postForm('/api/v1/query', form, signal);
+    return { warnings: feedVector(res, sink) };
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}

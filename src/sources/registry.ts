@@ -1,0 +1,15 @@
+import type { SourceConfig } from '../config/types.js';
+import { FileSource } from './file.js';
+import { PrometheusSource } from './prometheus.js';
+import type { Source, SourceObserver } from './source.js';
+
+/** One factory per source type: adding a type touches its file and this map. */
+const FACTORIES: { [K in SourceConfig['type']]: (cfg: Extract<SourceConfig, { type: K }>, o: SourceObserver) => Source } = {
+  prometheus: (cfg, o) => new PrometheusSource(cfg, o),
+  file: (cfg, o) => new FileSource(cfg, o),
+};
+
+export function createSource(cfg: SourceConfig, observer: SourceObserver): Source {
+  const factory = FACTORIES[cfg.type] as (c: SourceConfig, o: SourceObserver) => Source;
+  return factory(cfg, observer);
+}

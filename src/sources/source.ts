@@ -1,0 +1,36 @@
+import type { SourceType } from '../config/types.js';
+import type { SeriesSink } from '../model/series.js';
+
+/** What a transformation asks a source for. */
+export interface SourceQuery {
+  readonly metric: string;
+  /** The inside of `{...}`, as written in `query_filter` (may be empty). */
+  readonly filter: string;
+}
+
+export interface CollectOutcome {
+  /** Warnings the source returned alongside a successful answer. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * A place series come from. Implementations feed every matching series to
+ * `sink` and resolve when the answer was complete and valid; on any problem
+ * they throw a `SourceError` (the caller then discards what the sink got).
+ */
+export interface Source {
+  readonly name: string;
+  readonly type: SourceType;
+  collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome>;
+  close(): Promise<void>;
+}
+
+/** Told about every request a source makes, for our own metrics. */
+export interface SourceObserver {
+  request(source: string, code: string, seconds: number): void;
+}
+
+/** `metric{filter}` or just `metric`. */
+export function selectorText(q: SourceQuery): string {
+  return q.filter === '' ? q.metric : `${q.metric}{${q.filter}}`;
+}

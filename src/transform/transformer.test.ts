@@ -1,0 +1,136 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TransformationConfig } from '../config/types.js';
+import { Transformer } from './transformer.js';
+
+function cfg(over: Partial<TransformationConfig> = {}): TransformationConfig {
+  return {
+    name: 'kubelet_minor_version',
+    help: 'h',
+    source: 'default',
+    sourceMetric: 'kube_node_info',
+    queryFilter: '',
+    metricType: 'gauge',
+    valueFromLabel: 'minor',
+    preserveLabels: ['cluster', 'node'],
+    defaultValue: null,
+    clearStaleMetrics: true,
+    skipEmptyLabels: false,
+    intervalSeconds: 60,
+    timeoutSeconds: 60,
+    ...over,
+  };
+}
+
+function run(c: TransformationConfig, input: Array<Record<string, string>>) {
+  const t = new Transformer(c);
+  for (const l of input) t.add(l, 1);
+  return t.finish();
+}
+
+const N1 = { __name__: 'kube_node_info', cluster: 'prod', node: 'n1', minor: '28', job: 'ksm' };
+
+describe('gauge', () => {
+  test('the parsed label value becomes the sample value; only preserved labels are kept', () => {
+    const r = run(cfg(), [N1, { ...N1, node: 'n2', minor: '27+' }]);
+    assert.deepEqual(r.series, [
+      { labelText: 'cluster="prod",node="n1"', value: 28 },
+      { labelText: 'cluster="prod",node="n2"', value: 27 },
+    ]);
+    assert.equal(r.sourceSeries, 2);
+  });
+
+  test('without preserve_labels every label but __name__ and the value label is kept, sorted', () => {
+    const r = run(cfg({ preserveLabels: null }), [N1]);
+    assert.deepEqual(r.series, [{ labelText: 'cluster="prod",job="ksm",node="n1"', value: 28 }]);
+  });
+
+  test('a preserved label missing from the source is omitted', () => {
+    const r = run(cfg({ preserveLabels: ['cluster', 'node', 'instance'] }), [N1]);
+    assert.equal(r.series[0]?.labelText, 'cluster="prod",node="n1"');
+  });
+
+  const missing = { ...N1 } as Record<string, string>;
+  delete missing.minor;
+  const empty = { ...N1, minor: '' };
+  const bad = { ...N1, minor: 'v1.28.3' };
+
+  test('missing/empty label: skipped when skip_empty_labels, even with a default', () => {
+    const r = run(cfg({ skipEmptyLabels: true, defaultValue: 0 }), [missing, { ...empty, node: 'n2' }]);
+    assert.deepEqual(r.series, []);
+    assert.deepEqual([...r.skipped], [['missing_label', 1], ['empty_label', 1]]);
+    assert.equal(r.defaulted, 0);
+  });
+
+  test('missing/empty label: default_value when set', () => {
+    const r = run(cfg({ defaultValue: -1 }), [missing, { ...empty, node: 'n2' }]);
+    assert.deepEqual(r.series.map((s) => s.value), [-1, -1]);
+    assert.equal(r.defaulted, 2);
+  });
+
+  test('missing/empty label: skipped without a default', () => {
+    const r = run(cfg(), [missing, { ...empty, node: 'n2' }]);
+    assert.deepEqual(r.series, []);
+    assert.equal(r.skipped.get('missing_label'), 1);
+    assert.equal(r.skipped.get('empty_label'), 1);
+  });
+
+  test('unparseable value: default_value when set, else skipped with an example', () => {
+    assert.deepEqual(run(cfg({ defaultValue: 0 }), [bad]).series, [{ labelText: 'cluster="prod",node="n1"', value: 0 }]);
+    const r = run(cfg(), [bad]);
+    assert.deepEqual(r.series, []);
+    assert.equal(r.skipped.get('unparseable'), 1);
+    assert.deepEqual(r.skipExamples.get('unparseable'), ['v1.28.3']);
+  });
+
+  test('collisions keep the larger value, whatever the order, and are counted', () => {
+    const a = { ...N1, minor: '27', job: 'a' };
+    const b = { ...N1, minor: '28', job: 'b' };
+    for (const order of [[a, b], [b, a]]) {
+      const r = run(cfg(), order);
+      assert.deepEqual(r.series, [{ labelText: 'cluster="prod",node="n1"', value: 28 }]);
+      assert.equal(r.collisions, 1);
+    }
+  });
+
+  test('output is sorted by labels regardless of input order', () => {
+    const input = ['n3', 'n1', 'n2'].map((node) => ({ ...N1, node }));
+    assert.deepEqual(run(cfg(), input).series.map((s) => s.labelText), ['n1', 'n2', 'n3'].map((n) => `cluster="prod",node="${n}"`));
+  });
+
+  test('label values are escaped', () => {
+    const r = run(cfg(), [{ ...N1, node: 'a"b\\c\nd' }]);
+    assert.equal(r.series[0]?.labelText, 'cluster="prod",node="a\\"b\\\\c\\nd"');
+  });
+});
+
+describe('info', () => {
+  const info = cfg({ name: 'node_os_info', metricType: 'info', valueFromLabel: 'os_image' });
+  test('value 1, preserved labels plus the value label with its string', () => {
+    const r = run(info, [{ ...N1, os_image: 'Ubuntu 22.04.3 LTS' }]);
+    assert.deepEqual(r.series, [{ labelText: 'cluster="prod",node="n1",os_image="Ubuntu 22.04.3 LTS"', value: 1 }]);
+  });
+  test('without preserve_labels all labels including the value label are kept', () => {
+    const r = run(cfg({ metricType: 'info', valueFromLabel: 'job', preserveLabels: null }), [N1]);
+    assert.equal(r.series[0]?.labelText, 'cluster="prod",job="ksm",minor="28",node="n1"');
+  });
+  test('missing value label: skipped with skip_empty_labels, else emitted without it', () => {
+    assert.deepEqual(run({ ...info, skipEmptyLabels: true }, [N1]).series, []);
+    assert.deepEqual(run(info, [N1]).series, [{ labelText: 'cluster="prod",node="n1"', value: 1 }]);
+  });
+});
+
+describe('clear_stale_metrics', () => {
+  test('keepStale adds previous series that were not seen again, without overriding new ones', () => {
+    const t = new Transformer(cfg({ clearStaleMetrics: false }));
+    t.add({ ...N1, minor: '29' }, 1);
+    t.keepStale([
+      { labelText: 'cluster="prod",node="n1"', value: 28 },
+      { labelText: 'cluster="prod",node="gone"', value: 27 },
+    ]);
+    assert.deepEqual(t.finish().series, [
+      { labelText: 'cluster="prod",node="gone"', value: 27 },
+      { labelText: 'cluster="prod",node="n1"', value: 29 },
+    ]);
+  });
+});

@@ -1,0 +1,131 @@
+import type { TransformationConfig } from '../config/types.js';
+import { labelText } from '../model/label-text.js';
+import type { LabelSet, OutputSeries, SeriesSink } from '../model/series.js';
+import { parseLenientNumber } from './parse-number.js';
+
+/** Why a source series produced no output series. Label values of a self-metric. */
+export type SkipReason = 'empty_label' | 'missing_label' | 'unparseable';
+
+export interface TransformResult {
+  /** Output series sorted by label text: a deterministic order. */
+  readonly series: readonly OutputSeries[];
+  readonly sourceSeries: number;
+  readonly skipped: ReadonlyMap<SkipReason, number>;
+  /** Source series whose missing or unparseable value was replaced by `default_value`. */
+  readonly defaulted: number;
+  /** Source series whose output label set was already taken. */
+  readonly collisions: number;
+  /** A few raw values per skip reason, for `preview` and debugging. */
+  readonly skipExamples: ReadonlyMap<SkipReason, readonly string[]>;
+}
+
+const MAX_EXAMPLES = 3;
+
+/** Output label names for one source series: preserved set, or all but the excluded. */
+function outputNames(cfg: TransformationConfig, labels: LabelSet, preserve: readonly string[] | null): string[] {
+  if (preserve) return preserve as string[];
+  const names: string[] = [];
+  for (const n in labels) {
+    if (n === '__name__') continue;
+    if (n === cfg.valueFromLabel && cfg.metricType === 'gauge') continue;
+    names.push(n);
+  }
+  return names.sort();
+}
+
+/**
+ * Turns source series into output series, one at a time as a source decodes
+ * them (`add` is the source's sink). Pure: no I/O, no clock. The rules are the
+ * README's "Transformation semantics"; collisions keep the larger value so the
+ * result does not depend on the order the source returned series in.
+ */
+export class Transformer {
+  private readonly out = new Map<string, number>();
+  private readonly skipped = new Map<SkipReason, number>();
+  private readonly examples = new Map<SkipReason, string[]>();
+  private sourceCount = 0;
+  private defaulted = 0;
+  private collisions = 0;
+  /** Sorted preserve list; for info, including the value label. */
+  private readonly preserve: readonly string[] | null;
+  private readonly values: string[] = [];
+
+  constructor(private readonly cfg: TransformationConfig) {
+    const p = cfg.preserveLabels;
+    if (p === null) this.preserve = null;
+    else {
+      const set = new Set(p);
+      if (cfg.metricType === 'info') set.add(cfg.valueFromLabel);
+      this.preserve = [...set].sort();
+    }
+  }
+
+  /** The source's sink. The source sample value (1 for info series) is not used. */
+  readonly add: SeriesSink = (labels: LabelSet): void => {
+    this.sourceCount++;
+    const cfg = this.cfg;
+    const raw = labels[cfg.valueFromLabel];
+    let value: number;
+    if (raw === undefined || raw === '') {
+      const reason: SkipReason = raw === undefined ? 'missing_label' : 'empty_label';
+      if (cfg.skipEmptyLabels || (cfg.metricType === 'gauge' && cfg.defaultValue === null)) {
+        this.skip(reason, raw ?? '');
+        return;
+      }
+      if (cfg.metricType === 'gauge') this.defaulted++;
+      value = cfg.metricType === 'info' ? 1 : (cfg.defaultValue as number);
+    } else if (cfg.metricType === 'info') {
+      value = 1;
+    } else {
+      const parsed = parseLenientNumber(raw);
+      if (parsed === undefined) {
+        if (cfg.defaultValue === null) {
+          this.skip('unparseable', raw);
+          return;
+        }
+        this.defaulted++;
+        value = cfg.defaultValue;
+      } else value = parsed;
+    }
+    this.put(labels, value);
+  };
+
+  private put(labels: LabelSet, value: number): void {
+    const names = outputNames(this.cfg, labels, this.preserve);
+    const values = this.values;
+    values.length = names.length;
+    for (let i = 0; i < names.length; i++) values[i] = labels[names[i] as string] ?? '';
+    const key = labelText(names, values);
+    const prev = this.out.get(key);
+    if (prev !== undefined) {
+      this.collisions++;
+      if (!(value > prev)) return;
+    }
+    this.out.set(key, value);
+  }
+
+  private skip(reason: SkipReason, raw: string): void {
+    this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+    const ex = this.examples.get(reason) ?? [];
+    if (ex.length < MAX_EXAMPLES && !ex.includes(raw)) ex.push(raw);
+    this.examples.set(reason, ex);
+  }
+
+  /** Series kept from `previous` when stale series are not cleared. */
+  keepStale(previous: readonly OutputSeries[]): void {
+    for (const s of previous) if (!this.out.has(s.labelText)) this.out.set(s.labelText, s.value);
+  }
+
+  finish(): TransformResult {
+    const keys = [...this.out.keys()].sort();
+    const series = keys.map((k) => ({ labelText: k, value: this.out.get(k) as number }));
+    return {
+      series,
+      sourceSeries: this.sourceCount,
+      skipped: this.skipped,
+      collisions: this.collisions,
+      defaulted: this.defaulted,
+      skipExamples: this.examples,
+    };
+  }
+}
