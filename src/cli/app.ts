@@ -36,6 +36,7 @@ export class App {
       {
         store: this.store,
         selfMetrics: (format) => this.metrics.render(format),
+        scraped: (format) => this.metrics.scraped(format),
         ready: () => this.scheduler.ready(),
         statuses: () => this.scheduler.statuses(),
       },

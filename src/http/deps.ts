@@ -14,6 +14,8 @@ export interface TransformationView {
 export interface HttpDeps {
   readonly store: SnapshotStore;
   selfMetrics(format: ExpositionFormat): Promise<string>;
+  /** Counts a /metrics request by the format it is served in. */
+  scraped(format: ExpositionFormat): void;
   ready(): boolean;
   statuses(): readonly TransformationView[];
 }

@@ -20,6 +20,7 @@ function acceptsGzip(header: string | undefined): boolean {
 /** GET /metrics: our derived series from the current snapshot plus our own metrics. */
 export async function serveMetrics(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
   const format = negotiate(req.headers.accept);
+  deps.scraped(format);
   const families = deps.store.current();
   const self = await deps.selfMetrics(format);
   const gzip = acceptsGzip(req.headers['accept-encoding']);

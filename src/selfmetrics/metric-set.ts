@@ -37,6 +37,7 @@ export function createMetricSet(registry: Registry<RegistryContentType>) {
     collisions: new Counter({ name: `${PREFIX}transformation_collisions_total`, help: 'Source series dropped because another source series produced the same output labels.', labelNames: t, registers }),
     sourceRequests: new Counter({ name: `${PREFIX}source_requests_total`, help: 'Requests to sources by HTTP status code (or error class).', labelNames: ['source', 'code'] as const, registers }),
     sourceDuration: new Histogram({ name: `${PREFIX}source_request_duration_seconds`, help: 'Duration of source requests, until the whole response was read.', labelNames: ['source'] as const, buckets: RUN_BUCKETS, registers }),
+    scrapes: new Counter({ name: `${PREFIX}metrics_requests_total`, help: 'Requests to /metrics by exposition format served.', labelNames: ['format'] as const, registers }),
     reloadSuccess: new Gauge({ name: `${PREFIX}config_last_reload_successful`, help: 'Whether the last configuration load succeeded.', registers }),
     reloadTimestamp: new Gauge({ name: `${PREFIX}config_last_reload_success_timestamp_seconds`, help: 'Unix time of the last successful configuration load.', registers }),
   };

@@ -40,7 +40,10 @@ export class SelfMetrics {
   }
 
   setBuildInfo(labels: BuildInfoLabels): void {
-    this.each((s) => s.buildInfo.set({ ...labels }, 1));
+    this.each((s) => {
+      s.buildInfo.set({ ...labels }, 1);
+      for (const format of ['text', 'openmetrics']) s.scrapes.inc({ format }, 0);
+    });
   }
 
   /** Creates a transformation's series at zero so rates and alerts work from the start. */
@@ -100,6 +103,10 @@ export class SelfMetrics {
       s.sourceRequests.inc({ source, code });
       s.sourceDuration.observe({ source }, seconds);
     });
+  }
+
+  scraped(format: ExpositionFormat): void {
+    this.each((s) => s.scrapes.inc({ format }));
   }
 
   configLoaded(ok: boolean, atMs: number): void {

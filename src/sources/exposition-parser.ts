@@ -66,22 +66,14 @@ function readLabels(line: string, pos: number, labels: Record<string, string>): 
   return pos + 1;
 }
 
+/** Go's ParseFloat, which Prometheus uses, reads NaN and Inf in any case (prom-client writes `Nan`). */
+const SPECIAL: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity };
+
 function parseFloatToken(tok: string, pos: number): number {
-  switch (tok) {
-    case '+Inf':
-    case 'Inf':
-    case '+inf':
-    case 'inf':
-      return Infinity;
-    case '-Inf':
-    case '-inf':
-      return -Infinity;
-    case 'NaN':
-    case 'nan':
-      return NaN;
-  }
+  const special = SPECIAL[tok.toLowerCase()];
+  if (special !== undefined) return special;
   const n = Number(tok);
-  if (tok === '' || Number.isNaN(n)) fail(`invalid sample value ${JSON.stringify(tok.slice(0, 40))}`, pos);
+  if (tok === '' || Number.isNaN(n) || /^[+-]?0[xob]/i.test(tok)) fail(`invalid sample value ${JSON.stringify(tok.slice(0, 40))}`, pos);
   return n;
 }
 
