@@ -49,6 +49,11 @@ interface ParsedUrl {
 /** Validates a source URL; credentials in it are moved out so they are never printed. */
 function parseUrl(ctx: BuildContext, text: string, path: PathSegment[]): ParsedUrl {
   let u: URL;
+  // `vmselect:8481` parses as scheme "vmselect:"; say what is really wrong.
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text)) {
+    ctx.problems.add(path, 'invalid URL: expected http://host:port[/path]');
+    return { url: text };
+  }
   try {
     u = new URL(text);
   } catch {
@@ -118,8 +123,12 @@ export function buildHttpClient(
   raw: Omit<RawHttpOptions, 'name' | 'type'>,
   path: PathSegment[],
   fallbackTimeout: number,
+  urlPath: PathSegment[] = [...path, 'url'],
 ): HttpClientConfig {
-  const fromUrl = parseUrl(ctx, expand(ctx, raw.url, [...path, 'url']), [...path, 'url']);
+  const before = ctx.problems.list.length;
+  const expanded = expand(ctx, raw.url, urlPath);
+  // A missing variable is already reported; do not add "invalid URL" for the same value.
+  const fromUrl: ParsedUrl = ctx.problems.list.length === before ? parseUrl(ctx, expanded, urlPath) : { url: '' };
   const headers = new Map<string, Secret>();
   for (const [k, v] of Object.entries(raw.headers ?? {})) {
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)) ctx.problems.add([...path, 'headers', k], 'invalid HTTP header name', true);

@@ -27,7 +27,7 @@ function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<s
   });
   if (!sources.has(defaultName)) {
     const url = raw.victoriametrics_url ?? DEFAULTS.victoriametricsUrl;
-    const http = buildHttpClient(ctx, { url }, ['victoriametrics_url'], timeout);
+    const http = buildHttpClient(ctx, { url }, ['victoriametrics_url'], timeout, ['victoriametrics_url']);
     sources.set(defaultName, { name: defaultName, type: 'prometheus', http });
   }
   return sources;
@@ -78,8 +78,8 @@ function buildTransformation(
   checkSelector(ctx, t, i, source);
   const preserve = t.preserve_labels ?? null;
   if (preserve) {
-    const dup = preserve.find((l, j) => preserve.indexOf(l) !== j);
-    if (dup) ctx.problems.add([...path, 'preserve_labels'], `label "${dup}" is listed twice`);
+    const j = preserve.findIndex((l, k) => preserve.indexOf(l) !== k);
+    if (j >= 0) ctx.problems.add([...path, 'preserve_labels', j], `label "${preserve[j]}" is listed twice`);
   }
   const interval = toSeconds(t.interval) ?? globalInterval;
   const sourceTimeout = source?.type === 'prometheus' ? source.http.timeoutSeconds : interval;

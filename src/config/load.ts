@@ -7,7 +7,7 @@ import { ConfigError } from '../model/errors.js';
 import { buildConfig } from './build.js';
 import type { PathSegment } from './locate.js';
 import { Problems } from './problems.js';
-import { configSchema } from './schema.js';
+import { basicAuth, configSchema, fileSource, prometheusSource, tlsConfig } from './schema.js';
 import { suggest } from './suggest.js';
 import type { ExporterConfig } from './types.js';
 
@@ -20,6 +20,11 @@ function knownKeys(path: readonly PathSegment[]): string[] {
     const top = configSchema.shape;
     if (names.length === 0) return top;
     if (names[0] === 'metric_transformations') return top.metric_transformations.element.shape;
+    if (names[0] === 'sources') {
+      if (names[1] === 'basic_auth') return basicAuth.shape;
+      if (names[1] === 'tls_config') return tlsConfig.shape;
+      return { ...prometheusSource.shape, ...fileSource.shape };
+    }
     return {};
   })();
   return Object.keys(shape);
@@ -48,10 +53,11 @@ function reportIssues(problems: Problems, issues: readonly Issue[]): void {
 }
 
 function parseYaml(text: string, problems: Problems, lc: LineCounter): Document | undefined {
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  // YAML 1.1, as PyYAML reads it: the prototype's users may write `yes`/`no` and merge keys.
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, version: '1.1' });
   for (const err of doc.errors) {
-    const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
-    problems.addAt(pos.line, pos.col, `YAML syntax error: ${err.message.split('\n')[0]}`);
+    const { line, col } = lc.linePos(err.pos[0]);
+    problems.addAt(line, col, `YAML syntax error: ${err.message.split('\n')[0]}`);
   }
   return problems.empty ? doc : undefined;
 }

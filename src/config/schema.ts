@@ -25,7 +25,7 @@ const seconds = z.union([
   }),
 ]);
 
-const tlsConfig = z.strictObject({
+export const tlsConfig = z.strictObject({
   ca_file: z.string().optional(),
   cert_file: z.string().optional(),
   key_file: z.string().optional(),
@@ -33,7 +33,7 @@ const tlsConfig = z.strictObject({
   insecure_skip_verify: z.boolean().optional(),
 });
 
-const basicAuth = z.strictObject({
+export const basicAuth = z.strictObject({
   username: z.string(),
   password: z.string().optional(),
   password_file: z.string().optional(),
@@ -50,13 +50,13 @@ const httpOptions = {
   max_response_bytes: z.number().int().positive().optional(),
 };
 
-const prometheusSource = z.strictObject({
+export const prometheusSource = z.strictObject({
   name: z.string().min(1),
   type: z.literal('prometheus'),
   ...httpOptions,
 });
 
-const fileSource = z.strictObject({
+export const fileSource = z.strictObject({
   name: z.string().min(1),
   type: z.literal('file'),
   path: z.string().min(1),

@@ -1,6 +1,5 @@
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { SourceError } from '../model/errors.js';
 
 /** Undoes `Content-Encoding` as the body streams in. */
 export function decoded(body: Readable, encoding: string | undefined): Readable {
@@ -15,26 +14,6 @@ export function decoded(body: Readable, encoding: string | undefined): Readable 
     default:
       return body;
   }
-}
-
-/** Reads a whole (decoded) body, failing with `too_large` past `limit` bytes. */
-export async function readLimited(stream: Readable, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) {
-        stream.destroy();
-        throw new SourceError('too_large', `response body exceeds max_response_bytes (${limit} bytes)`);
-      }
-      chunks.push(chunk);
-    }
-  } catch (e) {
-    if (e instanceof SourceError) throw e;
-    throw new SourceError('bad_response', `reading response body failed: ${(e as Error).message}`, { cause: e });
-  }
-  return Buffer.concat(chunks, size);
 }
 
 /** The first bytes of a body, printable, for error messages about garbage answers. */

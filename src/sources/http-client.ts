@@ -3,13 +3,18 @@ import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { HttpClientConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
-import { decoded, readLimited } from './body.js';
+import { decoded } from './body.js';
 import type { SourceObserver } from './source.js';
 
-export interface HttpResponse {
+export interface ResponseHead {
   readonly status: number;
   readonly contentType: string;
-  readonly body: Buffer;
+}
+
+/** Consumes a response body chunk by chunk; `finish` gives the request's result. */
+export interface BodyConsumer<T> {
+  write(chunk: Buffer): void;
+  finish(head: ResponseHead): T;
 }
 
 const MAX_REDIRECTS = 5;
@@ -31,11 +36,25 @@ function classify(e: unknown, signal: AbortSignal, timeoutSeconds: number): Sour
   return new SourceError('connection', `request failed: ${code}${err.message ? ` (${err.message})` : ''}`, { cause: e });
 }
 
+/** Feeds a (decoded) body to `consumer`, failing with `too_large` past `limit` bytes. */
+async function pump<T>(stream: Readable, limit: number, consumer: BodyConsumer<T>): Promise<void> {
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      stream.destroy();
+      throw new SourceError('too_large', `response body exceeds max_response_bytes (${limit} bytes)`);
+    }
+    consumer.write(chunk);
+  }
+}
+
 /**
  * HTTP client of one source: TLS, auth and extra headers from the config,
  * a timeout, decompression, a body-size limit, and redirects that keep the
  * method and body (a query sent by POST must not silently become a GET).
- * Credentials are sent only to the configured origin.
+ * Credentials are sent only to the configured origin. The body is streamed
+ * to a consumer, never held whole.
  */
 export class HttpClient {
   private readonly dispatcher: Dispatcher;
@@ -79,11 +98,10 @@ export class HttpClient {
     return h;
   }
 
-  /** POSTs a form to `path` below the base URL and reads the whole answer. */
-  async postForm(path: string, form: URLSearchParams, signal: AbortSignal): Promise<HttpResponse> {
+  /** POSTs a form to `path` below the base URL and streams the answer into `consumer`. */
+  async postForm<T>(path: string, form: URLSearchParams, signal: AbortSignal, consumer: BodyConsumer<T>): Promise<T> {
     const started = performance.now();
-    const timeout = AbortSignal.timeout(this.cfg.timeoutSeconds * 1000);
-    const combined = AbortSignal.any([signal, timeout]);
+    const combined = AbortSignal.any([signal, AbortSignal.timeout(this.cfg.timeoutSeconds * 1000)]);
     let code = 'error';
     try {
       let target = new URL(this.cfg.url + path);
@@ -104,9 +122,9 @@ export class HttpClient {
         }
         const encoding = res.headers['content-encoding'];
         const stream = decoded(res.body as unknown as Readable, typeof encoding === 'string' ? encoding : undefined);
-        const body = await readLimited(stream, this.cfg.maxResponseBytes);
+        await pump(stream, this.cfg.maxResponseBytes, consumer);
         const ct = res.headers['content-type'];
-        return { status: res.statusCode, contentType: typeof ct === 'string' ? ct : '', body };
+        return consumer.finish({ status: res.statusCode, contentType: typeof ct === 'string' ? ct : '' });
       }
     } catch (e) {
       const err = classify(e, combined, this.cfg.timeoutSeconds);

@@ -46,7 +46,7 @@ test('an error envelope is reported with errorType and error', () => {
 test('a non-JSON body from a proxy is reported with status and first bytes', () => {
   rejects(502, '<html><body>Bad Gateway</body></html>', 'http_status', /HTTP 502 \(text\/html\): .*"<html><body>Bad Gateway/, 'text/html');
   rejects(200, '<html>login</html>', 'bad_response', /HTTP 200.*<html>login/);
-  rejects(200, '{"status":"success","data":{"resultType":"vec', 'bad_response', /not a Prometheus API answer/);
+  rejects(200, '{"status":"success","data":{"resultType":"vec', 'bad_response', /HTTP 200: the JSON answer ended early \(truncated\)/);
 });
 
 test('answers of the wrong shape are rejected', () => {

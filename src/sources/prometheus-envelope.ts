@@ -1,7 +1,8 @@
 import { SourceError } from '../model/errors.js';
 import type { LabelSet, SeriesSink } from '../model/series.js';
 import { preview } from './body.js';
-import type { HttpResponse } from './http-client.js';
+import type { BodyConsumer, ResponseHead } from './http-client.js';
+import { TruncatedError, VectorStreamParser } from './vector-stream.js';
 
 interface Envelope {
   status?: unknown;
@@ -19,43 +20,95 @@ export function parseSampleValue(v: unknown): number {
   return Number(v);
 }
 
-function parseJson(res: HttpResponse): Envelope {
-  try {
-    const parsed: unknown = JSON.parse(res.body.toString('utf8'));
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Envelope;
-  } catch {
-    // fall through: reported below with status and the first bytes
-  }
-  const reason = res.status >= 200 && res.status < 300 ? 'bad_response' : 'http_status';
-  const ct = res.contentType ? ` (${res.contentType})` : '';
-  throw new SourceError(reason, `HTTP ${res.status}${ct}: not a Prometheus API answer, body starts with ${preview(res.body)}`, { status: res.status });
-}
+const PREVIEW_BYTES = 200;
 
 /**
- * Checks a `/api/v1/query` answer and feeds its vector to `sink`. Throws a
- * `SourceError` for error envelopes, non-2xx statuses, non-JSON bodies (an HTML
- * page from a proxy) and answers of the wrong shape. Returns the warnings.
+ * Reads a `/api/v1/query` answer as it streams in, feeding each series of the
+ * vector to `sink`, then checks the envelope in `finish`: error envelopes,
+ * non-2xx statuses, non-JSON bodies (an HTML page from a proxy), truncated
+ * JSON and answers of the wrong shape all become a `SourceError`. The caller
+ * discards whatever the sink received when `finish` throws.
  */
-export function feedVector(res: HttpResponse, sink: SeriesSink): string[] {
-  const env = parseJson(res);
-  if (env.status === 'error' || res.status < 200 || res.status >= 300) {
-    const type = typeof env.errorType === 'string' ? env.errorType : 'unknown';
-    const msg = typeof env.error === 'string' ? env.error : 'no error message';
-    throw new SourceError('error_envelope', `HTTP ${res.status}: ${type}: ${msg}`, { status: res.status });
+export class VectorReader implements BodyConsumer<string[]> {
+  private readonly parser: VectorStreamParser;
+  private readonly head: Buffer[] = [];
+  private headBytes = 0;
+
+  constructor(private readonly sink: SeriesSink) {
+    this.parser = new VectorStreamParser((json) => this.element(json));
   }
-  if (env.status !== 'success' || !env.data || !Array.isArray(env.data.result)) {
-    throw new SourceError('bad_response', `HTTP ${res.status}: JSON without status "success" and data.result; body starts with ${preview(res.body)}`);
-  }
-  if (env.data.resultType !== 'vector') {
-    throw new SourceError('bad_response', `expected resultType "vector", got ${JSON.stringify(env.data.resultType)}`);
-  }
-  for (const item of env.data.result as Array<{ metric?: unknown; value?: unknown }>) {
+
+  private element(json: string): void {
+    let item: { metric?: unknown; value?: unknown };
+    try {
+      item = JSON.parse(json) as typeof item;
+    } catch {
+      throw new SourceError('bad_response', `a result element is not valid JSON: ${preview(Buffer.from(json))}`);
+    }
     const metric = item?.metric;
     if (metric === null || typeof metric !== 'object' || Array.isArray(metric)) {
       throw new SourceError('bad_response', 'a result has no "metric" object');
     }
-    const value = Array.isArray(item.value) ? parseSampleValue(item.value[1]) : NaN;
-    sink(metric as LabelSet, value);
+    this.sink(metric as LabelSet, Array.isArray(item.value) ? parseSampleValue(item.value[1]) : NaN);
   }
-  return Array.isArray(env.warnings) ? env.warnings.filter((w): w is string => typeof w === 'string') : [];
+
+  write(chunk: Buffer): void {
+    if (this.headBytes < PREVIEW_BYTES) {
+      this.head.push(chunk.subarray(0, PREVIEW_BYTES - this.headBytes));
+      this.headBytes += Math.min(chunk.length, PREVIEW_BYTES);
+    }
+    this.parser.write(chunk);
+  }
+
+  private notAnswer(res: ResponseHead): SourceError {
+    const reason = res.status >= 200 && res.status < 300 ? 'bad_response' : 'http_status';
+    const ct = res.contentType ? ` (${res.contentType})` : '';
+    return new SourceError(reason, `HTTP ${res.status}${ct}: not a Prometheus API answer, body starts with ${preview(Buffer.concat(this.head))}`, { status: res.status });
+  }
+
+  private envelope(res: ResponseHead): Envelope {
+    if (this.parser.notJson) throw this.notAnswer(res);
+    let skeleton: string;
+    try {
+      skeleton = this.parser.end();
+    } catch (e) {
+      if (!(e instanceof TruncatedError)) throw e;
+      if (this.headBytes === 0 || res.status < 200 || res.status >= 300) throw this.notAnswer(res);
+      throw new SourceError('bad_response', `HTTP ${res.status}: ${e.message}; body starts with ${preview(Buffer.concat(this.head))}`);
+    }
+    try {
+      return JSON.parse(skeleton) as Envelope;
+    } catch {
+      throw this.notAnswer(res);
+    }
+  }
+
+  /** Validates the whole answer; returns its warnings. */
+  finish(res: ResponseHead): string[] {
+    const env = this.envelope(res);
+    if (env.status === 'error' || res.status < 200 || res.status >= 300) {
+      const type = typeof env.errorType === 'string' ? env.errorType : 'unknown';
+      const msg = typeof env.error === 'string' ? env.error : 'no error message';
+      throw new SourceError('error_envelope', `HTTP ${res.status}: ${type}: ${msg}`, { status: res.status });
+    }
+    if (env.status !== 'success' || !env.data || !Array.isArray(env.data.result)) {
+      throw new SourceError('bad_response', `HTTP ${res.status}: JSON without status "success" and data.result; body starts with ${preview(Buffer.concat(this.head))}`);
+    }
+    if (env.data.resultType !== 'vector') {
+      throw new SourceError('bad_response', `expected resultType "vector", got ${JSON.stringify(env.data.resultType)}`);
+    }
+    return Array.isArray(env.warnings) ? env.warnings.filter((w): w is string => typeof w === 'string') : [];
+  }
+}
+
+/** A whole answer at once (tests, small bodies). */
+export function feedVector(res: ResponseHead & { readonly body: Buffer }, sink: SeriesSink): string[] {
+  const reader = new VectorReader(sink);
+  try {
+    reader.write(res.body);
+  } catch (e) {
+    if (e instanceof SourceError) throw e;
+    throw new SourceError('bad_response', (e as Error).message);
+  }
+  return reader.finish(res);
 }

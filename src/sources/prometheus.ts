@@ -1,7 +1,7 @@
 import type { PrometheusSourceConfig } from '../config/types.js';
 import type { SeriesSink } from '../model/series.js';
 import { HttpClient } from './http-client.js';
-import { feedVector } from './prometheus-envelope.js';
+import { VectorReader } from './prometheus-envelope.js';
 import { selectorText, type CollectOutcome, type Source, type SourceObserver, type SourceQuery } from './source.js';
 
 /**
@@ -21,8 +21,8 @@ export class PrometheusSource implements Source {
 
   async collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome> {
     const form = new URLSearchParams({ query: selectorText(query) });
-    const res = await this.client.postForm('/api/v1/query', form, signal);
-    return { warnings: feedVector(res, sink) };
+    const warnings = await this.client.postForm('/api/v1/query', form, signal, new VectorReader(sink));
+    return { warnings };
   }
 
   close(): Promise<void> {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { findBinary, requireBinary } from './binaries.js';
 import { withLogs } from './logs.js';
 import { freePort } from './ports.js';
-import { ManagedProcess, pidAlive } from './process.js';
+import { ManagedProcess, pidAlive, runningPids } from './process.js';
 import { startPrometheus } from './prometheus.js';
 import { labelsOf, sortSamples } from './promql.js';
 import { promtoolCheckMetrics, promtoolCheckRules, promtoolTestRules } from './promtool.js';
@@ -143,7 +143,8 @@ test('Prometheus scrapes a static server, remote-writes to VictoriaMetrics, relo
     });
     assert.ok(server.hits('/metrics') >= 1);
 
-    await vm.waitForSeries('demo_info{job="demo",version="1.2.3"}', 1, 30_000);
+    // Prometheus 2.42 remote_write tails the WAL; it takes ~15-20 s to ship the first samples.
+    await vm.waitForSeries('demo_info{job="demo",version="1.2.3"}', 1, 60_000);
     t.diagnostic(`remote_write: demo_info in VictoriaMetrics ${Date.now() - startedAt} ms after ready`);
 
     await prom.reload({
@@ -159,14 +160,11 @@ test('Prometheus scrapes a static server, remote-writes to VictoriaMetrics, relo
   });
 });
 
-test('startVictoriaMetrics fails with logs when the port is taken', async (t) => {
+test('servers refuse a port that is already taken instead of talking to the wrong server', async (t) => {
   const vm = await startVictoriaMetrics();
   t.after(() => vm.stop());
-  await assert.rejects(startVictoriaMetrics({ port: vm.port }), (err: Error) => {
-    assert.match(err.message, /did not become ready/);
-    assert.match(err.message, /victoria-metrics:\d+ \(pid \d+, exited/);
-    return true;
-  });
+  await assert.rejects(startVictoriaMetrics({ port: vm.port }), /127\.0\.0\.1:\d+ is already in use/);
+  assert.deepEqual(runningPids(), [vm.process.pid]);
 });
 
 test('promtool check metrics / check rules / test rules', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { requireBinary } from './binaries.js';
 import { ManagedProcess } from './process.js';
 import { expectOk, instantQuery, type InstantSample } from './promql.js';
-import { startOnPort } from './server-start.js';
+import { PortTakenError, startOnPort } from './server-start.js';
 import { makeTempDir } from './temp.js';
 import { waitFor, waitForHttp } from './wait.js';
 
@@ -159,12 +159,30 @@ export class Prometheus {
   }
 }
 
+/** GET /-/ready == 200, and the server's storage.tsdb.path is ours (not another server on the port). */
+async function prometheusReady(port: number, tsdbPath: string, proc: ManagedProcess): Promise<void> {
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/-/ready`, READY_TIMEOUT_MS, 200, { process: proc });
+  let actual: string | undefined;
+  try {
+    const res = await fetch(`${url}/api/v1/status/flags`);
+    const body = JSON.parse(await expectOk(res, 'Prometheus flags')) as { data?: Record<string, string> };
+    actual = body.data?.['storage.tsdb.path'];
+  } catch {
+    actual = undefined;
+  }
+  if (actual !== tsdbPath) {
+    throw new PortTakenError(`${url} is answered by another server, not ${proc.name} (tsdb path ${String(actual)})`);
+  }
+}
+
 /** Write prometheus.yml to a temp dir, start Prometheus, wait for /-/ready. */
 export async function startPrometheus(opts: PrometheusOptions = {}): Promise<Prometheus> {
   const binary = requireBinary('prometheus', 'prometheus');
   const dir = await makeTempDir('prometheus');
   const configFile = path.join(dir, 'prometheus.yml');
   await writeFile(configFile, renderPrometheusConfig(opts));
+  const tsdbPath = path.join(dir, 'data');
   const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
   const { port, proc } = await startOnPort({
     launch: (p) =>
@@ -175,14 +193,14 @@ export async function startPrometheus(opts: PrometheusOptions = {}): Promise<Pro
         env,
         args: [
           `--config.file=${configFile}`,
-          `--storage.tsdb.path=${path.join(dir, 'data')}`,
+          `--storage.tsdb.path=${tsdbPath}`,
           `--web.listen-address=127.0.0.1:${p}`,
           '--web.enable-lifecycle',
           '--web.enable-admin-api',
           ...(opts.extraArgs ?? []),
         ],
       }),
-    ready: (p, pr) => waitForHttp(`http://127.0.0.1:${p}/-/ready`, READY_TIMEOUT_MS, 200, { process: pr }),
+    ready: (p, pr) => prometheusReady(p, tsdbPath, pr),
   });
   return new Prometheus({ port, process: proc, configFile, dir, options: opts });
 }

@@ -1,7 +1,7 @@
 import { requireBinary } from './binaries.js';
 import { ManagedProcess } from './process.js';
 import { expectOk, instantQuery, type InstantSample } from './promql.js';
-import { startOnPort } from './server-start.js';
+import { PortTakenError, startOnPort } from './server-start.js';
 import { makeTempDir } from './temp.js';
 import { waitFor, waitForHttp } from './wait.js';
 
@@ -64,7 +64,7 @@ export class VictoriaMetrics {
     const { proc } = await startOnPort({
       fixedPort: this.port,
       launch: (port) => launchVm(this.#binary, port, this.dataDir, this.#extraArgs),
-      ready: (port, p) => waitForHttp(`http://127.0.0.1:${port}/health`, READY_TIMEOUT_MS, 200, { process: p }),
+      ready: (port, p) => vmReady(port, this.dataDir, p),
     });
     this.#process = proc;
   }
@@ -85,11 +85,14 @@ export class VictoriaMetrics {
     await this.flush();
   }
 
-  /** Instant query (POST /api/v1/query, nocache=1). time: unix seconds or RFC3339. */
+  /**
+   * Instant query (POST /api/v1/query, nocache=1). time: unix seconds or RFC3339.
+   * Default time is the exact current time in ms: VM 1.79 truncates its own default
+   * "now" to whole seconds, which hides samples ingested within the current second.
+   */
   async query(expr: string, opts: { time?: number | string } = {}): Promise<InstantSample[]> {
-    const params: Record<string, string> = { nocache: '1' };
-    if (opts.time !== undefined) params['time'] = String(opts.time);
-    return instantQuery(this.url, expr, params);
+    const time = opts.time ?? (Date.now() / 1000).toFixed(3);
+    return instantQuery(this.url, expr, { nocache: '1', time: String(time) });
   }
 
   /** Number of series expr currently selects (0 when none). */
@@ -104,8 +107,11 @@ export class VictoriaMetrics {
     let last: number | undefined;
     await waitFor(
       async () => {
+        // Also as a client sees it (no nocache=1): VictoriaMetrics 1.79 can
+        // answer count() for freshly imported series a moment before a plain
+        // selector query without nocache returns them.
         last = await this.countSeries(expr);
-        return last === count;
+        return last === count && (await instantQuery(this.url, expr)).length === count;
       },
       {
         timeoutMs,
@@ -134,6 +140,16 @@ function launchVm(binary: string, port: number, dataDir: string, extraArgs: stri
   });
 }
 
+/** GET /health == 200, and /flags shows our storageDataPath (not some other server on the port). */
+async function vmReady(port: number, dataDir: string, proc: ManagedProcess): Promise<void> {
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, READY_TIMEOUT_MS, 200, { process: proc });
+  const flags = await expectOk(await fetch(`${url}/flags`), 'VictoriaMetrics /flags');
+  if (!flags.includes(`-storageDataPath=${JSON.stringify(dataDir)}`)) {
+    throw new PortTakenError(`${url} is answered by another server, not ${proc.name} (storageDataPath ${dataDir})`);
+  }
+}
+
 /** Start VictoriaMetrics on 127.0.0.1 and wait until GET /health returns 200. */
 export async function startVictoriaMetrics(opts: VictoriaMetricsOptions = {}): Promise<VictoriaMetrics> {
   const binary = requireBinary('victoria-metrics', 'victoria-metrics');
@@ -142,7 +158,7 @@ export async function startVictoriaMetrics(opts: VictoriaMetricsOptions = {}): P
   const { port, proc } = await startOnPort({
     fixedPort: opts.port,
     launch: (p) => launchVm(binary, p, dataDir, extraArgs),
-    ready: (p, pr) => waitForHttp(`http://127.0.0.1:${p}/health`, READY_TIMEOUT_MS, 200, { process: pr }),
+    ready: (p, pr) => vmReady(p, dataDir, pr),
   });
   return new VictoriaMetrics({ binary, port, dataDir, extraArgs, process: proc });
 }

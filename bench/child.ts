@@ -1,0 +1,56 @@
+/**
+ * Benchmark child process: our real pipeline, isolated from the harness.
+ * Runs one transformation `runs` times back to back against the given query
+ * API (query → parse → transform → render → swap), prints each run's time as
+ * a JSON line, then serves the resulting snapshot over HTTP exactly as the
+ * exporter does, until killed. Usage: child.js URL RUNS
+ */
+import { once } from 'node:events';
+import { parseConfig } from '../src/config/load.js';
+import { createHttpServer } from '../src/http/server.js';
+import { createLogger } from '../src/logging/logger.js';
+import { runTransformation } from '../src/scheduler/run.js';
+import { SelfMetrics } from '../src/selfmetrics/self-metrics.js';
+import { SnapshotStore } from '../src/snapshot/store.js';
+import { createSource } from '../src/sources/registry.js';
+
+const [url = '', runsArg = '5'] = process.argv.slice(2);
+const config = parseConfig(
+  `victoriametrics_url: "${url}"
+query_timeout: 600
+metric_transformations:
+  - name: kubelet_minor_version
+    source_metric: kube_node_info
+    value_from_label: minor
+    preserve_labels: [cluster, node, instance]
+    default_value: 0
+`,
+  'bench.yml',
+);
+const t = config.transformations[0];
+const sourceCfg = config.sources.get('default');
+if (!t || !sourceCfg) throw new Error('bench config');
+const metrics = new SelfMetrics();
+const source = createSource(sourceCfg, { request: (s, c, sec) => metrics.sourceRequest(s, c, sec) });
+const store = new SnapshotStore();
+for (let i = 0; i < Number(runsArg); i++) {
+  const started = performance.now();
+  const outcome = await runTransformation(t, source, store, AbortSignal.timeout(600_000));
+  const seconds = (performance.now() - started) / 1000;
+  if (!outcome.ok) throw outcome.error;
+  process.stdout.write(`${JSON.stringify({ run: i, seconds, series: outcome.result.series.length })}\n`);
+}
+const server = createHttpServer(
+  {
+    store,
+    selfMetrics: (f) => metrics.render(f),
+    scraped: (f) => metrics.scraped(f),
+    ready: () => true,
+    statuses: () => [],
+  },
+  createLogger('warn', 'logfmt'),
+);
+server.listen(0, '127.0.0.1');
+await once(server, 'listening');
+const addr = server.address();
+process.stdout.write(`${JSON.stringify({ listening: typeof addr === 'object' && addr ? addr.port : 0 })}\n`);

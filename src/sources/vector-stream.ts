@@ -1,0 +1,160 @@
+/**
+ * Incremental reader of a Prometheus `/api/v1/query` answer.
+ *
+ * Ours rather than a general streaming JSON library because the shape is
+ * known and this is the hot path: a 100k-series answer is ~40 MB. Bytes are
+ * scanned as they arrive (strings are skipped with native `indexOf`), each
+ * element of `data.result` is cut out and handed to `JSON.parse` on its own (a
+ * few hundred bytes), and everything else — status, error, resultType,
+ * warnings — is kept as a small "skeleton" that is parsed and checked at the
+ * end. So the body is never held whole, parsing overlaps the download, and an
+ * answer that stops early is reported as truncated.
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+export class TruncatedError extends Error {}
+
+interface Container {
+  readonly object: boolean;
+  /** In an object: the next string is a key. */
+  expectKey: boolean;
+  /** The last key read in this object (recorded only at depth 1 and 2). */
+  key: string | undefined;
+}
+
+function isBlank(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+export class VectorStreamParser {
+  private readonly stack: Container[] = [];
+  private started = false;
+  /** The first non-blank byte was not `{`: not a JSON object at all. */
+  notJson = false;
+  private inString = false;
+  /** Backslashes at the end of the previous chunk, inside a string. */
+  private pendingBackslashes = 0;
+  /** Bytes of the key being read, when it is one we track. */
+  private keyParts: Buffer[] | undefined;
+  /** Stack depth of the `data.result` array while inside it, else -1. */
+  private resultDepth = -1;
+  private element: Buffer[] = [];
+  /** Where the current element starts in the current chunk (0 if it began earlier), or -1. */
+  private elementStart = -1;
+  private readonly skeleton: Buffer[] = [];
+  /** Where skeleton bytes start in the current chunk, or -1 while inside the result array. */
+  private skeletonStart = 0;
+
+  constructor(private readonly onElement: (elementJson: string) => void) {}
+
+  write(chunk: Buffer): void {
+    let i = 0;
+    if (!this.started) {
+      while (i < chunk.length && isBlank(chunk[i])) i++;
+      if (i === chunk.length) return;
+      this.started = true;
+      this.notJson = chunk[i] !== LBRACE;
+    }
+    if (this.notJson) return;
+    this.skeletonStart = this.resultDepth > 0 ? -1 : i;
+    if (this.elementStart >= 0) this.elementStart = 0;
+    const n = chunk.length;
+    while (i < n) {
+      if (this.inString) {
+        i = this.scanString(chunk, i);
+        continue;
+      }
+      const c = chunk[i] as number;
+      if (c === QUOTE) {
+        this.inString = true;
+        const top = this.stack[this.stack.length - 1];
+        this.keyParts = top !== undefined && top.object && top.expectKey && this.stack.length <= 2 ? [] : undefined;
+      } else if (c === LBRACE || c === LBRACKET) this.open(chunk, i, c === LBRACE);
+      else if (c === RBRACE || c === RBRACKET) this.close(chunk, i);
+      else if (c === COMMA || c === COLON) {
+        const top = this.stack[this.stack.length - 1];
+        if (top?.object) top.expectKey = c === COMMA;
+      }
+      i++;
+    }
+    if (this.elementStart >= 0) this.element.push(chunk.subarray(this.elementStart));
+    else if (this.skeletonStart >= 0 && this.skeletonStart < n) this.skeleton.push(chunk.subarray(this.skeletonStart));
+  }
+
+  /** Inside a string: jumps past its closing quote, or to the chunk's end. */
+  private scanString(chunk: Buffer, from: number): number {
+    let q = chunk.indexOf(QUOTE, from);
+    while (q !== -1) {
+      let bs = 0;
+      for (let k = q - 1; k >= from && chunk[k] === BACKSLASH; k--) bs++;
+      if (bs === q - from && from === 0) bs += this.pendingBackslashes;
+      if (bs % 2 === 0) break;
+      q = chunk.indexOf(QUOTE, q + 1);
+    }
+    if (q === -1) {
+      let t = 0;
+      for (let k = chunk.length - 1; k >= from && chunk[k] === BACKSLASH; k--) t++;
+      this.pendingBackslashes = t === chunk.length - from && from === 0 ? this.pendingBackslashes + t : t;
+      this.keyParts?.push(chunk.subarray(from));
+      return chunk.length;
+    }
+    this.pendingBackslashes = 0;
+    this.inString = false;
+    if (this.keyParts) {
+      this.keyParts.push(chunk.subarray(from, q));
+      const top = this.stack[this.stack.length - 1];
+      if (top) top.key = Buffer.concat(this.keyParts).toString('utf8');
+      this.keyParts = undefined;
+    }
+    return q + 1;
+  }
+
+  private open(chunk: Buffer, i: number, object: boolean): void {
+    const parent = this.stack[this.stack.length - 1];
+    this.stack.push({ object, expectKey: object, key: undefined });
+    const depth = this.stack.length;
+    if (!object && depth === 3 && parent?.key === 'result' && this.stack[0]?.key === 'data') {
+      // data.result opens: keep `[` in the skeleton, then stop copying.
+      this.skeleton.push(chunk.subarray(this.skeletonStart, i + 1));
+      this.skeletonStart = -1;
+      this.resultDepth = depth;
+    } else if (depth === this.resultDepth + 1 && this.resultDepth > 0) {
+      this.elementStart = i;
+    }
+  }
+
+  private close(chunk: Buffer, i: number): void {
+    const depth = this.stack.length;
+    if (depth === 0) return;
+    this.stack.pop();
+    if (depth === this.resultDepth + 1 && this.elementStart >= 0) {
+      this.element.push(chunk.subarray(this.elementStart, i + 1));
+      const parts = this.element;
+      this.element = [];
+      this.elementStart = -1;
+      this.onElement(parts.length === 1 ? (parts[0] as Buffer).toString('utf8') : Buffer.concat(parts).toString('utf8'));
+    } else if (depth === this.resultDepth) {
+      // data.result closes: copy from `]` on.
+      this.resultDepth = -1;
+      this.skeletonStart = i;
+    }
+  }
+
+  /**
+   * Ends the stream and returns the skeleton: the answer with an empty
+   * `data.result`, for validation. Throws `TruncatedError` if the JSON did not
+   * close.
+   */
+  end(): string {
+    if (!this.started || this.inString || this.stack.length > 0) throw new TruncatedError('the JSON answer ended early (truncated)');
+    return Buffer.concat(this.skeleton).toString('utf8');
+  }
+}
