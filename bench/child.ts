@@ -38,7 +38,8 @@ for (let i = 0; i < Number(runsArg); i++) {
   const outcome = await runTransformation(t, source, store, AbortSignal.timeout(600_000));
   const seconds = (performance.now() - started) / 1000;
   if (!outcome.ok) throw outcome.error;
-  process.stdout.write(`${JSON.stringify({ run: i, seconds, series: outcome.result.series.length })}\n`);
+  const mem = process.memoryUsage();
+  process.stdout.write(`${JSON.stringify({ run: i, seconds, series: outcome.result.series.length, rssMB: Math.round(mem.rss / 1048576), heapMB: Math.round(mem.heapUsed / 1048576), extMB: Math.round((mem.external + mem.arrayBuffers) / 1048576) })}\n`);
 }
 const server = createHttpServer(
   {

@@ -28,19 +28,20 @@ export async function runTransformation(
   const transformer = new Transformer(t);
   let warnings: readonly string[];
   try {
-    ({ warnings } = await source.collect({ metric: t.sourceMetric, filter: t.queryFilter }, transformer.add, signal));
+    ({ warnings } = await source.collect({ metric: t.sourceMetric, filter: t.queryFilter, labels: transformer.projection() }, transformer.add, signal));
   } catch (e) {
     return { ok: false, error: asSourceError(e) };
   }
   const previous = store.get(t.name);
   if (!t.clearStaleMetrics && previous) transformer.keepStale(previous.series);
-  const result = transformer.finish();
+  const result = transformer.finish(previous?.series);
   store.put({
     name: t.name,
     help: t.help,
     type: t.metricType,
     series: result.series,
-    samples: renderSamples(t.name, result.series),
+    // Steady state: nothing changed since the last run, so its bytes are still right.
+    samples: result.unchanged && previous ? previous.samples : renderSamples(t.name, result.series),
     producedAtMs: Date.now(),
   });
   return { ok: true, result, warnings };

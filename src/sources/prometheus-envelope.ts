@@ -1,7 +1,8 @@
 import { SourceError } from '../model/errors.js';
-import type { LabelSet, SeriesSink } from '../model/series.js';
+import type { SeriesSink } from '../model/series.js';
 import { preview } from './body.js';
 import type { BodyConsumer, ResponseHead } from './http-client.js';
+import { decodeFull, decodeProjected } from './vector-element.js';
 import { TruncatedError, VectorStreamParser } from './vector-stream.js';
 
 interface Envelope {
@@ -10,14 +11,6 @@ interface Envelope {
   error?: unknown;
   warnings?: unknown;
   data?: { resultType?: unknown; result?: unknown };
-}
-
-/** Prometheus API sample values: decimal strings, `NaN`, `+Inf`, `-Inf`. */
-export function parseSampleValue(v: unknown): number {
-  if (typeof v !== 'string') return NaN;
-  if (v === '+Inf' || v === 'Inf') return Infinity;
-  if (v === '-Inf') return -Infinity;
-  return Number(v);
 }
 
 const PREVIEW_BYTES = 200;
@@ -34,22 +27,16 @@ export class VectorReader implements BodyConsumer<string[]> {
   private readonly head: Buffer[] = [];
   private headBytes = 0;
 
-  constructor(private readonly sink: SeriesSink) {
-    this.parser = new VectorStreamParser((json) => this.element(json));
-  }
-
-  private element(json: string): void {
-    let item: { metric?: unknown; value?: unknown };
-    try {
-      item = JSON.parse(json) as typeof item;
-    } catch {
-      throw new SourceError('bad_response', `a result element is not valid JSON: ${preview(Buffer.from(json))}`);
-    }
-    const metric = item?.metric;
-    if (metric === null || typeof metric !== 'object' || Array.isArray(metric)) {
-      throw new SourceError('bad_response', 'a result has no "metric" object');
-    }
-    this.sink(metric as LabelSet, Array.isArray(item.value) ? parseSampleValue(item.value[1]) : NaN);
+  /**
+   * `projection`: the only labels the caller needs, or null for all. With a
+   * projection, elements are decoded by `decodeProjected` (the fast path).
+   */
+  constructor(sink: SeriesSink, projection: readonly string[] | null = null) {
+    const patterns = projection?.map((k) => `"${k}":"`);
+    this.parser = new VectorStreamParser((json) => {
+      const e = projection && patterns ? decodeProjected(json, projection, patterns) : decodeFull(json);
+      sink(e.labels, e.value);
+    });
   }
 
   write(chunk: Buffer): void {
@@ -102,8 +89,8 @@ export class VectorReader implements BodyConsumer<string[]> {
 }
 
 /** A whole answer at once (tests, small bodies). */
-export function feedVector(res: ResponseHead & { readonly body: Buffer }, sink: SeriesSink): string[] {
-  const reader = new VectorReader(sink);
+export function feedVector(res: ResponseHead & { readonly body: Buffer }, sink: SeriesSink, projection: readonly string[] | null = null): string[] {
+  const reader = new VectorReader(sink, projection);
   try {
     reader.write(res.body);
   } catch (e) {

@@ -21,7 +21,7 @@ export class PrometheusSource implements Source {
 
   async collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome> {
     const form = new URLSearchParams({ query: selectorText(query) });
-    const warnings = await this.client.postForm('/api/v1/query', form, signal, new VectorReader(sink));
+    const warnings = await this.client.postForm('/api/v1/query', form, signal, new VectorReader(sink, query.labels));
     return { warnings };
   }
 

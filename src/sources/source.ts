@@ -6,6 +6,11 @@ export interface SourceQuery {
   readonly metric: string;
   /** The inside of `{...}`, as written in `query_filter` (may be empty). */
   readonly filter: string;
+  /**
+   * The only labels the transformation reads, or null for all of them. A
+   * source may return just these (it must return all of them it has).
+   */
+  readonly labels: readonly string[] | null;
 }
 
 export interface CollectOutcome {

@@ -1,3 +1,5 @@
+import { StringDecoder } from 'node:string_decoder';
+
 /**
  * Incremental reader of a Prometheus `/api/v1/query` answer.
  *
@@ -11,7 +13,8 @@
  * answer that stops early is reported as truncated.
  */
 
-const QUOTE = 0x22;
+const QUOTE = '"';
+const QUOTE_CODE = 0x22;
 const BACKSLASH = 0x5c;
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
@@ -21,6 +24,30 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 
 export class TruncatedError extends Error {}
+
+const COMPACT_START = '{"metric":{';
+const COMPACT_END = '"]}';
+
+/**
+ * End (exclusive) of a compact vector element starting at `i` —
+ * `{"metric":{...},"value":[ts,"v"]}`, as Prometheus and VictoriaMetrics write
+ * them — found with one native search instead of a byte-by-byte walk, or -1
+ * (other layouts, or an element that continues in the next chunk: the
+ * structural scan handles those). In valid JSON a quote inside a string is
+ * escaped, so an unescaped `"]}` can only close the sample value and the
+ * element.
+ */
+function fastElementEnd(chunk: string, i: number): number {
+  if (!chunk.startsWith(COMPACT_START, i)) return -1;
+  let q = chunk.indexOf(COMPACT_END, i + COMPACT_START.length);
+  while (q !== -1) {
+    let bs = 0;
+    for (let k = q - 1; chunk.charCodeAt(k) === BACKSLASH; k--) bs++;
+    if (bs % 2 === 0) return q + COMPACT_END.length;
+    q = chunk.indexOf(COMPACT_END, q + 1);
+  }
+  return -1;
+}
 
 interface Container {
   readonly object: boolean;
@@ -42,26 +69,29 @@ export class VectorStreamParser {
   private inString = false;
   /** Backslashes at the end of the previous chunk, inside a string. */
   private pendingBackslashes = 0;
-  /** Bytes of the key being read, when it is one we track. */
-  private keyParts: Buffer[] | undefined;
+  /** Text of the key being read, when it is one we track. */
+  private keyParts: string[] | undefined;
   /** Stack depth of the `data.result` array while inside it, else -1. */
   private resultDepth = -1;
-  private element: Buffer[] = [];
+  private element: string[] = [];
   /** Where the current element starts in the current chunk (0 if it began earlier), or -1. */
   private elementStart = -1;
-  private readonly skeleton: Buffer[] = [];
+  private readonly skeleton: string[] = [];
+  /** Chunks are decoded to text once; multi-byte characters may span chunks. */
+  private readonly decoder = new StringDecoder('utf8');
   /** Where skeleton bytes start in the current chunk, or -1 while inside the result array. */
   private skeletonStart = 0;
 
   constructor(private readonly onElement: (elementJson: string) => void) {}
 
-  write(chunk: Buffer): void {
+  write(bytes: Buffer): void {
+    const chunk = this.decoder.write(bytes);
     let i = 0;
     if (!this.started) {
-      while (i < chunk.length && isBlank(chunk[i])) i++;
+      while (i < chunk.length && isBlank(chunk.charCodeAt(i))) i++;
       if (i === chunk.length) return;
       this.started = true;
-      this.notJson = chunk[i] !== LBRACE;
+      this.notJson = chunk.charCodeAt(i) !== LBRACE;
     }
     if (this.notJson) return;
     this.skeletonStart = this.resultDepth > 0 ? -1 : i;
@@ -72,11 +102,19 @@ export class VectorStreamParser {
         i = this.scanString(chunk, i);
         continue;
       }
-      const c = chunk[i] as number;
-      if (c === QUOTE) {
+      const c = chunk.charCodeAt(i);
+      if (c === QUOTE_CODE) {
         this.inString = true;
         const top = this.stack[this.stack.length - 1];
         this.keyParts = top !== undefined && top.object && top.expectKey && this.stack.length <= 2 ? [] : undefined;
+      } else if (c === LBRACE && this.stack.length === this.resultDepth) {
+        const end = fastElementEnd(chunk, i);
+        if (end > 0) {
+          this.onElement(chunk.slice(i, end));
+          i = end;
+          continue;
+        }
+        this.open(chunk, i, true);
       } else if (c === LBRACE || c === LBRACKET) this.open(chunk, i, c === LBRACE);
       else if (c === RBRACE || c === RBRACKET) this.close(chunk, i);
       else if (c === COMMA || c === COLON) {
@@ -85,45 +123,45 @@ export class VectorStreamParser {
       }
       i++;
     }
-    if (this.elementStart >= 0) this.element.push(chunk.subarray(this.elementStart));
-    else if (this.skeletonStart >= 0 && this.skeletonStart < n) this.skeleton.push(chunk.subarray(this.skeletonStart));
+    if (this.elementStart >= 0) this.element.push(chunk.slice(this.elementStart));
+    else if (this.skeletonStart >= 0 && this.skeletonStart < n) this.skeleton.push(chunk.slice(this.skeletonStart));
   }
 
   /** Inside a string: jumps past its closing quote, or to the chunk's end. */
-  private scanString(chunk: Buffer, from: number): number {
+  private scanString(chunk: string, from: number): number {
     let q = chunk.indexOf(QUOTE, from);
     while (q !== -1) {
       let bs = 0;
-      for (let k = q - 1; k >= from && chunk[k] === BACKSLASH; k--) bs++;
+      for (let k = q - 1; k >= from && chunk.charCodeAt(k) === BACKSLASH; k--) bs++;
       if (bs === q - from && from === 0) bs += this.pendingBackslashes;
       if (bs % 2 === 0) break;
       q = chunk.indexOf(QUOTE, q + 1);
     }
     if (q === -1) {
       let t = 0;
-      for (let k = chunk.length - 1; k >= from && chunk[k] === BACKSLASH; k--) t++;
+      for (let k = chunk.length - 1; k >= from && chunk.charCodeAt(k) === BACKSLASH; k--) t++;
       this.pendingBackslashes = t === chunk.length - from && from === 0 ? this.pendingBackslashes + t : t;
-      this.keyParts?.push(chunk.subarray(from));
+      this.keyParts?.push(chunk.slice(from));
       return chunk.length;
     }
     this.pendingBackslashes = 0;
     this.inString = false;
     if (this.keyParts) {
-      this.keyParts.push(chunk.subarray(from, q));
+      this.keyParts.push(chunk.slice(from, q));
       const top = this.stack[this.stack.length - 1];
-      if (top) top.key = Buffer.concat(this.keyParts).toString('utf8');
+      if (top) top.key = this.keyParts.join('');
       this.keyParts = undefined;
     }
     return q + 1;
   }
 
-  private open(chunk: Buffer, i: number, object: boolean): void {
+  private open(chunk: string, i: number, object: boolean): void {
     const parent = this.stack[this.stack.length - 1];
     this.stack.push({ object, expectKey: object, key: undefined });
     const depth = this.stack.length;
     if (!object && depth === 3 && parent?.key === 'result' && this.stack[0]?.key === 'data') {
       // data.result opens: keep `[` in the skeleton, then stop copying.
-      this.skeleton.push(chunk.subarray(this.skeletonStart, i + 1));
+      this.skeleton.push(chunk.slice(this.skeletonStart, i + 1));
       this.skeletonStart = -1;
       this.resultDepth = depth;
     } else if (depth === this.resultDepth + 1 && this.resultDepth > 0) {
@@ -131,16 +169,16 @@ export class VectorStreamParser {
     }
   }
 
-  private close(chunk: Buffer, i: number): void {
+  private close(chunk: string, i: number): void {
     const depth = this.stack.length;
     if (depth === 0) return;
     this.stack.pop();
     if (depth === this.resultDepth + 1 && this.elementStart >= 0) {
-      this.element.push(chunk.subarray(this.elementStart, i + 1));
       const parts = this.element;
+      const last = chunk.slice(this.elementStart, i + 1);
       this.element = [];
       this.elementStart = -1;
-      this.onElement(parts.length === 1 ? (parts[0] as Buffer).toString('utf8') : Buffer.concat(parts).toString('utf8'));
+      this.onElement(parts.length === 0 ? last : parts.join('') + last);
     } else if (depth === this.resultDepth) {
       // data.result closes: copy from `]` on.
       this.resultDepth = -1;
@@ -155,6 +193,6 @@ export class VectorStreamParser {
    */
   end(): string {
     if (!this.started || this.inString || this.stack.length > 0) throw new TruncatedError('the JSON answer ended early (truncated)');
-    return Buffer.concat(this.skeleton).toString('utf8');
+    return this.skeleton.join('') + this.decoder.end();
   }
 }

@@ -9,6 +9,8 @@ export type SkipReason = 'empty_label' | 'missing_label' | 'unparseable';
 export interface TransformResult {
   /** Output series sorted by label text: a deterministic order. */
   readonly series: readonly OutputSeries[];
+  /** Same label sets and values as the `previous` series given to `finish`. */
+  readonly unchanged: boolean;
   readonly sourceSeries: number;
   readonly skipped: ReadonlyMap<SkipReason, number>;
   /** Source series whose missing or unparseable value was replaced by `default_value`. */
@@ -58,6 +60,12 @@ export class Transformer {
       if (cfg.metricType === 'info') set.add(cfg.valueFromLabel);
       this.preserve = [...set].sort();
     }
+  }
+
+  /** Labels this transformation reads (null: all), so sources can ask for less. */
+  projection(): readonly string[] | null {
+    if (this.preserve === null) return null;
+    return this.preserve.includes(this.cfg.valueFromLabel) ? this.preserve : [...this.preserve, this.cfg.valueFromLabel];
   }
 
   /** The source's sink. The source sample value (1 for info series) is not used. */
@@ -116,11 +124,22 @@ export class Transformer {
     for (const s of previous) if (!this.out.has(s.labelText)) this.out.set(s.labelText, s.value);
   }
 
-  finish(): TransformResult {
+  /**
+   * The result, sorted by labels. `unchanged` tells whether it equals
+   * `previous` (the last run's series) exactly — the steady state of version
+   * metrics — so the caller can keep the bytes it rendered then.
+   */
+  finish(previous?: readonly OutputSeries[]): TransformResult {
     const keys = [...this.out.keys()].sort();
-    const series = keys.map((k) => ({ labelText: k, value: this.out.get(k) as number }));
+    let unchanged = previous !== undefined && previous.length === keys.length;
+    for (let i = 0; unchanged && i < keys.length; i++) {
+      const p = previous?.[i];
+      unchanged = p !== undefined && p.labelText === keys[i] && Object.is(p.value, this.out.get(p.labelText));
+    }
+    const series = unchanged && previous ? previous : keys.map((k) => ({ labelText: k, value: this.out.get(k) as number }));
     return {
       series,
+      unchanged,
       sourceSeries: this.sourceCount,
       skipped: this.skipped,
       collisions: this.collisions,

@@ -107,9 +107,10 @@ export class VictoriaMetrics {
     let last: number | undefined;
     await waitFor(
       async () => {
-        // Also as a client sees it (no nocache=1): VictoriaMetrics 1.79 can
-        // answer count() for freshly imported series a moment before a plain
-        // selector query without nocache returns them.
+        // Also as a client sees it (no nocache=1, no time): VictoriaMetrics 1.79
+        // truncates the default query time to whole seconds, so a plain query
+        // sees samples ingested without a timestamp only ~0-1 s later than
+        // query() (which passes the exact time in ms) does.
         last = await this.countSeries(expr);
         return last === count && (await instantQuery(this.url, expr)).length === count;
       },
