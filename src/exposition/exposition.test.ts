@@ -49,6 +49,7 @@ test('writeExposition orders families by name and ends OpenMetrics with # EOF', 
     help: 'h',
     type: 'gauge',
     series: [],
+    index: new Map(),
     samples: Buffer.from(`${name} 1\n`),
     producedAtMs: 0,
   });

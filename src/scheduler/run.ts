@@ -25,21 +25,22 @@ export async function runTransformation(
   store: SnapshotStore,
   signal: AbortSignal,
 ): Promise<RunOutcome> {
-  const transformer = new Transformer(t);
+  const previous = store.get(t.name);
+  const transformer = new Transformer(t, previous);
   let warnings: readonly string[];
   try {
     ({ warnings } = await source.collect({ metric: t.sourceMetric, filter: t.queryFilter, labels: transformer.projection() }, transformer.add, signal));
   } catch (e) {
     return { ok: false, error: asSourceError(e) };
   }
-  const previous = store.get(t.name);
-  if (!t.clearStaleMetrics && previous) transformer.keepStale(previous.series);
-  const result = transformer.finish(previous?.series);
+  if (!t.clearStaleMetrics) transformer.keepStale();
+  const result = transformer.finish();
   store.put({
     name: t.name,
     help: t.help,
     type: t.metricType,
     series: result.series,
+    index: result.index,
     // Steady state: nothing changed since the last run, so its bytes are still right.
     samples: result.unchanged && previous ? previous.samples : renderSamples(t.name, result.series),
     producedAtMs: Date.now(),

@@ -10,6 +10,8 @@ export interface FamilySnapshot {
   readonly help: string;
   readonly type: MetricType;
   readonly series: readonly OutputSeries[];
+  /** The same series by label text (the next run reuses its strings). */
+  readonly index: ReadonlyMap<string, OutputSeries>;
   /** Sample lines, rendered once per run; identical in both exposition formats. */
   readonly samples: Buffer;
   /** Wall-clock time (ms) of the run that produced this snapshot. */

@@ -120,17 +120,42 @@ describe('info', () => {
   });
 });
 
-describe('clear_stale_metrics', () => {
+describe('runs after the first', () => {
+  const previousOf = (series: Array<{ labelText: string; value: number }>) => ({ series, index: new Map(series.map((o) => [o.labelText, o])) });
+
   test('keepStale adds previous series that were not seen again, without overriding new ones', () => {
-    const t = new Transformer(cfg({ clearStaleMetrics: false }));
-    t.add({ ...N1, minor: '29' }, 1);
-    t.keepStale([
-      { labelText: 'cluster="prod",node="n1"', value: 28 },
+    const prev = previousOf([
       { labelText: 'cluster="prod",node="gone"', value: 27 },
+      { labelText: 'cluster="prod",node="n1"', value: 28 },
     ]);
-    assert.deepEqual(t.finish().series, [
+    const t = new Transformer(cfg({ clearStaleMetrics: false }), prev);
+    t.add({ ...N1, minor: '29' }, 1);
+    t.keepStale();
+    const r = t.finish();
+    assert.deepEqual(r.series, [
       { labelText: 'cluster="prod",node="gone"', value: 27 },
       { labelText: 'cluster="prod",node="n1"', value: 29 },
     ]);
+    assert.equal(r.unchanged, false);
+  });
+
+  test('an identical run is reported unchanged and reuses the previous result', () => {
+    const first = run(cfg(), [N1, { ...N1, node: 'n2' }]);
+    const t = new Transformer(cfg(), first);
+    for (const l of [{ ...N1, node: 'n2' }, N1]) t.add(l, 1);
+    const second = t.finish();
+    assert.equal(second.unchanged, true);
+    assert.equal(second.series, first.series);
+  });
+
+  test('a changed value or label set is not unchanged', () => {
+    const first = run(cfg(), [N1]);
+    const changed = new Transformer(cfg(), first);
+    changed.add({ ...N1, minor: '29' }, 1);
+    assert.equal(changed.finish().unchanged, false);
+    const more = new Transformer(cfg(), first);
+    more.add(N1, 1);
+    more.add({ ...N1, node: 'n9' }, 1);
+    assert.equal(more.finish().unchanged, false);
   });
 });

@@ -1,0 +1,47 @@
+/** Our pipeline in its own process (bench/child.ts), measured from outside. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ManagedProcess } from '../test/support/process.js';
+import { waitFor } from '../test/support/wait.js';
+import { healthyUnderLoad, peakRssKb, timedGet, type Timing } from './http-timing.js';
+
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
+
+export interface OursResult {
+  readonly runs: number[];
+  readonly plain: Timing[];
+  readonly gzip: Timing[];
+  readonly healthy: { p50: number; p99: number; scrapes: number; errors: number } | undefined;
+  readonly rssKb: number;
+}
+
+interface ChildLine {
+  run?: number;
+  seconds?: number;
+  listening?: number;
+}
+
+export async function runOurs(url: string, runs: number, loadSeconds: number): Promise<OursResult> {
+  const proc = await ManagedProcess.start({ name: 'lve-bench-child', command: process.execPath, args: [CHILD, url, String(runs)] });
+  try {
+    const lines = (): ChildLine[] =>
+      proc
+        .logs()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as ChildLine);
+    const port = await waitFor(async () => lines().find((l) => l.listening)?.listening, { timeoutMs: 600_000, intervalMs: 100, what: 'bench child runs', process: proc });
+    const runTimes = lines().flatMap((l) => (l.seconds === undefined ? [] : [l.seconds]));
+    const base = `http://127.0.0.1:${port}`;
+    const plain: Timing[] = [];
+    const gzip: Timing[] = [];
+    for (let i = 0; i < runs; i++) {
+      plain.push(await timedGet(`${base}/metrics`));
+      gzip.push(await timedGet(`${base}/metrics`, { 'accept-encoding': 'gzip' }));
+    }
+    const healthy = loadSeconds > 0 ? await healthyUnderLoad(base, 20, loadSeconds) : undefined;
+    return { runs: runTimes, plain, gzip, healthy, rssKb: await peakRssKb(proc.pid) };
+  } finally {
+    await proc.stop();
+  }
+}
