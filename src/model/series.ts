@@ -23,5 +23,7 @@ export type MetricType = 'gauge' | 'info';
  * Receives series from a source as they are decoded, so a source can stream a
  * large response without holding it whole. A source stops feeding the sink as
  * soon as it fails, and the caller then drops everything the sink collected.
+ * `labels` is only valid during the call (a source may reuse the object) and
+ * a missing label may be absent or `undefined`.
  */
 export type SeriesSink = (labels: LabelSet, value: number) => void;

@@ -29,6 +29,8 @@ export class TransformationJob {
   private inFlight: Promise<void> | undefined;
   private readonly stopper = new AbortController();
   private failing: string | undefined;
+  /** Warnings of the last answer, logged again only when they change. */
+  private warnings = '';
   private status: JobStatus = { runs: 0, lastError: undefined, lastRunAtMs: undefined };
 
   constructor(
@@ -75,7 +77,9 @@ export class TransformationJob {
       if (this.failing !== undefined || this.status.runs === 0) {
         logger.info({ ...fields, series: r.series.length, source_series: r.sourceSeries }, this.failing ? 'transformation recovered' : 'first run succeeded');
       }
-      for (const w of outcome.warnings) logger.warn({ ...fields, warning: w }, 'source returned a warning');
+      const warnings = outcome.warnings.join('\n');
+      if (warnings !== this.warnings && warnings !== '') logger.warn({ ...fields, warnings: outcome.warnings }, 'source answered with warnings');
+      this.warnings = warnings;
       this.failing = undefined;
       this.status = { runs: this.status.runs + 1, lastError: undefined, lastRunAtMs: now };
       return;

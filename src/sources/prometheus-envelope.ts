@@ -33,8 +33,9 @@ export class VectorReader implements BodyConsumer<string[]> {
    */
   constructor(sink: SeriesSink, projection: readonly string[] | null = null) {
     const patterns = projection?.map((k) => `"${k}":"`);
+    const scratch: Record<string, string | undefined> = {};
     this.parser = new VectorStreamParser((json) => {
-      const e = projection && patterns ? decodeProjected(json, projection, patterns) : decodeFull(json);
+      const e = projection && patterns ? decodeProjected(json, projection, patterns, scratch) : decodeFull(json);
       sink(e.labels, e.value);
     });
   }

@@ -54,17 +54,26 @@ function stringEnd(s: string, from: number): number {
  * on a property of valid JSON: the text `"name":"` can only be the key `name`
  * with a string value, because a quote inside a string is always escaped.
  * Anything it does not expect (pretty-printed JSON, a missing `metric`) goes
- * through `decodeFull`, so the answer is the same either way.
+ * through `decodeFull`, so the answer is the same either way. `labels` may be
+ * an object reused across calls (every key is set, missing ones to undefined):
+ * sinks read labels during the call only.
  */
-export function decodeProjected(json: string, keys: readonly string[], patterns: readonly string[]): VectorElement {
+export function decodeProjected(
+  json: string,
+  keys: readonly string[],
+  patterns: readonly string[],
+  labels: Record<string, string | undefined> = {},
+): VectorElement {
   const metricAt = json.startsWith('{"metric":{') ? 11 : -1;
   if (metricAt < 0) return decodeFull(json);
   const metricEnd = json.lastIndexOf('},"value":[');
   if (metricEnd < 0) return decodeFull(json);
-  const labels: Record<string, string> = {};
   for (let i = 0; i < keys.length; i++) {
     const at = json.indexOf(patterns[i] as string, metricAt);
-    if (at < 0 || at > metricEnd) continue;
+    if (at < 0 || at > metricEnd) {
+      labels[keys[i] as string] = undefined;
+      continue;
+    }
     const start = at + (patterns[i] as string).length;
     const end = stringEnd(json, start);
     if (end < 0) throw bad(json, 'an unterminated string in a result element');
@@ -73,5 +82,5 @@ export function decodeProjected(json: string, keys: readonly string[], patterns:
   }
   const vq = json.indexOf('"', metricEnd + 11);
   const ve = vq < 0 ? -1 : json.indexOf('"', vq + 1);
-  return { labels, value: ve < 0 ? NaN : parseSampleValue(json.slice(vq + 1, ve)) };
+  return { labels: labels as LabelSet, value: ve < 0 ? NaN : parseSampleValue(json.slice(vq + 1, ve)) };
 }
