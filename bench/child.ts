@@ -48,6 +48,7 @@ const server = createHttpServer(
     scraped: (f) => metrics.scraped(f),
     ready: () => true,
     statuses: () => [],
+    reload: async () => ({ ok: false, message: 'not in the benchmark' }),
   },
   createLogger('warn', 'logfmt'),
 );

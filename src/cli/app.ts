@@ -2,12 +2,14 @@ import type { Server } from 'node:http';
 import { once } from 'node:events';
 import { loadConfig } from '../config/load.js';
 import type { ExporterConfig } from '../config/types.js';
+import { ConfigWatcher } from '../config/watcher.js';
 import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { SelfMetrics } from '../selfmetrics/self-metrics.js';
 import { SnapshotStore } from '../snapshot/store.js';
 import { formatListenAddress, type ListenAddress } from './listen.js';
+import { Reloader, type ReloadResult } from './reload.js';
 import { buildInfo } from './version.js';
 import type { ServeFlags } from './flags.js';
 
@@ -16,6 +18,8 @@ export class App {
   readonly store = new SnapshotStore();
   readonly metrics = new SelfMetrics();
   private readonly scheduler: Scheduler;
+  private readonly reloader: Reloader;
+  private watcher: ConfigWatcher | undefined;
   private server: Server | undefined;
 
   constructor(
@@ -28,10 +32,25 @@ export class App {
     this.scheduler = new Scheduler({ store: this.store, metrics: this.metrics, logger }, {
       request: (source, code, seconds) => this.metrics.sourceRequest(source, code, seconds),
     });
+    this.reloader = new Reloader(config.file, {
+      current: () => this.config,
+      apply: async (next) => {
+        const summary = await this.scheduler.apply(next);
+        this.config = next;
+        return summary;
+      },
+      loaded: (ok) => this.metrics.configLoaded(ok, Date.now()),
+    }, logger);
   }
 
-  async start(listen: ListenAddress): Promise<ListenAddress> {
+  reload(trigger: string, force: boolean): Promise<ReloadResult> {
+    return this.reloader.reload(trigger, force);
+  }
+
+  async start(listen: ListenAddress, watch: { debounceMs: number; pollIntervalMs: number }): Promise<ListenAddress> {
     this.scheduler.start(this.config);
+    this.watcher = new ConfigWatcher(this.config.file, watch, () => void this.reload('file', false));
+    this.watcher.start();
     const server = createHttpServer(
       {
         store: this.store,
@@ -39,6 +58,7 @@ export class App {
         scraped: (format) => this.metrics.scraped(format),
         ready: () => this.scheduler.ready(),
         statuses: () => this.scheduler.statuses(),
+        reload: () => this.reload('http', true),
       },
       this.logger,
     );
@@ -52,6 +72,7 @@ export class App {
   }
 
   async stop(): Promise<void> {
+    this.watcher?.stop();
     await this.scheduler.stop();
     const server = this.server;
     if (!server) return;
@@ -63,7 +84,7 @@ export class App {
   }
 }
 
-/** Loads the config, starts serving, and stops cleanly on SIGTERM/SIGINT. */
+/** Loads the config, starts serving, reloads on SIGHUP, stops cleanly on SIGTERM/SIGINT. */
 export async function serve(flags: ServeFlags): Promise<number> {
   const logger = createLogger(flags.logLevel, flags.logFormat);
   let config: ExporterConfig;
@@ -77,16 +98,19 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const app = new App(config, logger);
   const listen = flags.listen ?? { host: config.listenHost, port: config.listenPort };
   try {
-    await app.start(listen);
+    await app.start(listen, { debounceMs: flags.reloadDebounceMs, pollIntervalMs: flags.reloadIntervalMs });
   } catch (e) {
     logger.error({ address: formatListenAddress(listen), err: (e as Error).message }, 'cannot listen');
     await app.stop();
     return 1;
   }
+  const onHup = () => void app.reload('SIGHUP', true);
+  process.on('SIGHUP', onHup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  process.off('SIGHUP', onHup);
   logger.info({ signal }, 'shutting down');
   await app.stop();
   return 0;

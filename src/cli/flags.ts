@@ -1,15 +1,26 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { parsePromDuration } from '../config/duration.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../logging/logger.js';
 import { parseListenAddress, type ListenAddress } from './listen.js';
 import { versionText } from './version.js';
 
-export interface ServeFlags {
-  readonly configFile: string;
-  /** Undefined: use `exporter_address`/`exporter_port` from the config. */
-  readonly listen: ListenAddress | undefined;
+export interface LogFlags {
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
 }
+
+export interface ServeFlags extends LogFlags {
+  readonly configFile: string;
+  /** Undefined: use `exporter_address`/`exporter_port` from the config. */
+  readonly listen: ListenAddress | undefined;
+  readonly reloadIntervalMs: number;
+  readonly reloadDebounceMs: number;
+}
+
+export type Invocation =
+  | { readonly command: 'serve'; readonly flags: ServeFlags }
+  | { readonly command: 'check'; readonly configFile: string; readonly probe: boolean }
+  | { readonly command: 'preview'; readonly configFile: string; readonly transformation: string | undefined };
 
 export const DEFAULT_CONFIG_FILE = 'config.yml';
 
@@ -19,30 +30,75 @@ function listenArg(value: string): ListenAddress {
   return a;
 }
 
+function durationArg(value: string): number {
+  const s = parsePromDuration(value);
+  if (s === undefined) throw new InvalidArgumentError('expected a duration such as 30s, 1m, 500ms (0 disables)');
+  return s * 1000;
+}
+
+const configOption = () => new Option('--config.file <path>', 'configuration file').default(DEFAULT_CONFIG_FILE);
+const aliasOption = () => new Option('--config <path>', 'alias of --config.file (the Python prototype\'s flag)').hideHelp();
+const logLevel = () => new Option('--log.level <level>', 'log level').choices(LOG_LEVELS).default('info');
+const logFormat = () => new Option('--log.format <format>', 'log format').choices(['logfmt', 'json']).default('logfmt');
+
+function configFile(opts: Record<string, unknown>): string {
+  return (opts.config as string | undefined) ?? (opts['config.file'] as string);
+}
+
+function logFlags(opts: Record<string, unknown>): LogFlags {
+  return { logLevel: opts['log.level'] as LogLevel, logFormat: opts['log.format'] as LogFormat };
+}
+
 /**
  * Parses the command line. Flag names follow Prometheus conventions
  * (`--config.file`, `--web.listen-address`, `--log.level`, `--log.format`);
  * `--config` is kept as an alias for users of the Python prototype.
+ * Without a command the exporter serves; `check` and `preview` help debug a
+ * config before deploying it.
  */
-export function parseFlags(argv: readonly string[]): ServeFlags {
-  let result: ServeFlags | undefined;
+export function parseInvocation(argv: readonly string[]): Invocation {
+  let result: Invocation | undefined;
   const program = new Command('label-value-exporter')
     .description('Turns label values of info-style series into sample values Prometheus can graph and alert on.')
-    .addOption(new Option('--config.file <path>', 'configuration file').default(DEFAULT_CONFIG_FILE))
-    .addOption(new Option('--config <path>', 'alias of --config.file (the Python prototype\'s flag)').hideHelp())
+    .addOption(configOption())
+    .addOption(aliasOption())
     .addOption(new Option('--web.listen-address <address>', 'address to listen on; overrides exporter_address/exporter_port (default from the config, else ":9101")').argParser(listenArg))
-    .addOption(new Option('--log.level <level>', 'log level').choices(LOG_LEVELS).default('info'))
-    .addOption(new Option('--log.format <format>', 'log format').choices(['logfmt', 'json']).default('logfmt'))
+    .addOption(new Option('--config.reload-interval <duration>', 're-check the config file\'s content this often, besides watching it').default(30_000, '30s').argParser(durationArg))
+    .addOption(new Option('--config.reload-debounce <duration>', 'wait this long after the last change event before reloading').default(1000, '1s').argParser(durationArg))
+    .addOption(logLevel())
+    .addOption(logFormat())
     .version(versionText().trimEnd(), '--version', 'print version information and exit')
     .helpOption('-h, --help', 'show help')
     .allowExcessArguments(false)
     .action((opts: Record<string, unknown>) => {
       result = {
-        configFile: (opts.config as string | undefined) ?? (opts['config.file'] as string),
-        listen: opts['web.listenAddress'] as ListenAddress | undefined,
-        logLevel: opts['log.level'] as LogLevel,
-        logFormat: opts['log.format'] as LogFormat,
+        command: 'serve',
+        flags: {
+          configFile: configFile(opts),
+          listen: opts['web.listenAddress'] as ListenAddress | undefined,
+          reloadIntervalMs: opts['config.reloadInterval'] as number,
+          reloadDebounceMs: opts['config.reloadDebounce'] as number,
+          ...logFlags(opts),
+        },
       };
+    });
+  program
+    .command('check')
+    .description('validate the configuration and exit 0 (valid) or 1, with the same messages as start-up')
+    .addOption(configOption())
+    .addOption(aliasOption())
+    .option('--probe', 'also query each source once and report whether it answers')
+    .action((opts: Record<string, unknown>) => {
+      result = { command: 'check', configFile: configFile(opts), probe: opts.probe === true };
+    });
+  program
+    .command('preview')
+    .description('run each transformation once against its live source and print what /metrics would show')
+    .addOption(configOption())
+    .addOption(aliasOption())
+    .option('--transformation <name>', 'only this transformation')
+    .action((opts: Record<string, unknown>) => {
+      result = { command: 'preview', configFile: configFile(opts), transformation: opts.transformation as string | undefined };
     });
   program.parse(argv as string[], { from: 'user' });
   if (!result) throw new Error('internal: no command ran');

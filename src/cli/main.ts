@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 import { serve } from './app.js';
-import { parseFlags } from './flags.js';
+import { check } from './check.js';
+import { parseInvocation } from './flags.js';
+import { preview } from './preview.js';
 
-process.exitCode = await serve(parseFlags(process.argv.slice(2)));
+const inv = parseInvocation(process.argv.slice(2));
+process.exitCode =
+  inv.command === 'serve' ? await serve(inv.flags) : inv.command === 'check' ? await check(inv.configFile, inv.probe) : await preview(inv.configFile, inv.transformation);

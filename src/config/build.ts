@@ -68,6 +68,7 @@ function buildTransformation(
   i: number,
   sources: ReadonlyMap<string, SourceConfig>,
   globalInterval: number,
+  globalStaleness: number | undefined,
 ): TransformationConfig {
   const path = ['metric_transformations', i];
   const sourceName = t.source ?? DEFAULTS.defaultSourceName;
@@ -97,6 +98,7 @@ function buildTransformation(
     skipEmptyLabels: t.skip_empty_labels ?? DEFAULTS.skipEmptyLabels,
     intervalSeconds: interval,
     timeoutSeconds: toSeconds(t.timeout) ?? Math.min(interval, sourceTimeout),
+    maxStalenessSeconds: toSeconds(t.max_staleness) ?? globalStaleness ?? DEFAULTS.maxStalenessIntervals * interval,
   };
 }
 
@@ -108,7 +110,7 @@ export function buildConfig(ctx: BuildContext, raw: RawConfig, file: string, has
   const seen = new Map<string, string>();
   const transformations = raw.metric_transformations.map((t, i) => {
     checkName(ctx, t, i, seen);
-    return buildTransformation(ctx, t, i, sources, interval);
+    return buildTransformation(ctx, t, i, sources, interval, toSeconds(raw.max_staleness));
   });
   return {
     file,
@@ -117,5 +119,6 @@ export function buildConfig(ctx: BuildContext, raw: RawConfig, file: string, has
     listenPort: raw.exporter_port ?? DEFAULTS.exporterPort,
     sources,
     transformations,
+    maxConcurrentRequests: raw.max_concurrent_requests ?? DEFAULTS.maxConcurrentRequests,
   };
 }

@@ -15,4 +15,8 @@ export const DEFAULTS = {
   clearStaleMetrics: true,
   skipEmptyLabels: false,
   defaultSourceName: 'default',
+  /** Last good data is served for this many intervals after the last success, then dropped. */
+  maxStalenessIntervals: 3,
+  /** Source requests in flight at once, over all transformations. */
+  maxConcurrentRequests: 4,
 } as const;

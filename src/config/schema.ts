@@ -81,6 +81,7 @@ const transformation = z.strictObject({
   source: z.string().min(1).optional(),
   interval: seconds.optional(),
   timeout: seconds.optional(),
+  max_staleness: seconds.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -93,6 +94,8 @@ export const configSchema = z.strictObject({
   metric_transformations: z.array(transformation),
   // Additions to the prototype's format.
   sources: z.array(source).optional(),
+  max_staleness: seconds.optional(),
+  max_concurrent_requests: z.number().int().positive().optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -15,6 +15,8 @@ export interface ExporterConfig {
   readonly listenPort: number;
   readonly sources: ReadonlyMap<string, SourceConfig>;
   readonly transformations: readonly TransformationConfig[];
+  /** Source requests in flight at once, over all transformations. */
+  readonly maxConcurrentRequests: number;
 }
 
 export interface TlsConfig {
@@ -78,4 +80,6 @@ export interface TransformationConfig {
   readonly skipEmptyLabels: boolean;
   readonly intervalSeconds: number;
   readonly timeoutSeconds: number;
+  /** Age of the last good data after which its series are dropped. */
+  readonly maxStalenessSeconds: number;
 }

@@ -17,5 +17,7 @@ export interface HttpDeps {
   /** Counts a /metrics request by the format it is served in. */
   scraped(format: ExpositionFormat): void;
   ready(): boolean;
+  /** Reloads the config file; the message is the error text on failure. */
+  reload(): Promise<{ readonly ok: boolean; readonly message: string }>;
   statuses(): readonly TransformationView[];
 }

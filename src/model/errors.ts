@@ -36,7 +36,8 @@ export type SourceFailureReason =
   | 'bad_response'
   | 'too_large'
   | 'io'
-  | 'parse';
+  | 'parse'
+  | 'empty_result';
 
 /** A source failed to deliver a complete, valid response. */
 export class SourceError extends Error {

@@ -1,14 +1,17 @@
 import type { TransformationConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
+import { SourceError } from '../model/errors.js';
 import type { SelfMetrics } from '../selfmetrics/self-metrics.js';
 import type { SnapshotStore } from '../snapshot/store.js';
 import type { Source } from '../sources/source.js';
+import type { Limiter } from './limiter.js';
 import { runTransformation, type RunOutcome } from './run.js';
 
 export interface JobDeps {
   readonly store: SnapshotStore;
   readonly metrics: SelfMetrics;
   readonly logger: Logger;
+  readonly limiter: Limiter;
 }
 
 /** Public state of a job, for readiness and the status page. */
@@ -16,13 +19,36 @@ export interface JobStatus {
   readonly runs: number;
   readonly lastError: string | undefined;
   readonly lastRunAtMs: number | undefined;
+  readonly lastSuccessAtMs: number | undefined;
+}
+
+const MAX_RETRIES = 3;
+const FIRST_BACKOFF_MS = 500;
+
+/** Worth another try within the same interval: the network, 5xx, 429. Never other 4xx. */
+export function isTransient(e: SourceError): boolean {
+  if (e.reason === 'connection') return true;
+  return e.status !== undefined && (e.status >= 500 || e.status === 429);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
- * Runs one transformation at once and then every interval. Runs never
- * overlap: the next one is scheduled only when the current one has finished.
- * Logs once per change of state (starts failing, fails for another reason,
- * recovers), not once per run.
+ * Runs one transformation at once (after `delayMs`) and then on its interval.
+ * Runs never overlap: ticks that pass while a run is still going are skipped
+ * and counted. Transient failures are retried with backoff inside the
+ * interval. Data older than `max_staleness` is dropped. Logs once per change
+ * of state (starts failing, fails for another reason, recovers, goes stale).
  */
 export class TransformationJob {
   private timer: NodeJS.Timeout | undefined;
@@ -31,11 +57,11 @@ export class TransformationJob {
   private failing: string | undefined;
   /** Warnings of the last answer, logged again only when they change. */
   private warnings = '';
-  private status: JobStatus = { runs: 0, lastError: undefined, lastRunAtMs: undefined };
+  private status: JobStatus = { runs: 0, lastError: undefined, lastRunAtMs: undefined, lastSuccessAtMs: undefined };
 
   constructor(
     readonly config: TransformationConfig,
-    private readonly source: Source,
+    readonly source: Source,
     private readonly deps: JobDeps,
   ) {}
 
@@ -44,7 +70,7 @@ export class TransformationJob {
   }
 
   start(delayMs = 0): void {
-    this.deps.metrics.addTransformation(this.config.name);
+    this.deps.metrics.addTransformation(this.config.name, this.config.intervalSeconds, this.config.maxStalenessSeconds);
     this.schedule(delayMs);
   }
 
@@ -58,12 +84,43 @@ export class TransformationJob {
   private async tick(): Promise<void> {
     const t = this.config;
     const started = performance.now();
-    const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(t.timeoutSeconds * 1000)]);
-    const outcome = await runTransformation(t, this.source, this.deps.store, signal);
+    const outcome = await this.attempts(started);
     if (this.stopper.signal.aborted) return;
-    const seconds = (performance.now() - started) / 1000;
-    this.record(outcome, seconds);
-    this.schedule(Math.max(0, t.intervalSeconds * 1000 - (performance.now() - started)));
+    const elapsedMs = performance.now() - started;
+    this.record(outcome, elapsedMs / 1000);
+    const intervalMs = t.intervalSeconds * 1000;
+    const missed = Math.floor(elapsedMs / intervalMs);
+    if (missed > 0) this.deps.metrics.missedRuns(t.name, missed);
+    this.schedule((missed + 1) * intervalMs - elapsedMs);
+  }
+
+  private async attempts(started: number): Promise<RunOutcome> {
+    const t = this.config;
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.once();
+      if (outcome.ok || this.stopper.signal.aborted || !isTransient(outcome.error) || attempt >= MAX_RETRIES) return outcome;
+      const backoff = FIRST_BACKOFF_MS * 2 ** attempt;
+      const left = t.intervalSeconds * 1000 - (performance.now() - started);
+      if (backoff + t.timeoutSeconds * 1000 > left) return outcome;
+      this.deps.metrics.retried(t.name);
+      await sleep(backoff, this.stopper.signal);
+    }
+  }
+
+  private async once(): Promise<RunOutcome> {
+    const t = this.config;
+    const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(t.timeoutSeconds * 1000)]);
+    let release: () => void;
+    try {
+      release = await this.deps.limiter.acquire(signal);
+    } catch {
+      return { ok: false, error: new SourceError('timeout', `no free source request slot within ${t.timeoutSeconds}s (max_concurrent_requests)`) };
+    }
+    try {
+      return await runTransformation(t, this.source, this.deps.store, signal);
+    } finally {
+      release();
+    }
   }
 
   private record(outcome: RunOutcome, seconds: number): void {
@@ -81,7 +138,7 @@ export class TransformationJob {
       if (warnings !== this.warnings && warnings !== '') logger.warn({ ...fields, warnings: outcome.warnings }, 'source answered with warnings');
       this.warnings = warnings;
       this.failing = undefined;
-      this.status = { runs: this.status.runs + 1, lastError: undefined, lastRunAtMs: now };
+      this.status = { runs: this.status.runs + 1, lastError: undefined, lastRunAtMs: now, lastSuccessAtMs: now };
       return;
     }
     const err = outcome.error;
@@ -90,7 +147,21 @@ export class TransformationJob {
       logger.error({ ...fields, reason: err.reason, err: err.message }, 'transformation run failed; serving the last good data');
     }
     this.failing = err.reason;
-    this.status = { runs: this.status.runs + 1, lastError: err.message, lastRunAtMs: now };
+    this.status = { ...this.status, runs: this.status.runs + 1, lastError: err.message, lastRunAtMs: now };
+    this.dropIfStale(now);
+  }
+
+  /** Past max_staleness since the last success, the last good series are no longer served. */
+  private dropIfStale(now: number): void {
+    const t = this.config;
+    const last = this.status.lastSuccessAtMs;
+    if (last === undefined || now - last <= t.maxStalenessSeconds * 1000 || !this.deps.store.get(t.name)) return;
+    this.deps.store.delete(t.name);
+    this.deps.metrics.setStale(t.name, true);
+    this.deps.logger.warn(
+      { transformation: t.name, source: this.source.name, reason: this.failing, age_seconds: Math.round((now - last) / 1000), max_staleness_seconds: t.maxStalenessSeconds },
+      'last good data is older than max_staleness: its series are no longer served',
+    );
   }
 
   /** Stops scheduling, aborts a run in flight and waits for it to end. */

@@ -33,6 +33,11 @@ export async function runTransformation(
   } catch (e) {
     return { ok: false, error: asSourceError(e) };
   }
+  if (transformer.sourceSeries === 0) {
+    // Most often a broken query or a source that lost its data: keep the last
+    // good series (until max_staleness) rather than wipe them.
+    return { ok: false, error: new SourceError('empty_result', `the source returned no series for ${t.sourceMetric}${t.queryFilter ? `{${t.queryFilter}}` : ''}`) };
+  }
   if (!t.clearStaleMetrics) transformer.keepStale();
   const result = transformer.finish();
   store.put({

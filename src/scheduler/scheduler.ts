@@ -1,7 +1,9 @@
-import type { ExporterConfig } from '../config/types.js';
+import { fingerprint } from '../config/fingerprint.js';
+import type { ExporterConfig, SourceConfig, TransformationConfig } from '../config/types.js';
 import { createSource } from '../sources/registry.js';
 import type { Source, SourceObserver } from '../sources/source.js';
 import { TransformationJob, type JobDeps, type JobStatus } from './job.js';
+import { Limiter } from './limiter.js';
 
 export interface TransformationStatus extends JobStatus {
   readonly name: string;
@@ -9,25 +11,89 @@ export interface TransformationStatus extends JobStatus {
   readonly intervalSeconds: number;
 }
 
-/** Owns the sources and one job per transformation of the running config. */
+/** What a reload changed. */
+export interface ApplySummary {
+  readonly added: string[];
+  readonly changed: string[];
+  readonly removed: string[];
+  readonly unchanged: string[];
+}
+
+/** Spread of first runs, so many transformations do not hit a source at the same instant. */
+function startJitterMs(t: TransformationConfig): number {
+  return Math.floor(Math.random() * Math.min(1000, t.intervalSeconds * 100));
+}
+
+/**
+ * Owns the sources and one job per transformation of the running config.
+ * `apply` moves to a new config: unchanged transformations keep their data
+ * and schedule, changed and new ones run at once, removed ones disappear.
+ */
 export class Scheduler {
   private readonly jobs = new Map<string, TransformationJob>();
-  private readonly sources = new Map<string, Source>();
+  private sources = new Map<string, { source: Source; key: string }>();
+  private readonly limiter = new Limiter(1);
 
   constructor(
-    private readonly deps: JobDeps,
+    private readonly deps: Omit<JobDeps, 'limiter'>,
     private readonly observer: SourceObserver,
   ) {}
 
   start(config: ExporterConfig): void {
-    for (const [name, cfg] of config.sources) this.sources.set(name, createSource(cfg, this.observer));
-    for (const t of config.transformations) {
-      const source = this.sources.get(t.source);
-      if (!source) throw new Error(`internal: source ${t.source} missing after validation`);
-      const job = new TransformationJob(t, source, this.deps);
-      this.jobs.set(t.name, job);
-      job.start();
+    this.limiter.setLimit(config.maxConcurrentRequests);
+    this.sources = this.buildSources(config.sources);
+    for (const t of config.transformations) this.startJob(t, startJitterMs(t));
+  }
+
+  private buildSources(configs: ReadonlyMap<string, SourceConfig>): Map<string, { source: Source; key: string }> {
+    const next = new Map<string, { source: Source; key: string }>();
+    for (const [name, cfg] of configs) {
+      const key = fingerprint(cfg);
+      const old = this.sources.get(name);
+      next.set(name, old && old.key === key ? old : { source: createSource(cfg, this.observer), key });
     }
+    return next;
+  }
+
+  private startJob(t: TransformationConfig, delayMs: number): void {
+    const entry = this.sources.get(t.source);
+    if (!entry) throw new Error(`internal: source ${t.source} missing after validation`);
+    const job = new TransformationJob(t, entry.source, { ...this.deps, limiter: this.limiter });
+    this.jobs.set(t.name, job);
+    job.start(delayMs);
+  }
+
+  async apply(config: ExporterConfig): Promise<ApplySummary> {
+    const summary: ApplySummary = { added: [], changed: [], removed: [], unchanged: [] };
+    const oldSources = this.sources;
+    this.limiter.setLimit(config.maxConcurrentRequests);
+    this.sources = this.buildSources(config.sources);
+    const wanted = new Map(config.transformations.map((t) => [t.name, t]));
+    for (const [name, job] of this.jobs) {
+      const t = wanted.get(name);
+      const same = t && fingerprint(t) === fingerprint(job.config) && this.sources.get(t.source)?.source === job.source;
+      if (same) {
+        summary.unchanged.push(name);
+        continue;
+      }
+      await job.stop();
+      this.jobs.delete(name);
+      if (t) summary.changed.push(name);
+      else {
+        this.deps.store.delete(name);
+        this.deps.metrics.removeTransformation(name);
+        summary.removed.push(name);
+      }
+    }
+    for (const t of config.transformations) {
+      if (this.jobs.has(t.name)) continue;
+      if (!summary.changed.includes(t.name)) summary.added.push(t.name);
+      this.startJob(t, 0);
+    }
+    for (const [name, old] of oldSources) {
+      if (this.sources.get(name)?.source !== old.source) await old.source.close();
+    }
+    return summary;
   }
 
   /** True once every transformation has finished its first run, whatever its result. */
@@ -47,7 +113,7 @@ export class Scheduler {
 
   async stop(): Promise<void> {
     await Promise.all([...this.jobs.values()].map((j) => j.stop()));
-    await Promise.all([...this.sources.values()].map((s) => s.close()));
+    await Promise.all([...this.sources.values()].map((s) => s.source.close()));
     this.jobs.clear();
     this.sources.clear();
   }

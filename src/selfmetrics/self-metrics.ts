@@ -1,5 +1,6 @@
 import { Registry, type OpenMetricsContentType } from 'prom-client';
 import type { ExpositionFormat } from '../exposition/format.js';
+import type { SourceFailureReason } from '../model/errors.js';
 import { createMetricSet, type MetricSet } from './metric-set.js';
 
 export interface RunSuccess {
@@ -20,6 +21,7 @@ export interface BuildInfoLabels {
 }
 
 const SKIP_REASONS = ['empty_label', 'missing_label', 'unparseable'] as const;
+const FAILURE_REASONS: readonly SourceFailureReason[] = ['connection', 'timeout', 'http_status', 'error_envelope', 'bad_response', 'too_large', 'io', 'parse', 'empty_result'];
 
 /**
  * The exporter's own metrics, on explicit registries (never prom-client's
@@ -47,8 +49,13 @@ export class SelfMetrics {
   }
 
   /** Creates a transformation's series at zero so rates and alerts work from the start. */
-  addTransformation(t: string): void {
+  addTransformation(t: string, intervalSeconds: number, maxStalenessSeconds: number): void {
     this.each((s) => {
+      s.interval.set({ transformation: t }, intervalSeconds);
+      s.maxStaleness.set({ transformation: t }, maxStalenessSeconds);
+      s.stale.set({ transformation: t }, 0);
+      s.missedRuns.inc({ transformation: t }, 0);
+      s.retries.inc({ transformation: t }, 0);
       s.runs.inc({ transformation: t, result: 'success' }, 0);
       s.runs.inc({ transformation: t, result: 'failure' }, 0);
       for (const reason of SKIP_REASONS) s.skipped.inc({ transformation: t, reason }, 0);
@@ -61,11 +68,12 @@ export class SelfMetrics {
   /** Drops every series of a transformation that was removed from the config. */
   removeTransformation(t: string): void {
     this.each((s) => {
-      for (const m of [s.lastRunSuccess, s.lastSuccess, s.runDuration, s.runs, s.failures, s.sourceSeries, s.series, s.skipped, s.defaulted, s.collisions]) {
-        m.remove({ transformation: t } as never);
+      for (const m of [s.lastRunSuccess, s.lastSuccess, s.runDuration, s.sourceSeries, s.series, s.defaulted, s.collisions, s.interval, s.maxStaleness, s.stale, s.missedRuns, s.retries]) {
+        m.remove({ transformation: t });
       }
       for (const result of ['success', 'failure']) s.runs.remove({ transformation: t, result });
       for (const reason of SKIP_REASONS) s.skipped.remove({ transformation: t, reason });
+      for (const reason of FAILURE_REASONS) s.failures.remove({ transformation: t, reason });
     });
   }
 
@@ -74,6 +82,7 @@ export class SelfMetrics {
     this.each((s) => {
       s.runs.inc({ ...l, result: 'success' });
       s.lastRunSuccess.set(l, 1);
+      s.stale.set(l, 0);
       s.lastSuccess.set(l, r.finishedAtMs / 1000);
       s.runDuration.observe(l, r.durationSeconds);
       s.sourceSeries.set(l, r.sourceSeries);
@@ -94,8 +103,20 @@ export class SelfMetrics {
     });
   }
 
-  setSeries(t: string, n: number): void {
-    this.each((s) => s.series.set({ transformation: t }, n));
+  /** The transformation's data got older than max_staleness and was dropped (or is back). */
+  setStale(t: string, stale: boolean): void {
+    this.each((s) => {
+      s.stale.set({ transformation: t }, stale ? 1 : 0);
+      if (stale) s.series.set({ transformation: t }, 0);
+    });
+  }
+
+  missedRuns(t: string, n: number): void {
+    this.each((s) => s.missedRuns.inc({ transformation: t }, n));
+  }
+
+  retried(t: string): void {
+    this.each((s) => s.retries.inc({ transformation: t }));
   }
 
   sourceRequest(source: string, code: string, seconds: number): void {

@@ -28,6 +28,28 @@ function readSecretFile(file: string): string {
   }
 }
 
+const REDACTED = '<secret>';
+
+/**
+ * Blanks the credentials sent with a request out of an error message: error
+ * pages of servers and proxies often echo the request's headers. A credential
+ * cut off by a body preview's ellipsis is blanked too.
+ */
+export function redactSecrets(message: string, secrets: Iterable<string>): string {
+  let out = message;
+  const list = [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  for (const s of list) {
+    out = out.split(s).join(REDACTED);
+    for (let k = s.length - 1; k >= 4; k--) out = out.split(`${s.slice(0, k)}…`).join(`${REDACTED}…`);
+  }
+  return out;
+}
+
+function redacted(err: SourceError, secrets: readonly string[]): SourceError {
+  const message = redactSecrets(err.message, secrets);
+  return message === err.message ? err : new SourceError(err.reason, message, { cause: err.cause, status: err.status });
+}
+
 function classify(e: unknown, signal: AbortSignal, timeoutSeconds: number): SourceError {
   if (e instanceof SourceError) return e;
   if (signal.aborted) return new SourceError('timeout', `no complete answer within ${timeoutSeconds}s`, { cause: e });
@@ -79,7 +101,8 @@ export class HttpClient {
     this.origin = new URL(cfg.url).origin;
   }
 
-  private headers(target: URL, contentType: string): Record<string, string> {
+  /** `sent` collects the secret values put into the headers, to keep them out of error messages. */
+  private headers(target: URL, contentType: string, sent: string[]): Record<string, string> {
     const h: Record<string, string> = {
       'content-type': contentType,
       'accept-encoding': 'gzip, deflate',
@@ -87,13 +110,21 @@ export class HttpClient {
       accept: 'application/json',
     };
     if (target.origin !== this.origin) return h;
-    for (const [k, v] of this.cfg.headers) h[k.toLowerCase()] = v.reveal();
+    for (const [k, v] of this.cfg.headers) {
+      const value = v.reveal();
+      h[k.toLowerCase()] = value;
+      sent.push(value);
+    }
     const { basicAuth, bearerToken, bearerTokenFile } = this.cfg;
     if (basicAuth) {
       const password = basicAuth.passwordFile ? readSecretFile(basicAuth.passwordFile) : (basicAuth.password?.reveal() ?? '');
-      h.authorization = `Basic ${Buffer.from(`${basicAuth.username}:${password}`).toString('base64')}`;
+      const token = Buffer.from(`${basicAuth.username}:${password}`).toString('base64');
+      h.authorization = `Basic ${token}`;
+      sent.push(token, password);
     } else if (bearerToken || bearerTokenFile) {
-      h.authorization = `Bearer ${bearerTokenFile ? readSecretFile(bearerTokenFile) : bearerToken?.reveal()}`;
+      const token = bearerTokenFile ? readSecretFile(bearerTokenFile) : (bearerToken?.reveal() ?? '');
+      h.authorization = `Bearer ${token}`;
+      sent.push(token);
     }
     return h;
   }
@@ -103,13 +134,14 @@ export class HttpClient {
     const started = performance.now();
     const combined = AbortSignal.any([signal, AbortSignal.timeout(this.cfg.timeoutSeconds * 1000)]);
     let code = 'error';
+    const sent: string[] = [];
     try {
       let target = new URL(this.cfg.url + path);
       for (let hop = 0; ; hop++) {
         const res = await request(target, {
           method: 'POST',
           body: form.toString(),
-          headers: this.headers(target, 'application/x-www-form-urlencoded'),
+          headers: this.headers(target, 'application/x-www-form-urlencoded', sent),
           dispatcher: this.dispatcher,
           signal: combined,
         });
@@ -127,7 +159,7 @@ export class HttpClient {
         return consumer.finish({ status: res.statusCode, contentType: typeof ct === 'string' ? ct : '' });
       }
     } catch (e) {
-      const err = classify(e, combined, this.cfg.timeoutSeconds);
+      const err = redacted(classify(e, combined, this.cfg.timeoutSeconds), sent);
       if (code === 'error') code = err.reason;
       throw err;
     } finally {

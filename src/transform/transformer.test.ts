@@ -18,6 +18,7 @@ function cfg(over: Partial<TransformationConfig> = {}): TransformationConfig {
     skipEmptyLabels: false,
     intervalSeconds: 60,
     timeoutSeconds: 60,
+    maxStalenessSeconds: 180,
     ...over,
   };
 }

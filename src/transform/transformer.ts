@@ -88,6 +88,11 @@ export class Transformer {
     }
   }
 
+  /** Source series seen so far. */
+  get sourceSeries(): number {
+    return this.sourceCount;
+  }
+
   /** Labels this transformation reads (null: all), so sources can ask for less. */
   projection(): readonly string[] | null {
     if (this.preserve === null) return null;

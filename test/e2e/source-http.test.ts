@@ -62,47 +62,46 @@ const answerVector: Handler = (_req, res) => {
 /** An HTTP(S) server on 127.0.0.1 that records each request, then lets `handler` answer it. */
 class FakeApi {
   readonly requests: Recorded[] = [];
-  handler: Handler;
+  readonly url: string;
   private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly server: HttpServer | HttpsServer,
-    readonly url: string,
-    handler: Handler,
+    scheme: 'http' | 'https',
+    public handler: Handler,
   ) {
-    this.handler = handler;
+    this.url = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.record(req, res));
   }
 
   static async start(handler: Handler = answerVector, tls?: HttpsOptions): Promise<FakeApi> {
-    let fake: FakeApi | undefined;
-    const listener = (req: IncomingMessage, res: ServerResponse): void => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const socket = req.socket;
-        const cn = socket instanceof TLSSocket && socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined;
-        const rec: Recorded = {
-          method: req.method ?? '',
-          path: req.url ?? '',
-          headers: req.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-          clientCertCN: typeof cn === 'string' ? cn : undefined,
-        };
-        fake?.requests.push(rec);
-        try {
-          fake?.handler(rec, res);
-        } catch (e) {
-          res.writeHead(599).end(String(e));
-        }
-      });
-    };
-    const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
+    const server = tls ? createHttpsServer(tls) : createHttpServer();
     server.on('tlsClientError', () => undefined);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
-    fake = new FakeApi(server, `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, handler);
-    return fake;
+    return new FakeApi(server, tls ? 'https' : 'http', handler);
+  }
+
+  private record(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const socket = req.socket;
+      const cn = socket instanceof TLSSocket && socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined;
+      const rec: Recorded = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        clientCertCN: typeof cn === 'string' ? cn : undefined,
+      };
+      this.requests.push(rec);
+      try {
+        this.handler(rec, res);
+      } catch (e) {
+        res.writeHead(599).end(String(e));
+      }
+    });
   }
 
   get port(): number {
@@ -159,10 +158,10 @@ const N1_N2 = (name: string): Map<string, number> => new Map([[`m_${name}{cluste
 
 /** The last run of `name` succeeded and served exactly `expected`. */
 function serves(s: Map<string, number>, name: string, expected = N1_ONLY(name)): boolean {
-  return lastSuccess(s, name) === 1 && isDeepStrictEqual(family(s, `m_${name}`), expected);
+  return lastSuccess(s, name) === 1 && sameSamples(family(s, `m_${name}`), expected);
 }
 
-function isDeepStrictEqual(a: Map<string, number>, b: Map<string, number>): boolean {
+function sameSamples(a: Map<string, number>, b: Map<string, number>): boolean {
   return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 }
 
@@ -431,6 +430,10 @@ describe('query-API source over HTTP', () => {
       const clientCerts = [...new Set(mtls.requests.map((r) => r.clientCertCN))];
       assert.deepEqual(clientCerts, ['label-value-exporter'], 'every request that reached the mTLS server presented the client certificate');
       assert.ok(tls.requests.length >= 3);
+      // The failures are the certificate checks, not something else.
+      const logs = ex.proc.logs();
+      assert.match(logs, /source=tls_none reason=connection err="[^\n]*(UNABLE_TO_VERIFY|unable to verify|self.signed)/i);
+      assert.match(logs, /source=tls_sni_wrong reason=connection err="[^\n]*(ALTNAME|does not match|not in the cert)/i);
     });
   });
 
@@ -461,9 +464,7 @@ describe('query-API source over HTTP', () => {
     ]);
     await withLogs([ex.proc], async () => {
       await waitServing(ex, ['gzip', 'deflate', 'br', 'limit'], N1_N2);
-      for (const p of ['/gzip', '/deflate', '/br']) {
-        assert.match(String(api.to(`${p}${QUERY_PATH}`)[0]?.headers['accept-encoding']), new RegExp(p.slice(1).replace('br', '\\bbr\\b')), `${p} accepted`);
-      }
+      for (const r of api.requests) assert.match(String(r.headers['accept-encoding']), /\bgzip\b/, 'gzip is asked for');
 
       for (const mode of ['big', 'bomb'] as const) {
         const before = failures(await ex.samples(), 'limit', 'too_large');
@@ -504,6 +505,8 @@ describe('query-API source over HTTP', () => {
       { name: 'refused_url', reason: 'connection', source: { url: urlCreds(closed, '/prometheus'), headers } },
       { name: 'html_basic', reason: 'http_status', source: { url: `${api.url}/echo-html`, basic_auth: basicAuth, headers } },
       { name: 'html_bearer', reason: 'http_status', source: { url: `${api.url}/echo-html`, bearer_token: TOKEN, headers } },
+      // A long (JWT-sized) token is cut by any preview of the echoing body: no prefix of it may show either.
+      { name: 'html_long_bearer', reason: 'http_status', source: { url: `${api.url}/echo-html`, bearer_token: `${TOKEN}.${'J'.repeat(300)}`, headers } },
       { name: 'html_url', reason: 'http_status', source: { url: urlCreds(api.port, '/echo-html'), headers } },
       { name: 'json_bearer', reason: 'error_envelope', source: { url: `${api.url}/echo-json`, bearer_token: TOKEN, headers } },
       { name: 'json_url', reason: 'error_envelope', source: { url: urlCreds(api.port, '/echo-json'), headers } },
@@ -534,7 +537,7 @@ describe('query-API source over HTTP', () => {
           if (at >= 0) leaks.push(`${where} contains ${JSON.stringify(secret)}: …${text.slice(Math.max(0, at - 120), at + secret.length + 20)}…`);
         }
       }
-      assert.deepEqual(leaks, [], `secrets leaked:\n${leaks.join('\n')}`);
+      assert.equal(leaks.length, 0, `secrets leaked:\n${leaks.join('\n')}`);
     });
   });
 });

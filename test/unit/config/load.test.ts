@@ -96,6 +96,7 @@ describe('the seed examples load', () => {
         skipEmptyLabels: false,
         intervalSeconds: 300,
         timeoutSeconds: 60,
+        maxStalenessSeconds: 900,
       },
     ]);
   });
@@ -171,6 +172,7 @@ describe('defaults', () => {
         skipEmptyLabels: false,
         intervalSeconds: 60,
         timeoutSeconds: 60,
+        maxStalenessSeconds: 180,
       },
     ]);
   });

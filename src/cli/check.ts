@@ -1,0 +1,48 @@
+import { loadConfig } from '../config/load.js';
+import type { ExporterConfig, SourceConfig } from '../config/types.js';
+import { SourceError } from '../model/errors.js';
+import { createSource } from '../sources/registry.js';
+
+async function probe(cfg: SourceConfig): Promise<string> {
+  const source = createSource(cfg, { request: () => undefined });
+  const started = performance.now();
+  let n = 0;
+  try {
+    // `vector(1)` answers on every Prometheus-compatible API; a file source just gets read.
+    const query = cfg.type === 'prometheus' ? { metric: 'vector(1)', filter: '', labels: null } : { metric: '', filter: '', labels: null };
+    await source.collect(query, () => n++, AbortSignal.timeout((cfg.type === 'prometheus' ? cfg.http.timeoutSeconds : 30) * 1000));
+    if (cfg.type === 'prometheus' && n === 0) throw new SourceError('bad_response', 'answered, but vector(1) returned no series');
+    return `ok (${Math.round(performance.now() - started)} ms)`;
+  } finally {
+    await source.close();
+  }
+}
+
+function describe(config: ExporterConfig): string {
+  const sources = [...config.sources.values()].map((s) => (s.type === 'prometheus' ? `${s.name} (${s.http.url})` : `${s.name} (file ${s.path})`));
+  return `${config.file}: valid; ${config.transformations.length} transformation(s), source(s): ${sources.join(', ')}\n`;
+}
+
+/** `check`: validates the config (exit 0/1, start-up's messages); `--probe` also asks each source once. */
+export async function check(configFile: string, withProbe: boolean, out = process.stdout, err = process.stderr): Promise<number> {
+  let config: ExporterConfig;
+  try {
+    config = await loadConfig(configFile);
+  } catch (e) {
+    err.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+  out.write(describe(config));
+  if (!withProbe) return 0;
+  let failed = 0;
+  for (const cfg of config.sources.values()) {
+    try {
+      out.write(`source ${cfg.name}: ${await probe(cfg)}\n`);
+    } catch (e) {
+      failed++;
+      const reason = e instanceof SourceError ? `${e.reason}: ` : '';
+      out.write(`source ${cfg.name}: FAILED ${reason}${(e as Error).message}\n`);
+    }
+  }
+  return failed === 0 ? 0 : 1;
+}

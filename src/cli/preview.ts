@@ -1,0 +1,59 @@
+import { loadConfig } from '../config/load.js';
+import type { ExporterConfig, TransformationConfig } from '../config/types.js';
+import { writeExposition } from '../exposition/write.js';
+import { runTransformation, type RunOutcome } from '../scheduler/run.js';
+import { SnapshotStore } from '../snapshot/store.js';
+import { createSource } from '../sources/registry.js';
+import type { Source } from '../sources/source.js';
+
+function summary(t: TransformationConfig, o: RunOutcome, ms: number): string {
+  if (!o.ok) return `${t.name}: FAILED after ${ms} ms (${o.error.reason}): ${o.error.message}`;
+  const r = o.result;
+  const lines = [`${t.name}: ok in ${ms} ms; ${r.sourceSeries} source series → ${r.series.length} output series; defaulted ${r.defaulted}; collisions ${r.collisions}`];
+  for (const [reason, n] of r.skipped) {
+    const examples = (r.skipExamples.get(reason) ?? []).map((v) => JSON.stringify(v)).join(', ');
+    lines.push(`  skipped ${reason}: ${n}${examples ? ` (e.g. ${examples})` : ''}`);
+  }
+  for (const w of o.warnings) lines.push(`  source warning: ${w}`);
+  return lines.join('\n');
+}
+
+/**
+ * `preview`: runs each transformation (or one) once against its live source.
+ * stdout gets exactly what /metrics would show for them (text format, so it
+ * can be piped to `promtool check metrics`); stderr gets a summary per
+ * transformation. Exits 1 when a transformation fails.
+ */
+export async function preview(configFile: string, only: string | undefined, out = process.stdout, err = process.stderr): Promise<number> {
+  let config: ExporterConfig;
+  try {
+    config = await loadConfig(configFile);
+  } catch (e) {
+    err.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+  const chosen = config.transformations.filter((t) => only === undefined || t.name === only);
+  if (chosen.length === 0) {
+    err.write(`no transformation named ${JSON.stringify(only)}; defined: ${config.transformations.map((t) => t.name).join(', ')}\n`);
+    return 1;
+  }
+  const sources = new Map<string, Source>();
+  const store = new SnapshotStore();
+  let failed = 0;
+  try {
+    for (const t of chosen) {
+      const cfg = config.sources.get(t.source);
+      if (!cfg) continue;
+      const source = sources.get(t.source) ?? createSource(cfg, { request: () => undefined });
+      sources.set(t.source, source);
+      const started = performance.now();
+      const outcome = await runTransformation(t, source, store, AbortSignal.timeout(t.timeoutSeconds * 1000));
+      if (!outcome.ok) failed++;
+      err.write(`${summary(t, outcome, Math.round(performance.now() - started))}\n`);
+    }
+    await writeExposition(out, store.current(), '', 'text');
+  } finally {
+    await Promise.all([...sources.values()].map((s) => s.close()));
+  }
+  return failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,66 @@
+import { parseStrictNumber } from './number.js';
+import { fail, guard, ok } from './outcome.js';
+import { ParserConfigError } from './types.js';
+import type { RegexSpec, ValueParser } from './types.js';
+
+/**
+ * `regex`: the pattern (JavaScript syntax, no flags) is searched anywhere in
+ * the trimmed label value, like RegExp.exec and unlike Prometheus' fully
+ * anchored relabel regexes: add `^`/`$` to anchor. The capture group (default
+ * 1; 0 is the whole match; a string names a `(?<name>...)` group) is parsed
+ * as a strict number literal (`5.15`, `1051`, no `v`, no whitespace).
+ *
+ * `5.15.0-1051-azure` with `^(\d+\.\d+)` → 5.15, with `-(\d+)-` → 1051.
+ *
+ * Failures: `no_match` (no match, or the group took no part in it) and
+ * `not_a_number` (the group's text is not a literal).
+ *
+ * The pattern is the user's: one with catastrophic backtracking (`(a+)+$`)
+ * can be slow. Label values are short and capped at MAX_INPUT_LENGTH
+ * characters before any parser runs, which bounds the damage.
+ */
+
+function compilePattern(pattern: string): RegExp {
+  if (typeof pattern !== 'string') throw new ParserConfigError('pattern', 'pattern must be a string');
+  try {
+    return new RegExp(pattern);
+  } catch (e) {
+    const hint = pattern.includes('(?P<') ? ' (named groups are written (?<name>...) in JavaScript, not (?P<name>...))' : '';
+    throw new ParserConfigError('pattern', `invalid regular expression: ${(e as Error).message}${hint}`);
+  }
+}
+
+/**
+ * The pattern's groups, found by matching the empty string against
+ * `pattern|`: the empty alternative always matches and the result still
+ * has one slot per group and a key per named group.
+ */
+function groupsOf(re: RegExp): { count: number; names: readonly string[] } {
+  const m = new RegExp(`${re.source}|`).exec('');
+  return { count: m ? m.length - 1 : 0, names: Object.keys(m?.groups ?? {}) };
+}
+
+function checkGroup(re: RegExp, group: number | string): void {
+  const { count, names } = groupsOf(re);
+  if (typeof group === 'number') {
+    if (!Number.isInteger(group) || group < 0 || group > count) {
+      throw new ParserConfigError('group', `group ${group} does not exist: the pattern has ${count} capture group(s)`);
+    }
+  } else if (typeof group !== 'string' || !names.includes(group)) {
+    const known = names.length > 0 ? names.join(', ') : 'none';
+    throw new ParserConfigError('group', `the pattern has no group named ${JSON.stringify(group)} (named groups: ${known})`);
+  }
+}
+
+export function compileRegex(spec: RegexSpec): ValueParser {
+  const re = compilePattern(spec.pattern);
+  const group = spec.group ?? 1;
+  checkGroup(re, group);
+  return guard((trimmed) => {
+    const m = re.exec(trimmed);
+    const text = m === null ? undefined : typeof group === 'number' ? m[group] : m.groups?.[group];
+    if (text === undefined) return fail('no_match');
+    const n = parseStrictNumber(text);
+    return n === undefined ? fail('not_a_number') : ok(n);
+  });
+}
