@@ -61,7 +61,7 @@ describe('source failures', () => {
       { metric: { __name__: 'kube_node_info', cluster: 'a', node: 'n1', minor: '28' }, value: [1, '1'] },
       { metric: { __name__: 'kube_node_info', cluster: 'a', node: 'n2', minor: '29' }, value: [1, '1'] },
     ] } });
-    type Mode = 'good' | 'html' | 'error' | 'truncated' | 'hang' | 'empty-ok';
+    type Mode = 'good' | 'html' | 'error' | 'truncated' | 'hang' | 'empty-ok' | 'no-series' | 'unavailable';
     let mode: Mode = 'good';
     const server: Server = createServer((req, res) => {
       req.resume();
@@ -72,6 +72,8 @@ describe('source failures', () => {
         case 'error': return json(422, '{"status":"error","errorType":"execution","error":"too many series"}');
         case 'truncated': return json(200, good.slice(0, 60));
         case 'empty-ok': return json(200, '');
+        case 'no-series': return json(200, '{"status":"success","data":{"resultType":"vector","result":[]}}');
+        case 'unavailable': return json(503, '{"status":"error","errorType":"unavailable","error":"storage is starting"}');
         case 'hang': return; // never answers: the run times out
       }
     });
@@ -86,7 +88,7 @@ describe('source failures', () => {
     try {
       await withLogs([ex.proc], async () => {
         await ex.waitForSamples((s) => family(s, 'kubelet_minor_version').size === 2, 'good data');
-        const cases: Array<[Mode, string]> = [['html', 'http_status'], ['error', 'error_envelope'], ['truncated', 'bad_response'], ['empty-ok', 'bad_response'], ['hang', 'timeout']];
+        const cases: Array<[Mode, string]> = [['html', 'http_status'], ['error', 'error_envelope'], ['truncated', 'bad_response'], ['empty-ok', 'bad_response'], ['no-series', 'empty_result'], ['unavailable', 'error_envelope'], ['hang', 'timeout']];
         for (const [m, reason] of cases) {
           mode = m;
           const key = `label_value_exporter_transformation_failures_total{${T},reason="${reason}"}`;
@@ -101,6 +103,61 @@ describe('source failures', () => {
       const logs = ex.proc.logs();
       assert.match(logs, /reason=http_status err="HTTP 502 \(text\/html\): not a Prometheus API answer, body starts with \\"<html><body><h1>502 Bad Gateway/);
       assert.match(logs, /reason=error_envelope err="HTTP 422: execution: too many series"/);
+    } finally {
+      await ex.stop();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('transient failures are retried within the interval; 4xx never; overlong runs skip ticks', async () => {
+    const ok = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"cluster":"a","node":"n1","minor":"28"},"value":[1,"1"]}]}}';
+    const plan = new Map<string, number[]>([['retry', [503, 429, 200]], ['client', [422, 200]]]);
+    const hits = new Map<string, number>();
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const query = new URLSearchParams(body).get('query') ?? '';
+        const name = query.startsWith('retry') ? 'retry' : query.startsWith('client') ? 'client' : 'slow';
+        const n = hits.get(name) ?? 0;
+        hits.set(name, n + 1);
+        if (name === 'slow') {
+          setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(ok), 2500);
+          return;
+        }
+        const codes = plan.get(name) ?? [200];
+        const code = codes[Math.min(n, codes.length - 1)] ?? 200;
+        res.writeHead(code, { 'content-type': 'application/json' }).end(code === 200 ? ok : `{"status":"error","errorType":"e${code}","error":"status ${code}"}`);
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const ex = await startExporter(`victoriametrics_url: "${url}"
+max_staleness: 1h
+metric_transformations:
+  - {name: retry_me, source_metric: retry, value_from_label: minor, interval: 30s, timeout: 2s}
+  - {name: client_error, source_metric: client, value_from_label: minor, interval: 30s, timeout: 2s}
+  - {name: slow_one, source_metric: slow, value_from_label: minor, interval: 1s, timeout: 5s}
+`);
+    try {
+      await withLogs([ex.proc], async () => {
+        const s = await ex.waitForSamples(
+          (x) => x.get('label_value_exporter_transformation_last_run_success{transformation="retry_me"}') === 1 && (x.get('label_value_exporter_transformation_missed_runs_total{transformation="slow_one"}') ?? 0) >= 2,
+          'a retried success and missed ticks of the slow transformation',
+        );
+        assert.equal(s.get('label_value_exporter_transformation_retries_total{transformation="retry_me"}'), 2);
+        assert.equal(s.get('label_value_exporter_transformation_runs_total{transformation="retry_me",result="success"}'), 1);
+        assert.equal(s.get('label_value_exporter_transformation_runs_total{transformation="retry_me",result="failure"}'), 0);
+        assert.equal(hits.get('retry'), 3);
+        // A 422 is the query's fault: no retry, the run fails at once.
+        assert.equal(s.get('label_value_exporter_transformation_retries_total{transformation="client_error"}'), 0);
+        assert.equal(s.get('label_value_exporter_transformation_last_run_success{transformation="client_error"}'), 0);
+        assert.equal(hits.get('client'), 1);
+        // Runs of 2.5 s on a 1 s interval never overlap: each skips the ticks it outlasted.
+        assert.ok((hits.get('slow') ?? 0) <= Math.ceil((s.get('label_value_exporter_transformation_runs_total{transformation="slow_one",result="success"}') ?? 0) + 1));
+      });
     } finally {
       await ex.stop();
       server.closeAllConnections();
