@@ -49,6 +49,8 @@ const server = createHttpServer(
     ready: () => true,
     statuses: () => [],
     reload: async () => ({ ok: false, message: 'not in the benchmark' }),
+    configText: () => '',
+    version: 'benchmark',
   },
   createLogger('warn', 'logfmt'),
 );

@@ -9,14 +9,15 @@ need_pkgs=()
 command -v victoria-metrics >/dev/null || need_pkgs+=(victoria-metrics)
 command -v prometheus >/dev/null || need_pkgs+=(prometheus)
 command -v promtool >/dev/null || need_pkgs+=(prometheus)
+command -v chromium >/dev/null || need_pkgs+=(chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "missing ${need_pkgs[*]}: run 'sudo apt-get update && sudo apt-get install -y prometheus victoria-metrics'" >&2
+    echo "missing ${need_pkgs[*]}: run 'sudo apt-get update && sudo apt-get install -y ${need_pkgs[*]}'" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends prometheus victoria-metrics >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { once } from 'node:events';
 import { loadConfig } from '../config/load.js';
 import type { ExporterConfig } from '../config/types.js';
+import { redactedConfig } from '../config/redact.js';
 import { ConfigWatcher } from '../config/watcher.js';
 import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -21,12 +22,13 @@ export class App {
   private readonly reloader: Reloader;
   private watcher: ConfigWatcher | undefined;
   private server: Server | undefined;
+  private readonly info = buildInfo();
 
   constructor(
     private config: ExporterConfig,
     readonly logger: Logger,
   ) {
-    const info = buildInfo();
+    const info = this.info;
     this.metrics.setBuildInfo({ version: info.version, revision: info.revision, branch: info.branch, nodeversion: process.version });
     this.metrics.configLoaded(true, Date.now());
     this.scheduler = new Scheduler({ store: this.store, metrics: this.metrics, logger }, {
@@ -59,6 +61,8 @@ export class App {
         ready: () => this.scheduler.ready(),
         statuses: () => this.scheduler.statuses(),
         reload: () => this.reload('http', true),
+        configText: () => JSON.stringify(redactedConfig(this.config), null, 2),
+        version: `label-value-exporter ${this.info.version} (revision ${this.info.revision}), Node ${process.version}`,
       },
       this.logger,
     );

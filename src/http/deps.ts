@@ -5,19 +5,25 @@ export interface TransformationView {
   readonly name: string;
   readonly source: string;
   readonly intervalSeconds: number;
+  readonly maxStalenessSeconds: number;
   readonly runs: number;
   readonly lastError: string | undefined;
   readonly lastRunAtMs: number | undefined;
+  readonly lastSuccessAtMs: number | undefined;
 }
 
-/** All the HTTP layer may see: snapshots, rendered self-metrics and status. */
+/** All the HTTP layer may see: snapshots, rendered self-metrics, status and actions. */
 export interface HttpDeps {
   readonly store: SnapshotStore;
   selfMetrics(format: ExpositionFormat): Promise<string>;
   /** Counts a /metrics request by the format it is served in. */
   scraped(format: ExpositionFormat): void;
   ready(): boolean;
+  statuses(): readonly TransformationView[];
+  /** The running configuration with secrets redacted, as text. */
+  configText(): string;
+  /** Version line for the status page. */
+  readonly version: string;
   /** Reloads the config file; the message is the error text on failure. */
   reload(): Promise<{ readonly ok: boolean; readonly message: string }>;
-  statuses(): readonly TransformationView[];
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger.js';
 import type { HttpDeps } from './deps.js';
-import { landingPage } from './landing.js';
+import { statusPage } from './status-page.js';
 import { serveMetrics } from './metrics-route.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -43,7 +43,7 @@ function routes(deps: HttpDeps): Record<string, Route> {
       methods: READ,
       handler: (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(landingPage(deps));
+        res.end(statusPage(deps));
       },
     },
   };

@@ -9,6 +9,7 @@ export interface TransformationStatus extends JobStatus {
   readonly name: string;
   readonly source: string;
   readonly intervalSeconds: number;
+  readonly maxStalenessSeconds: number;
 }
 
 /** What a reload changed. */
@@ -108,6 +109,7 @@ export class Scheduler {
       name: j.config.name,
       source: j.config.source,
       intervalSeconds: j.config.intervalSeconds,
+      maxStalenessSeconds: j.config.maxStalenessSeconds,
     }));
   }
 

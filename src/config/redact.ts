@@ -1,0 +1,36 @@
+import type { ExporterConfig, HttpClientConfig, SourceConfig } from './types.js';
+
+const SECRET = '<secret>';
+
+function http(h: HttpClientConfig): Record<string, unknown> {
+  return {
+    url: h.url,
+    timeout_seconds: h.timeoutSeconds,
+    ...(h.basicAuth ? { basic_auth: { username: h.basicAuth.username, ...(h.basicAuth.passwordFile ? { password_file: h.basicAuth.passwordFile } : { password: SECRET }) } } : {}),
+    ...(h.bearerToken ? { bearer_token: SECRET } : {}),
+    ...(h.bearerTokenFile ? { bearer_token_file: h.bearerTokenFile } : {}),
+    ...(h.headers.size > 0 ? { headers: Object.fromEntries([...h.headers.keys()].map((k) => [k, SECRET])) } : {}),
+    tls_config: h.tls,
+    max_response_bytes: h.maxResponseBytes,
+  };
+}
+
+function source(s: SourceConfig): Record<string, unknown> {
+  return s.type === 'file' ? { name: s.name, type: s.type, path: s.path } : { name: s.name, type: s.type, ...http(s.http) };
+}
+
+/**
+ * The running configuration as plain data for the status page, with every
+ * secret (passwords, tokens, header values) replaced by `<secret>`. URLs never
+ * hold credentials: the loader moved them into basic auth.
+ */
+export function redactedConfig(config: ExporterConfig): Record<string, unknown> {
+  return {
+    file: config.file,
+    exporter_address: config.listenHost,
+    exporter_port: config.listenPort,
+    max_concurrent_requests: config.maxConcurrentRequests,
+    sources: [...config.sources.values()].map(source),
+    metric_transformations: config.transformations,
+  };
+}
