@@ -4,10 +4,11 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Data flows one way: config → sources → transform → snapshot → exposition → http,
- * with model/ shared by all and cli/ wiring everything. Each folder lists the
+ * with model/ (types) and parsers/ (value parsers) shared by all and cli/ wiring everything. Each folder lists the
  * folders it must not import, so a lint error catches an import going upstream.
  */
 const FORBIDDEN = {
+  parsers: ['config', 'sources', 'transform', 'snapshot', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli', 'logging'],
   model: ['config', 'sources', 'transform', 'snapshot', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli', 'logging'],
   logging: ['config', 'sources', 'transform', 'snapshot', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli'],
   config: ['sources', 'transform', 'snapshot', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli'],

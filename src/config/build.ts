@@ -4,7 +4,9 @@ import { buildHttpClient, expand, toSeconds, type BuildContext } from './build-s
 import { DEFAULTS } from './defaults.js';
 import { RESERVED_METRIC_PREFIXES } from './names.js';
 import type { RawConfig, RawTransformation } from './schema.js';
-import type { ExporterConfig, SourceConfig, TransformationConfig } from './types.js';
+import type { CompiledValue, ExporterConfig, SourceConfig, TransformationConfig } from './types.js';
+import { compileParser, ParserConfigError, type ParserSpec } from '../parsers/index.js';
+import type { PathSegment } from './locate.js';
 
 function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<string, SourceConfig> {
   const sources = new Map<string, SourceConfig>();
@@ -62,6 +64,19 @@ function checkSelector(ctx: BuildContext, t: RawTransformation, i: number, sourc
   }
 }
 
+/** Compiles the `value:` parser now, so a bad option is a load error with its location. */
+function compileValue(ctx: BuildContext, t: RawTransformation, path: PathSegment[]): CompiledValue | null {
+  if (!t.value) return null;
+  const spec = t.value as ParserSpec;
+  try {
+    return { spec, parse: compileParser(spec) };
+  } catch (e) {
+    if (!(e instanceof ParserConfigError)) throw e;
+    ctx.problems.add([...path, e.field], e.message);
+    return null;
+  }
+}
+
 function buildTransformation(
   ctx: BuildContext,
   t: RawTransformation,
@@ -99,6 +114,7 @@ function buildTransformation(
     intervalSeconds: interval,
     timeoutSeconds: toSeconds(t.timeout) ?? Math.min(interval, sourceTimeout),
     maxStalenessSeconds: toSeconds(t.max_staleness) ?? globalStaleness ?? DEFAULTS.maxStalenessIntervals * interval,
+    value: compileValue(ctx, t, [...path, 'value']),
   };
 }
 

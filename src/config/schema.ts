@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parsePromDuration } from './duration.js';
 import { isValidLabelName, isValidMetricName } from './names.js';
+import { valueSchema } from './schema-value.js';
 
 /**
  * The shape of the YAML file, validated strictly: unknown keys are errors.
@@ -82,6 +83,7 @@ const transformation = z.strictObject({
   interval: seconds.optional(),
   timeout: seconds.optional(),
   max_staleness: seconds.optional(),
+  value: valueSchema.optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -1,5 +1,6 @@
 import type { MetricType } from '../model/series.js';
 import type { Secret } from '../model/secret.js';
+import type { ParserSpec, ValueParser } from '../parsers/index.js';
 
 /**
  * The validated, typed configuration. Built once by `loadConfig`; nothing
@@ -82,4 +83,11 @@ export interface TransformationConfig {
   readonly timeoutSeconds: number;
   /** Age of the last good data after which its series are dropped. */
   readonly maxStalenessSeconds: number;
+  /** `value:` — a parser compiled at load; null: the core's lenient number rules. */
+  readonly value: CompiledValue | null;
+}
+
+export interface CompiledValue {
+  readonly spec: ParserSpec;
+  readonly parse: ValueParser;
 }

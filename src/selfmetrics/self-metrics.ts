@@ -31,6 +31,8 @@ export class SelfMetrics {
   private readonly text = new Registry();
   private readonly om = new Registry<OpenMetricsContentType>();
   private readonly sets: readonly MetricSet[];
+  /** Skip reasons seen per transformation (parsers add their own), to remove them with it. */
+  private readonly skipReasons = new Map<string, Set<string>>();
 
   constructor() {
     this.om.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -72,13 +74,17 @@ export class SelfMetrics {
         m.remove({ transformation: t });
       }
       for (const result of ['success', 'failure']) s.runs.remove({ transformation: t, result });
-      for (const reason of SKIP_REASONS) s.skipped.remove({ transformation: t, reason });
+      for (const reason of new Set([...SKIP_REASONS, ...(this.skipReasons.get(t) ?? [])])) s.skipped.remove({ transformation: t, reason });
       for (const reason of FAILURE_REASONS) s.failures.remove({ transformation: t, reason });
     });
+    this.skipReasons.delete(t);
   }
 
   runSucceeded(t: string, r: RunSuccess): void {
     const l = { transformation: t };
+    const seen = this.skipReasons.get(t) ?? new Set<string>();
+    for (const reason of r.skipped.keys()) seen.add(reason);
+    this.skipReasons.set(t, seen);
     this.each((s) => {
       s.runs.inc({ ...l, result: 'success' });
       s.lastRunSuccess.set(l, 1);

@@ -19,6 +19,7 @@ function cfg(over: Partial<TransformationConfig> = {}): TransformationConfig {
     intervalSeconds: 60,
     timeoutSeconds: 60,
     maxStalenessSeconds: 180,
+    value: null,
     ...over,
   };
 }

@@ -1,10 +1,14 @@
 import type { TransformationConfig } from '../config/types.js';
 import { labelText } from '../model/label-text.js';
 import type { LabelSet, OutputSeries, SeriesSink } from '../model/series.js';
-import { parseLenientNumber } from './parse-number.js';
+import { parseLenientNumber } from '../parsers/lenient-number.js';
 
-/** Why a source series produced no output series. Label values of a self-metric. */
-export type SkipReason = 'empty_label' | 'missing_label' | 'unparseable';
+/**
+ * Why a source series produced no output series; a label value of a
+ * self-metric. The core's reasons, or a `value:` parser's (`not_a_version`,
+ * `no_match`, ...).
+ */
+export type SkipReason = 'empty_label' | 'missing_label' | 'unparseable' | (string & {});
 
 /** The output of a run, kept for the next one. */
 export interface PreviousSeries {
@@ -116,10 +120,10 @@ export class Transformer {
     } else if (cfg.metricType === 'info') {
       value = 1;
     } else {
-      const parsed = parseLenientNumber(raw);
-      if (parsed === undefined) {
+      const parsed = this.parse(raw);
+      if (typeof parsed === 'string') {
         if (cfg.defaultValue === null) {
-          this.skip('unparseable', raw);
+          this.skip(parsed, raw);
           return;
         }
         this.defaulted++;
@@ -128,6 +132,14 @@ export class Transformer {
     }
     this.put(labels, value);
   };
+
+  /** The number in a label value, or why there is none. */
+  private parse(raw: string): number | SkipReason {
+    const parser = this.cfg.value;
+    if (!parser) return parseLenientNumber(raw) ?? 'unparseable';
+    const r = parser.parse(raw);
+    return r.ok ? r.value : r.reason;
+  }
 
   private put(labels: LabelSet, value: number): void {
     const names = outputNames(this.cfg, labels, this.preserve);

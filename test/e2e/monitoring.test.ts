@@ -5,11 +5,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { promtoolCheckRules, promtoolTestRules } from '../support/promtool.js';
+import { makeTempDir } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
 import { startExporter, type Exporter } from './exporter.js';
 
@@ -285,6 +286,23 @@ describe('Grafana dashboard (monitoring/dashboard.json)', () => {
       assert.ok(all.includes(`label_value_exporter_${m}`), `exporter health: no panel uses label_value_exporter_${m}`);
     }
     assert.match(all, /by \(transformation, reason\)[^\n]*failures_total/, 'failures by reason');
+  });
+
+  test('every panel query is valid PromQL (promtool check rules on them as recording rules)', async () => {
+    const dash = await loadDashboard();
+    const values: Record<string, string> = { cluster: '.*', job: '.*', minimum_minor: '27', __rate_interval: '5m', __interval: '1m', __range: '1h', __range_s: '3600' };
+    const rules = allPanels(dash.panels).flatMap((p) =>
+      (p.targets ?? []).map((t, i) => ({
+        record: `dashboard:panel_${String(p.id)}_${i}`,
+        expr: (t.expr ?? '').replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string | undefined, b: string | undefined) => values[a ?? b ?? ''] ?? `$${a ?? b ?? ''}`),
+      })),
+    );
+    const dir = await makeTempDir('dashboard');
+    const file = path.join(dir, 'dashboard-queries.yml');
+    await writeFile(file, stringify({ groups: [{ name: 'dashboard', rules }] }));
+    const r = await promtoolCheckRules(file);
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, new RegExp(`SUCCESS: ${rules.length} rules found`));
   });
 });
 

@@ -196,6 +196,12 @@ metric_transformations:
       assert.equal(after.get(OK), 1);
       assert.equal(src.count('m_keep'), 1);
       assert.equal(src.count('m_added'), 1);
+      // The watch survives the rename: the next save is seen too.
+      await writeFile(tmp, config(src.url, [KEEP]));
+      await rename(tmp, ex.configFile);
+      const second = await ex.waitForSamples((s) => family(s, 'added_minor').size === 0, 'the second save applied');
+      assert.deepEqual(family(second, 'keep_minor'), KEEP_SERIES);
+      assert.equal(src.count('m_keep'), 1);
     });
   });
 
@@ -237,6 +243,16 @@ metric_transformations:
         assert.equal(after.get(OK), 1);
         assert.equal(src.count('m_keep'), 1);
         assert.equal(src.count('m_added'), 1);
+        // And the next update too: the watch survives the swap.
+        const v3 = '..2026_11_22_03.333';
+        await mkdir(path.join(cm, v3));
+        await writeFile(path.join(cm, v3, 'config.yml'), config(src.url, [KEEP]));
+        await symlink(v3, path.join(cm, '..data_tmp'));
+        await rename(path.join(cm, '..data_tmp'), path.join(cm, '..data'));
+        await rm(path.join(cm, v2), { recursive: true });
+        const second = await started.waitForSamples((s) => family(s, 'added_minor').size === 0, 'the second ConfigMap update applied');
+        assert.deepEqual(family(second, 'keep_minor'), KEEP_SERIES);
+        assert.equal(src.count('m_keep'), 1);
       });
     } finally {
       await ex?.stop();

@@ -1,4 +1,4 @@
-import { parseLenientNumber } from '../parse-number.js';
+import { parseLenientNumber } from './lenient-number.js';
 import { fail, guard, ok } from './outcome.js';
 import type { NumberSpec, ValueParser } from './types.js';
 

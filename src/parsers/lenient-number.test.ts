@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseLenientNumber } from './parse-number.js';
+import { parseLenientNumber } from './lenient-number.js';
 
 const ACCEPTED: Array<[string, number, string]> = [
   ['28', 28, 'kube_node_info minor'],
