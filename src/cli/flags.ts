@@ -70,6 +70,8 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     .version(versionText().trimEnd(), '--version', 'print version information and exit')
     .helpOption('-h, --help', 'show help')
     .allowExcessArguments(false)
+    // Options after `check`/`preview` belong to that command (both have --config.file).
+    .enablePositionalOptions()
     .action((opts: Record<string, unknown>) => {
       result = {
         command: 'serve',
