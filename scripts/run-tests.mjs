@@ -22,7 +22,7 @@ function find(dir, out = []) {
 }
 
 const suites = {
-  unit: () => [...find('dist/src'), ...find('dist/test/unit'), ...find('dist/test/golden')],
+  unit: () => [...find('dist/src'), ...find('dist/test/unit'), ...find('dist/test/golden'), ...find('dist/test/property')],
   e2e: () => [...find('dist/test/support'), ...find('dist/test/e2e')],
 };
 const wanted = process.argv[2] ? [process.argv[2]] : Object.keys(suites);
