@@ -35,7 +35,7 @@ const source = createSource(sourceCfg, { request: (s, c, sec) => metrics.sourceR
 const store = new SnapshotStore();
 for (let i = 0; i < Number(runsArg); i++) {
   const started = performance.now();
-  const outcome = await runTransformation(t, source, store, AbortSignal.timeout(600_000));
+  const outcome = await runTransformation(t, [source], store, AbortSignal.timeout(600_000));
   const seconds = (performance.now() - started) / 1000;
   if (!outcome.ok) throw outcome.error;
   const mem = process.memoryUsage();

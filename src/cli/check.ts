@@ -8,9 +8,10 @@ async function probe(cfg: SourceConfig): Promise<string> {
   const started = performance.now();
   let n = 0;
   try {
-    // `vector(1)` answers on every Prometheus-compatible API; a file source just gets read.
-    const query = cfg.type === 'prometheus' ? { metric: 'vector(1)', filter: '', labels: null } : { metric: '', filter: '', labels: null };
-    await source.collect(query, () => n++, AbortSignal.timeout((cfg.type === 'prometheus' ? cfg.http.timeoutSeconds : 30) * 1000));
+    // `vector(1)` answers on every Prometheus-compatible API; other sources are
+    // read and parsed in full (a JSON document as one record).
+    const query = { metric: cfg.type === 'prometheus' ? 'vector(1)' : '', filter: '', labels: null, json: { records: '$', labels: [] } };
+    await source.collect(query, () => n++, AbortSignal.timeout(('http' in cfg ? cfg.http.timeoutSeconds : 30) * 1000));
     if (cfg.type === 'prometheus' && n === 0) throw new SourceError('bad_response', 'answered, but vector(1) returned no series');
     return `ok (${Math.round(performance.now() - started)} ms)`;
   } finally {
@@ -19,7 +20,7 @@ async function probe(cfg: SourceConfig): Promise<string> {
 }
 
 function describe(config: ExporterConfig): string {
-  const sources = [...config.sources.values()].map((s) => (s.type === 'prometheus' ? `${s.name} (${s.http.url})` : `${s.name} (file ${s.path})`));
+  const sources = [...config.sources.values()].map((s) => (s.type === 'file' ? `${s.name} (file ${s.path})` : `${s.name} (${s.type} ${s.http.url})`));
   return `${config.file}: valid; ${config.transformations.length} transformation(s), source(s): ${sources.join(', ')}\n`;
 }
 

@@ -42,12 +42,15 @@ export async function preview(configFile: string, only: string | undefined, out 
   let failed = 0;
   try {
     for (const t of chosen) {
-      const cfg = config.sources.get(t.source);
-      if (!cfg) continue;
-      const source = sources.get(t.source) ?? createSource(cfg, { request: () => undefined });
-      sources.set(t.source, source);
+      const used = t.sources.flatMap((name) => {
+        const cfg = config.sources.get(name);
+        if (!cfg) return [];
+        const source = sources.get(name) ?? createSource(cfg, { request: () => undefined });
+        sources.set(name, source);
+        return [source];
+      });
       const started = performance.now();
-      const outcome = await runTransformation(t, source, store, AbortSignal.timeout(t.timeoutSeconds * 1000));
+      const outcome = await runTransformation(t, used, store, AbortSignal.timeout(t.timeoutSeconds * 1000));
       if (!outcome.ok) failed++;
       err.write(`${summary(t, outcome, Math.round(performance.now() - started))}\n`);
     }

@@ -1,12 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
-import { parseMatchers, SelectorSyntaxError } from '../model/selector.js';
 import { buildHttpClient, expand, toSeconds, type BuildContext } from './build-source.js';
 import { DEFAULTS } from './defaults.js';
 import { RESERVED_METRIC_PREFIXES } from './names.js';
 import type { RawConfig, RawTransformation } from './schema.js';
-import type { CompiledValue, ExporterConfig, SourceConfig, TransformationConfig } from './types.js';
-import { compileParser, ParserConfigError, type ParserSpec } from '../parsers/index.js';
-import type { PathSegment } from './locate.js';
+import { buildTransformation } from './build-transformation.js';
+import type { ExporterConfig, SourceConfig } from './types.js';
 
 function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<string, SourceConfig> {
   const sources = new Map<string, SourceConfig>();
@@ -22,9 +20,13 @@ function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<s
     }
     if (s.type === 'file') {
       const file = expand(ctx, s.path, [...path, 'path']);
-      sources.set(s.name, { name: s.name, type: 'file', path: isAbsolute(file) ? file : resolve(ctx.dir, file) });
+      const format = s.format ?? (file.endsWith('.json') ? 'json' : 'prometheus');
+      sources.set(s.name, { name: s.name, type: 'file', path: isAbsolute(file) ? file : resolve(ctx.dir, file), format });
+    } else if (s.type === 'json') {
+      const http = buildHttpClient(ctx, s, path, timeout);
+      sources.set(s.name, { name: s.name, type: 'json', http, method: s.method ?? (s.body === undefined ? 'GET' : 'POST'), ...(s.body === undefined ? {} : { body: s.body }) });
     } else {
-      sources.set(s.name, { name: s.name, type: 'prometheus', http: buildHttpClient(ctx, s, path, timeout) });
+      sources.set(s.name, { name: s.name, type: s.type, http: buildHttpClient(ctx, s, path, timeout) });
     }
   });
   if (!sources.has(defaultName)) {
@@ -50,72 +52,6 @@ function checkName(ctx: BuildContext, t: RawTransformation, i: number, seen: Map
   }
   const reserved = RESERVED_METRIC_PREFIXES.find((p) => t.name.startsWith(p));
   if (reserved) ctx.problems.add(path, `names starting with "${reserved}" are reserved for the exporter's own metrics`);
-}
-
-function checkSelector(ctx: BuildContext, t: RawTransformation, i: number, source: SourceConfig | undefined): void {
-  // Query-API sources get the filter verbatim (MetricsQL allows more than we parse);
-  // sources that select series themselves need it to be parseable now.
-  if (!t.query_filter || !source || source.type === 'prometheus') return;
-  try {
-    parseMatchers(t.query_filter);
-  } catch (e) {
-    if (!(e instanceof SelectorSyntaxError)) throw e;
-    ctx.problems.add(['metric_transformations', i, 'query_filter'], `invalid label matchers: ${e.message}`);
-  }
-}
-
-/** Compiles the `value:` parser now, so a bad option is a load error with its location. */
-function compileValue(ctx: BuildContext, t: RawTransformation, path: PathSegment[]): CompiledValue | null {
-  if (!t.value) return null;
-  const spec = t.value as ParserSpec;
-  try {
-    return { spec, parse: compileParser(spec) };
-  } catch (e) {
-    if (!(e instanceof ParserConfigError)) throw e;
-    ctx.problems.add([...path, e.field], e.message);
-    return null;
-  }
-}
-
-function buildTransformation(
-  ctx: BuildContext,
-  t: RawTransformation,
-  i: number,
-  sources: ReadonlyMap<string, SourceConfig>,
-  globalInterval: number,
-  globalStaleness: number | undefined,
-): TransformationConfig {
-  const path = ['metric_transformations', i];
-  const sourceName = t.source ?? DEFAULTS.defaultSourceName;
-  const source = sources.get(sourceName);
-  if (!source) {
-    ctx.problems.add([...path, 'source'], `unknown source "${sourceName}"; defined: ${[...sources.keys()].join(', ')}`);
-  }
-  checkSelector(ctx, t, i, source);
-  const preserve = t.preserve_labels ?? null;
-  if (preserve) {
-    const j = preserve.findIndex((l, k) => preserve.indexOf(l) !== k);
-    if (j >= 0) ctx.problems.add([...path, 'preserve_labels', j], `label "${preserve[j]}" is listed twice`);
-  }
-  const interval = toSeconds(t.interval) ?? globalInterval;
-  const sourceTimeout = source?.type === 'prometheus' ? source.http.timeoutSeconds : interval;
-  return {
-    name: t.name,
-    help: t.description ?? `Value of label "${t.value_from_label}" of ${t.source_metric}.`,
-    source: sourceName,
-    sourceMetric: t.source_metric,
-    queryFilter: t.query_filter?.trim() ?? '',
-    metricType: t.metric_type ?? DEFAULTS.metricType,
-    valueFromLabel: t.value_from_label,
-    preserveLabels: preserve,
-    defaultValue: t.default_value ?? null,
-    clearStaleMetrics: t.clear_stale_metrics ?? DEFAULTS.clearStaleMetrics,
-    skipEmptyLabels: t.skip_empty_labels ?? DEFAULTS.skipEmptyLabels,
-    intervalSeconds: interval,
-    timeoutSeconds: toSeconds(t.timeout) ?? Math.min(interval, sourceTimeout),
-    maxStalenessSeconds: toSeconds(t.max_staleness) ?? globalStaleness ?? DEFAULTS.maxStalenessIntervals * interval,
-    value: compileValue(ctx, t, [...path, 'value']),
-  };
 }
 
 /** Turns the schema-checked raw config into the typed config, reporting semantic problems. */

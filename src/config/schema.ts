@@ -61,10 +61,30 @@ export const fileSource = z.strictObject({
   name: z.string().min(1),
   type: z.literal('file'),
   path: z.string().min(1),
+  format: z.enum(['prometheus', 'json']).optional(),
 });
 
-const source = z.discriminatedUnion('type', [prometheusSource, fileSource], {
-  error: 'expected a source with "type: prometheus" or "type: file"',
+export const scrapeSource = z.strictObject({
+  name: z.string().min(1),
+  type: z.literal('scrape'),
+  ...httpOptions,
+});
+
+export const jsonSource = z.strictObject({
+  name: z.string().min(1),
+  type: z.literal('json'),
+  method: z.enum(['GET', 'POST']).optional(),
+  body: z.string().optional(),
+  ...httpOptions,
+});
+
+const source = z.discriminatedUnion('type', [prometheusSource, fileSource, scrapeSource, jsonSource], {
+  error: 'expected a source with "type: prometheus", "scrape", "json" or "file"',
+});
+
+const jsonMapping = z.strictObject({
+  records: z.string().min(1),
+  labels: z.record(labelName, z.string().min(1)),
 });
 
 const transformation = z.strictObject({
@@ -79,7 +99,9 @@ const transformation = z.strictObject({
   clear_stale_metrics: z.boolean().optional(),
   skip_empty_labels: z.boolean().optional(),
   // Additions to the prototype's format.
-  source: z.string().min(1).optional(),
+  source: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  source_label: labelName.optional(),
+  json: jsonMapping.optional(),
   interval: seconds.optional(),
   timeout: seconds.optional(),
   max_staleness: seconds.optional(),
@@ -103,4 +125,4 @@ export const configSchema = z.strictObject({
 export type RawConfig = z.infer<typeof configSchema>;
 export type RawTransformation = z.infer<typeof transformation>;
 export type RawSource = z.infer<typeof source>;
-export type RawHttpOptions = z.infer<typeof prometheusSource>;
+export type RawHttpOptions = Omit<z.infer<typeof prometheusSource>, 'type'>;

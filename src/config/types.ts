@@ -59,17 +59,46 @@ export interface PrometheusSourceConfig {
 export interface FileSourceConfig {
   readonly name: string;
   readonly type: 'file';
-  /** Absolute path of a Prometheus text exposition file, re-read at every run. */
+  /** Absolute path, re-read at every run. */
   readonly path: string;
+  readonly format: 'prometheus' | 'json';
 }
 
-export type SourceConfig = PrometheusSourceConfig | FileSourceConfig;
+/** A /metrics endpoint (Prometheus text or OpenMetrics), fetched at every run. */
+export interface ScrapeSourceConfig {
+  readonly name: string;
+  readonly type: 'scrape';
+  readonly http: HttpClientConfig;
+}
+
+/** A JSON HTTP API, polled at every run. */
+export interface JsonSourceConfig {
+  readonly name: string;
+  readonly type: 'json';
+  readonly http: HttpClientConfig;
+  readonly method: 'GET' | 'POST';
+  readonly body?: string;
+}
+
+export type SourceConfig = PrometheusSourceConfig | FileSourceConfig | ScrapeSourceConfig | JsonSourceConfig;
+
+/** How a JSON document becomes series: a JSONPath for the records, an expression per label. */
+export interface JsonMapping {
+  readonly records: string;
+  readonly labels: ReadonlyArray<readonly [label: string, expr: string]>;
+}
 export type SourceType = SourceConfig['type'];
 
 export interface TransformationConfig {
   readonly name: string;
   readonly help: string;
+  /** The first (usually only) source; the run reads every one of `sources`. */
   readonly source: string;
+  readonly sources: readonly string[];
+  /** With several sources: the label that names the source of each series. */
+  readonly sourceLabel: string | null;
+  /** For json sources: which records are series and which fields are labels. */
+  readonly json: JsonMapping | null;
   readonly sourceMetric: string;
   readonly queryFilter: string;
   readonly metricType: MetricType;

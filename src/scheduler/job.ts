@@ -61,7 +61,7 @@ export class TransformationJob {
 
   constructor(
     readonly config: TransformationConfig,
-    readonly source: Source,
+    readonly sources: readonly Source[],
     private readonly deps: JobDeps,
   ) {}
 
@@ -117,7 +117,7 @@ export class TransformationJob {
       return { ok: false, error: new SourceError('timeout', `no free source request slot within ${t.timeoutSeconds}s (max_concurrent_requests)`) };
     }
     try {
-      return await runTransformation(t, this.source, this.deps.store, signal);
+      return await runTransformation(t, this.sources, this.deps.store, signal);
     } finally {
       release();
     }
@@ -126,7 +126,7 @@ export class TransformationJob {
   private record(outcome: RunOutcome, seconds: number): void {
     const { metrics, logger } = this.deps;
     const t = this.config.name;
-    const fields = { transformation: t, source: this.source.name };
+    const fields = { transformation: t, source: this.sources.map((x) => x.name).join(',') };
     const now = Date.now();
     if (outcome.ok) {
       const r = outcome.result;
@@ -159,7 +159,7 @@ export class TransformationJob {
     this.deps.store.delete(t.name);
     this.deps.metrics.setStale(t.name, true);
     this.deps.logger.warn(
-      { transformation: t.name, source: this.source.name, reason: this.failing, age_seconds: Math.round((now - last) / 1000), max_staleness_seconds: t.maxStalenessSeconds },
+      { transformation: t.name, source: this.sources.map((x) => x.name).join(','), reason: this.failing, age_seconds: Math.round((now - last) / 1000), max_staleness_seconds: t.maxStalenessSeconds },
       'last good data is older than max_staleness: its series are no longer served',
     );
   }

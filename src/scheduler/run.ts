@@ -21,15 +21,21 @@ function asSourceError(e: unknown): SourceError {
  */
 export async function runTransformation(
   t: TransformationConfig,
-  source: Source,
+  sources: readonly Source[],
   store: SnapshotStore,
   signal: AbortSignal,
 ): Promise<RunOutcome> {
   const previous = store.get(t.name);
   const transformer = new Transformer(t, previous);
-  let warnings: readonly string[];
+  const warnings: string[] = [];
+  const query = { metric: t.sourceMetric, filter: t.queryFilter, labels: transformer.projection(), json: t.json };
   try {
-    ({ warnings } = await source.collect({ metric: t.sourceMetric, filter: t.queryFilter, labels: transformer.projection() }, transformer.add, signal));
+    // Several sources (fan-in): all must answer, so a run is still all or nothing.
+    for (const source of sources) {
+      transformer.useSource(source.name);
+      const outcome = await source.collect(query, transformer.add, signal);
+      warnings.push(...outcome.warnings.map((w) => (sources.length > 1 ? `${source.name}: ${w}` : w)));
+    }
   } catch (e) {
     return { ok: false, error: asSourceError(e) };
   }

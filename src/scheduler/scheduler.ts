@@ -56,10 +56,16 @@ export class Scheduler {
     return next;
   }
 
+  private sourcesOf(t: TransformationConfig): Source[] {
+    return t.sources.map((name) => {
+      const entry = this.sources.get(name);
+      if (!entry) throw new Error(`internal: source ${name} missing after validation`);
+      return entry.source;
+    });
+  }
+
   private startJob(t: TransformationConfig, delayMs: number): void {
-    const entry = this.sources.get(t.source);
-    if (!entry) throw new Error(`internal: source ${t.source} missing after validation`);
-    const job = new TransformationJob(t, entry.source, { ...this.deps, limiter: this.limiter });
+    const job = new TransformationJob(t, this.sourcesOf(t), { ...this.deps, limiter: this.limiter });
     this.jobs.set(t.name, job);
     job.start(delayMs);
   }
@@ -72,7 +78,7 @@ export class Scheduler {
     const wanted = new Map(config.transformations.map((t) => [t.name, t]));
     for (const [name, job] of this.jobs) {
       const t = wanted.get(name);
-      const same = t && fingerprint(t) === fingerprint(job.config) && this.sources.get(t.source)?.source === job.source;
+      const same = t && fingerprint(t) === fingerprint(job.config) && this.sourcesOf(t).every((s, k) => job.sources[k] === s);
       if (same) {
         summary.unchanged.push(name);
         continue;

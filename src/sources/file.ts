@@ -1,52 +1,52 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { readFile } from 'node:fs/promises';
 import type { FileSourceConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
-import { matchesAll, parseMatchers } from '../model/selector.js';
 import type { SeriesSink } from '../model/series.js';
-import { ExpositionSyntaxError, parseSampleLine } from './exposition-parser.js';
+import { ExpositionConsumer } from './exposition-consumer.js';
+import { feedJsonRecords, parseJsonBody } from './json-records.js';
 import type { CollectOutcome, Source, SourceObserver, SourceQuery } from './source.js';
 
 /**
- * A Prometheus text exposition file on disk, re-read at every run and
- * streamed line by line (textfile-collector style workflows, and the demo).
+ * A file on disk, re-read at every run: a Prometheus text exposition
+ * (streamed, textfile-collector style; the demo uses it) or a JSON document
+ * read with the transformation's `json:` mapping.
  */
 export class FileSource implements Source {
   readonly type = 'file' as const;
   readonly name: string;
-  private readonly path: string;
 
-  constructor(cfg: FileSourceConfig, private readonly observer: SourceObserver) {
+  constructor(
+    private readonly cfg: FileSourceConfig,
+    private readonly observer: SourceObserver,
+  ) {
     this.name = cfg.name;
-    this.path = cfg.path;
+  }
+
+  private async exposition(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<void> {
+    const consumer = new ExpositionConsumer(query.metric, query.filter, sink, this.cfg.path);
+    for await (const chunk of createReadStream(this.cfg.path, { signal }) as AsyncIterable<Buffer>) consumer.write(chunk);
+    consumer.finish({ status: 200, contentType: 'text/plain' });
+  }
+
+  private async json(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<void> {
+    if (!query.json) throw new SourceError('parse', `transformation reading json file ${this.cfg.path} has no json mapping`);
+    const text = await readFile(this.cfg.path, { encoding: 'utf8', signal });
+    feedJsonRecords(parseJsonBody(text, this.cfg.path), query.json, sink, this.cfg.path);
   }
 
   async collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome> {
     const started = performance.now();
-    const matchers = parseMatchers(query.filter);
     let code = 'ok';
-    let lineNo = 0;
     try {
-      const input = createReadStream(this.path, { encoding: 'utf8', signal });
-      const lines = createInterface({ input, crlfDelay: Infinity });
-      for await (const line of lines) {
-        lineNo++;
-        if (line === '' || line.startsWith('#')) {
-          if (line === '# EOF') break;
-          continue;
-        }
-        const s = parseSampleLine(line);
-        if (s.name === query.metric && matchesAll(matchers, s.labels)) sink(s.labels, s.value);
-      }
+      await (this.cfg.format === 'json' ? this.json(query, sink, signal) : this.exposition(query, sink, signal));
       return { warnings: [] };
     } catch (e) {
       code = 'error';
-      if (e instanceof ExpositionSyntaxError) {
-        throw new SourceError('parse', `${this.path}:${lineNo}:${e.column}: ${e.message}`, { cause: e });
-      }
-      if (signal.aborted) throw new SourceError('timeout', `reading ${this.path} did not finish in time`, { cause: e });
+      if (e instanceof SourceError) throw e;
+      if (signal.aborted) throw new SourceError('timeout', `reading ${this.cfg.path} did not finish in time`, { cause: e });
       const err = e as NodeJS.ErrnoException;
-      throw new SourceError('io', `cannot read ${this.path} (${err.code ?? err.message})`, { cause: e });
+      throw new SourceError('io', `cannot read ${this.cfg.path} (${err.code ?? err.message})`, { cause: e });
     } finally {
       this.observer.request(this.name, code, (performance.now() - started) / 1000);
     }

@@ -11,6 +11,14 @@ export interface ResponseHead {
   readonly contentType: string;
 }
 
+/** What to send. The body is re-sent as is on redirects (a POST stays a POST). */
+export interface RequestSpec {
+  readonly method: 'GET' | 'POST';
+  readonly body?: string;
+  readonly contentType?: string;
+  readonly accept: string;
+}
+
 /** Consumes a response body chunk by chunk; `finish` gives the request's result. */
 export interface BodyConsumer<T> {
   write(chunk: Buffer): void;
@@ -102,12 +110,12 @@ export class HttpClient {
   }
 
   /** `sent` collects the secret values put into the headers, to keep them out of error messages. */
-  private headers(target: URL, contentType: string, sent: string[]): Record<string, string> {
+  private headers(target: URL, req: RequestSpec, sent: string[]): Record<string, string> {
     const h: Record<string, string> = {
-      'content-type': contentType,
       'accept-encoding': 'gzip, deflate',
       'user-agent': 'label-value-exporter',
-      accept: 'application/json',
+      accept: req.accept,
+      ...(req.contentType ? { 'content-type': req.contentType } : {}),
     };
     if (target.origin !== this.origin) return h;
     for (const [k, v] of this.cfg.headers) {
@@ -130,18 +138,24 @@ export class HttpClient {
   }
 
   /** POSTs a form to `path` below the base URL and streams the answer into `consumer`. */
-  async postForm<T>(path: string, form: URLSearchParams, signal: AbortSignal, consumer: BodyConsumer<T>): Promise<T> {
+  postForm<T>(path: string, form: URLSearchParams, signal: AbortSignal, consumer: BodyConsumer<T>): Promise<T> {
+    const req = { method: 'POST', body: form.toString(), contentType: 'application/x-www-form-urlencoded', accept: 'application/json' } as const;
+    return this.request(this.cfg.url + path, req, signal, consumer);
+  }
+
+  /** Sends `req` to `url` (the source's own URL, or below it) and streams the answer into `consumer`. */
+  async request<T>(url: string, req: RequestSpec, signal: AbortSignal, consumer: BodyConsumer<T>): Promise<T> {
     const started = performance.now();
     const combined = AbortSignal.any([signal, AbortSignal.timeout(this.cfg.timeoutSeconds * 1000)]);
     let code = 'error';
     const sent: string[] = [];
     try {
-      let target = new URL(this.cfg.url + path);
+      let target = new URL(url);
       for (let hop = 0; ; hop++) {
         const res = await request(target, {
-          method: 'POST',
-          body: form.toString(),
-          headers: this.headers(target, 'application/x-www-form-urlencoded', sent),
+          method: req.method,
+          body: req.body ?? null,
+          headers: this.headers(target, req, sent),
           dispatcher: this.dispatcher,
           signal: combined,
         });

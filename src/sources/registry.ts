@@ -1,5 +1,7 @@
 import type { SourceConfig } from '../config/types.js';
 import { FileSource } from './file.js';
+import { JsonSource } from './json.js';
+import { ScrapeSource } from './scrape.js';
 import { PrometheusSource } from './prometheus.js';
 import type { Source, SourceObserver } from './source.js';
 
@@ -7,6 +9,8 @@ import type { Source, SourceObserver } from './source.js';
 const FACTORIES: { [K in SourceConfig['type']]: (cfg: Extract<SourceConfig, { type: K }>, o: SourceObserver) => Source } = {
   prometheus: (cfg, o) => new PrometheusSource(cfg, o),
   file: (cfg, o) => new FileSource(cfg, o),
+  scrape: (cfg, o) => new ScrapeSource(cfg, o),
+  json: (cfg, o) => new JsonSource(cfg, o),
 };
 
 export function createSource(cfg: SourceConfig, observer: SourceObserver): Source {

@@ -1,4 +1,4 @@
-import type { SourceType } from '../config/types.js';
+import type { JsonMapping, SourceType } from '../config/types.js';
 import type { SeriesSink } from '../model/series.js';
 
 /** What a transformation asks a source for. */
@@ -11,6 +11,8 @@ export interface SourceQuery {
    * source may return just these (it must return all of them it has).
    */
   readonly labels: readonly string[] | null;
+  /** For JSON sources: the transformation's record mapping. */
+  readonly json?: JsonMapping | null;
 }
 
 export interface CollectOutcome {

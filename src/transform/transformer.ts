@@ -50,10 +50,11 @@ function outputNames(cfg: TransformationConfig, labels: LabelSet, preserve: read
   if (preserve) return preserve as string[];
   const names: string[] = [];
   for (const n in labels) {
-    if (n === '__name__') continue;
+    if (n === '__name__' || labels[n] === undefined || n === cfg.sourceLabel) continue;
     if (n === cfg.valueFromLabel && cfg.metricType === 'gauge') continue;
     names.push(n);
   }
+  if (cfg.sourceLabel) names.push(cfg.sourceLabel);
   return names.sort();
 }
 
@@ -73,6 +74,7 @@ export class Transformer {
   /** Sorted preserve list; for info, including the value label. */
   private readonly preserve: readonly string[] | null;
   private readonly values: string[] = [];
+  private currentSource = '';
 
   /**
    * `previous`: the last successful run's result. Its label strings are reused
@@ -88,6 +90,7 @@ export class Transformer {
     else {
       const set = new Set(p);
       if (cfg.metricType === 'info') set.add(cfg.valueFromLabel);
+      if (cfg.sourceLabel) set.add(cfg.sourceLabel);
       this.preserve = [...set].sort();
     }
   }
@@ -100,7 +103,13 @@ export class Transformer {
   /** Labels this transformation reads (null: all), so sources can ask for less. */
   projection(): readonly string[] | null {
     if (this.preserve === null) return null;
-    return this.preserve.includes(this.cfg.valueFromLabel) ? this.preserve : [...this.preserve, this.cfg.valueFromLabel];
+    const wanted = this.preserve.filter((l) => l !== this.cfg.sourceLabel);
+    return wanted.includes(this.cfg.valueFromLabel) ? wanted : [...wanted, this.cfg.valueFromLabel];
+  }
+
+  /** With several sources: the source whose series come next (its name is the `source_label` value). */
+  useSource(name: string): void {
+    this.currentSource = name;
   }
 
   /** The source's sink. The source sample value (1 for info series) is not used. */
@@ -145,7 +154,11 @@ export class Transformer {
     const names = outputNames(this.cfg, labels, this.preserve);
     const values = this.values;
     values.length = names.length;
-    for (let i = 0; i < names.length; i++) values[i] = labels[names[i] as string] ?? '';
+    const sourceLabel = this.cfg.sourceLabel;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      values[i] = name === sourceLabel ? this.currentSource : (labels[name] ?? '');
+    }
     const text = labelText(names, values);
     const known = this.previous?.index.get(text);
     const key = known ? known.labelText : flat(text);

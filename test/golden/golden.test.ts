@@ -35,9 +35,12 @@ async function runCase(dir: string): Promise<SnapshotStore> {
   const config = await loadConfig(`${dir}/config.yml`);
   const store = new SnapshotStore();
   for (const t of config.transformations) {
-    const sourceCfg = config.sources.get(t.source);
-    assert.ok(sourceCfg, `source ${t.source}`);
-    const outcome = await runTransformation(t, createSource(sourceCfg, noop), store, new AbortController().signal);
+    const sources = t.sources.map((name) => {
+      const cfg = config.sources.get(name);
+      assert.ok(cfg, `source ${name}`);
+      return createSource(cfg, noop);
+    });
+    const outcome = await runTransformation(t, sources, store, new AbortController().signal);
     assert.ok(outcome.ok, `run of ${t.name} failed: ${outcome.ok ? '' : outcome.error.message}`);
   }
   return store;

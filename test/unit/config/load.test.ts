@@ -86,6 +86,9 @@ describe('the seed examples load', () => {
         name: 'kubelet_minor_version',
         help: 'Minor version of kubelet extracted from kube_node_info',
         source: 'default',
+        sources: ['default'],
+        sourceLabel: null,
+        json: null,
         sourceMetric: 'kube_node_info',
         queryFilter: '',
         metricType: 'gauge',
@@ -97,6 +100,7 @@ describe('the seed examples load', () => {
         intervalSeconds: 300,
         timeoutSeconds: 60,
         maxStalenessSeconds: 900,
+        value: null,
       },
     ]);
   });
@@ -135,6 +139,7 @@ describe('the seed examples load', () => {
       name: 'default',
       type: 'file',
       path: path.join(ROOT, 'examples', 'demo', 'kube_node_info.prom'),
+      format: 'prometheus',
     });
     assert.deepEqual(
       config.transformations.map((t) => t.name),
@@ -162,6 +167,9 @@ describe('defaults', () => {
         name: 'kubelet_minor_version',
         help: 'Value of label "minor" of kube_node_info.',
         source: 'default',
+        sources: ['default'],
+        sourceLabel: null,
+        json: null,
         sourceMetric: 'kube_node_info',
         queryFilter: '',
         metricType: 'gauge',
@@ -173,6 +181,7 @@ describe('defaults', () => {
         intervalSeconds: 60,
         timeoutSeconds: 60,
         maxStalenessSeconds: 180,
+        value: null,
       },
     ]);
   });
@@ -377,14 +386,14 @@ describe('file sources', () => {
       `sources:\n  - name: f\n    type: file\n    path: data/metrics.prom\n  - name: up\n    type: file\n    path: ../up.prom\n${MINIMAL}    source: f\n`,
     );
     const config = await loadConfig(file, NO_ENV);
-    assert.deepEqual(source(config, 'f'), { name: 'f', type: 'file', path: path.join(dir, 'sub', 'data', 'metrics.prom') });
-    assert.deepEqual(source(config, 'up'), { name: 'up', type: 'file', path: path.join(dir, 'up.prom') });
+    assert.deepEqual(source(config, 'f'), { name: 'f', type: 'file', path: path.join(dir, 'sub', 'data', 'metrics.prom'), format: 'prometheus' });
+    assert.deepEqual(source(config, 'up'), { name: 'up', type: 'file', path: path.join(dir, 'up.prom'), format: 'prometheus' });
     assert.equal(transformation(config, 'kubelet_minor_version').source, 'f');
   });
 
   test('an absolute path is kept', () => {
     const config = parse(`sources:\n  - name: default\n    type: file\n    path: /var/lib/metrics.prom\n${MINIMAL}`);
-    assert.deepEqual(source(config, 'default'), { name: 'default', type: 'file', path: '/var/lib/metrics.prom' });
+    assert.deepEqual(source(config, 'default'), { name: 'default', type: 'file', path: '/var/lib/metrics.prom', format: 'prometheus' });
   });
 
   test('a valid query_filter on a file source is accepted and trimmed', () => {

@@ -1,0 +1,111 @@
+import { JSONPath } from 'jsonpath-plus';
+import { parseMatchers, SelectorSyntaxError } from '../model/selector.js';
+import { compileParser, ParserConfigError, type ParserSpec } from '../parsers/index.js';
+import { toSeconds, type BuildContext } from './build-source.js';
+import { DEFAULTS } from './defaults.js';
+import type { PathSegment } from './locate.js';
+import type { RawTransformation } from './schema.js';
+import type { CompiledValue, JsonMapping, SourceConfig, TransformationConfig } from './types.js';
+
+/** Sources that select series themselves (and so must parse query_filter now). */
+function filtersLocally(s: SourceConfig): boolean {
+  return s.type === 'scrape' || (s.type === 'file' && s.format === 'prometheus');
+}
+
+function readsJson(s: SourceConfig): boolean {
+  return s.type === 'json' || (s.type === 'file' && s.format === 'json');
+}
+
+function checkSelector(ctx: BuildContext, t: RawTransformation, i: number, sources: readonly SourceConfig[]): void {
+  // Query-API sources get the filter verbatim (MetricsQL allows more than we parse);
+  // sources that select series themselves need it to be parseable now.
+  if (!t.query_filter || !sources.some(filtersLocally)) return;
+  try {
+    parseMatchers(t.query_filter);
+  } catch (e) {
+    if (!(e instanceof SelectorSyntaxError)) throw e;
+    ctx.problems.add(['metric_transformations', i, 'query_filter'], `invalid label matchers: ${e.message}`);
+  }
+}
+
+/** Compiles the `value:` parser now, so a bad option is a load error with its location. */
+function compileValue(ctx: BuildContext, t: RawTransformation, path: PathSegment[]): CompiledValue | null {
+  if (!t.value) return null;
+  const spec = t.value as ParserSpec;
+  try {
+    return { spec, parse: compileParser(spec) };
+  } catch (e) {
+    if (!(e instanceof ParserConfigError)) throw e;
+    ctx.problems.add([...path, e.field], e.message);
+    return null;
+  }
+}
+
+/** The `json:` mapping, required exactly when a source reads JSON; JSONPaths are checked now. */
+function buildJson(ctx: BuildContext, t: RawTransformation, path: PathSegment[], sources: readonly SourceConfig[]): JsonMapping | null {
+  const needs = sources.some(readsJson);
+  if (!t.json) {
+    if (needs) ctx.problems.add(path, 'a transformation reading a JSON source needs json: {records, labels}');
+    return null;
+  }
+  if (!needs) ctx.problems.add([...path, 'json'], 'json: is only for json sources and JSON files');
+  const exprs: Array<[PathSegment[], string]> = [[[...path, 'json', 'records'], t.json.records]];
+  for (const [label, expr] of Object.entries(t.json.labels)) if (expr.startsWith('$')) exprs.push([[...path, 'json', 'labels', label], expr]);
+  for (const [p, expr] of exprs) {
+    try {
+      JSONPath({ path: expr, json: {}, wrap: true });
+    } catch (e) {
+      ctx.problems.add(p, `invalid JSONPath: ${(e as Error).message}`);
+    }
+  }
+  return { records: t.json.records, labels: Object.entries(t.json.labels) };
+}
+
+export function buildTransformation(
+  ctx: BuildContext,
+  t: RawTransformation,
+  i: number,
+  sources: ReadonlyMap<string, SourceConfig>,
+  globalInterval: number,
+  globalStaleness: number | undefined,
+): TransformationConfig {
+  const path = ['metric_transformations', i];
+  const names = t.source === undefined ? [DEFAULTS.defaultSourceName] : typeof t.source === 'string' ? [t.source] : t.source;
+  const used: SourceConfig[] = [];
+  names.forEach((name, k) => {
+    const s = sources.get(name);
+    if (s) used.push(s);
+    else ctx.problems.add(typeof t.source === 'object' ? [...path, 'source', k] : [...path, 'source'], `unknown source "${name}"; defined: ${[...sources.keys()].join(', ')}`);
+  });
+  if (new Set(names).size !== names.length) ctx.problems.add([...path, 'source'], 'a source is listed twice');
+  const source = used[0];
+  checkSelector(ctx, t, i, used);
+  const preserve = t.preserve_labels ?? null;
+  if (preserve) {
+    const j = preserve.findIndex((l, k) => preserve.indexOf(l) !== k);
+    if (j >= 0) ctx.problems.add([...path, 'preserve_labels', j], `label "${preserve[j]}" is listed twice`);
+  }
+  const interval = toSeconds(t.interval) ?? globalInterval;
+  const sourceTimeout = source && 'http' in source ? source.http.timeoutSeconds : interval;
+  return {
+    name: t.name,
+    help: t.description ?? `Value of label "${t.value_from_label}" of ${t.source_metric}.`,
+    source: names[0] ?? DEFAULTS.defaultSourceName,
+    sources: names,
+    sourceLabel: t.source_label ?? (names.length > 1 ? 'source' : null),
+    json: buildJson(ctx, t, path, used),
+    sourceMetric: t.source_metric,
+    queryFilter: t.query_filter?.trim() ?? '',
+    metricType: t.metric_type ?? DEFAULTS.metricType,
+    valueFromLabel: t.value_from_label,
+    preserveLabels: preserve,
+    defaultValue: t.default_value ?? null,
+    clearStaleMetrics: t.clear_stale_metrics ?? DEFAULTS.clearStaleMetrics,
+    skipEmptyLabels: t.skip_empty_labels ?? DEFAULTS.skipEmptyLabels,
+    intervalSeconds: interval,
+    timeoutSeconds: toSeconds(t.timeout) ?? Math.min(interval, sourceTimeout),
+    maxStalenessSeconds: toSeconds(t.max_staleness) ?? globalStaleness ?? DEFAULTS.maxStalenessIntervals * interval,
+    value: compileValue(ctx, t, [...path, 'value']),
+  };
+}
+
