@@ -23,6 +23,7 @@ export class App {
   private watcher: ConfigWatcher | undefined;
   private server: Server | undefined;
   private readonly info = buildInfo();
+  private serving: { host: string; port: number; fromFlag: boolean } | undefined;
 
   constructor(
     private config: ExporterConfig,
@@ -42,6 +43,7 @@ export class App {
         return summary;
       },
       loaded: (ok) => this.metrics.configLoaded(ok, Date.now()),
+      serving: () => this.serving,
     }, logger);
   }
 
@@ -49,7 +51,8 @@ export class App {
     return this.reloader.reload(trigger, force);
   }
 
-  async start(listen: ListenAddress, watch: { debounceMs: number; pollIntervalMs: number }): Promise<ListenAddress> {
+  async start(listen: ListenAddress, watch: { debounceMs: number; pollIntervalMs: number }, fromFlag = false): Promise<ListenAddress> {
+    this.serving = { host: listen.host, port: listen.port, fromFlag };
     this.scheduler.start(this.config);
     this.watcher = new ConfigWatcher(this.config.file, watch, () => void this.reload('file', false));
     this.watcher.start();
@@ -102,7 +105,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
   const app = new App(config, logger);
   const listen = flags.listen ?? { host: config.listenHost, port: config.listenPort };
   try {
-    await app.start(listen, { debounceMs: flags.reloadDebounceMs, pollIntervalMs: flags.reloadIntervalMs });
+    await app.start(listen, { debounceMs: flags.reloadDebounceMs, pollIntervalMs: flags.reloadIntervalMs }, flags.listen !== undefined);
   } catch (e) {
     logger.error({ address: formatListenAddress(listen), err: (e as Error).message }, 'cannot listen');
     await app.stop();

@@ -45,6 +45,12 @@ function configFile(opts: Record<string, unknown>): string {
   return (opts.config as string | undefined) ?? (opts['config.file'] as string);
 }
 
+/** A subcommand's --config.file, or the one given before the command name. */
+function subcommandConfigFile(opts: Record<string, unknown>, cmd: Command, program: Command): string {
+  const own = opts.config !== undefined || cmd.getOptionValueSource('config.file') !== 'default';
+  return configFile(own ? opts : program.opts());
+}
+
 function logFlags(opts: Record<string, unknown>): LogFlags {
   return { logLevel: opts['log.level'] as LogLevel, logFormat: opts['log.format'] as LogFormat };
 }
@@ -90,8 +96,8 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     .addOption(configOption())
     .addOption(aliasOption())
     .option('--probe', 'also query each source once and report whether it answers')
-    .action((opts: Record<string, unknown>) => {
-      result = { command: 'check', configFile: configFile(opts), probe: opts.probe === true };
+    .action((opts: Record<string, unknown>, cmd: Command) => {
+      result = { command: 'check', configFile: subcommandConfigFile(opts, cmd, program), probe: opts.probe === true };
     });
   program
     .command('preview')
@@ -99,8 +105,8 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     .addOption(configOption())
     .addOption(aliasOption())
     .option('--transformation <name>', 'only this transformation')
-    .action((opts: Record<string, unknown>) => {
-      result = { command: 'preview', configFile: configFile(opts), transformation: opts.transformation as string | undefined };
+    .action((opts: Record<string, unknown>, cmd: Command) => {
+      result = { command: 'preview', configFile: subcommandConfigFile(opts, cmd, program), transformation: opts.transformation as string | undefined };
     });
   program.parse(argv as string[], { from: 'user' });
   if (!result) throw new Error('internal: no command ran');

@@ -13,6 +13,8 @@ export interface ReloadResult {
 
 export interface ReloadTarget {
   current(): ExporterConfig;
+  /** The address being served, and whether --web.listen-address chose it (then the config's does not matter). */
+  serving(): { readonly host: string; readonly port: number; readonly fromFlag: boolean } | undefined;
   apply(next: ExporterConfig): Promise<ApplySummary>;
   loaded(ok: boolean): void;
 }
@@ -66,7 +68,8 @@ export class Reloader {
     }
     const summary = await this.target.apply(next);
     this.target.loaded(true);
-    const restart = next.listenHost !== running.listenHost || next.listenPort !== running.listenPort;
+    const serving = this.target.serving();
+    const restart = serving !== undefined && !serving.fromFlag && (next.listenHost !== serving.host || next.listenPort !== serving.port);
     this.logger.info({ trigger, ...summary }, 'configuration reloaded');
     if (restart) this.logger.warn({ trigger }, 'exporter_address/exporter_port changed: a restart is needed to listen on the new address');
     const note = restart ? '; exporter_address/exporter_port changed: restart to apply' : '';

@@ -117,7 +117,7 @@ export class TransformationJob {
       return { ok: false, error: new SourceError('timeout', `no free source request slot within ${t.timeoutSeconds}s (max_concurrent_requests)`) };
     }
     try {
-      return await runTransformation(t, this.sources, this.deps.store, signal);
+      return await runTransformation(t, this.sources, this.deps.store, signal, this.status.lastSuccessAtMs !== undefined);
     } finally {
       release();
     }

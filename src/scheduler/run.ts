@@ -24,6 +24,8 @@ export async function runTransformation(
   sources: readonly Source[],
   store: SnapshotStore,
   signal: AbortSignal,
+  /** Keep unseen series of earlier runs (clear_stale_metrics: false) — of this job only, not of a job replaced on reload. */
+  keepStale = true,
 ): Promise<RunOutcome> {
   const previous = store.get(t.name);
   const transformer = new Transformer(t, previous);
@@ -44,7 +46,7 @@ export async function runTransformation(
     // good series (until max_staleness) rather than wipe them.
     return { ok: false, error: new SourceError('empty_result', `the source returned no series for ${t.sourceMetric}${t.queryFilter ? `{${t.queryFilter}}` : ''}`) };
   }
-  if (!t.clearStaleMetrics) transformer.keepStale();
+  if (!t.clearStaleMetrics && keepStale) transformer.keepStale();
   const result = transformer.finish();
   store.put({
     name: t.name,

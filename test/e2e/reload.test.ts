@@ -31,22 +31,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** A fake Prometheus query API: one series per query, requests counted per query text. */
 class FakeSource {
-  readonly counts = new Map<string, number>();
-
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    readonly counts: Map<string, number>,
   ) {}
 
   static async start(): Promise<FakeSource> {
-    let self: FakeSource | undefined;
+    const counts = new Map<string, number>();
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
         const query = form.get('query') ?? new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
-        self?.counts.set(query, (self.counts.get(query) ?? 0) + 1);
+        counts.set(query, (counts.get(query) ?? 0) + 1);
         const name = query.split('{', 1)[0] ?? query;
         const body = {
           status: 'success',
@@ -57,8 +56,7 @@ class FakeSource {
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    self = new FakeSource(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return self;
+    return new FakeSource(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, counts);
   }
 
   count(query: string): number {
