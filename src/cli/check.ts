@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load.js';
+import { loadOrReport } from './load-or-report.js';
 import type { ExporterConfig, SourceConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
 import { createSource } from '../sources/registry.js';
@@ -26,13 +26,8 @@ function describe(config: ExporterConfig): string {
 
 /** `check`: validates the config (exit 0/1, start-up's messages); `--probe` also asks each source once. */
 export async function check(configFile: string, withProbe: boolean, out = process.stdout, err = process.stderr): Promise<number> {
-  let config: ExporterConfig;
-  try {
-    config = await loadConfig(configFile);
-  } catch (e) {
-    err.write(`${(e as Error).message}\n`);
-    return 1;
-  }
+  const config = await loadOrReport(configFile, err);
+  if (!config) return 1;
   out.write(describe(config));
   if (!withProbe) return 0;
   let failed = 0;

@@ -1,5 +1,5 @@
-import { loadConfig } from '../config/load.js';
-import type { ExporterConfig, TransformationConfig } from '../config/types.js';
+import { loadOrReport } from './load-or-report.js';
+import type { TransformationConfig } from '../config/types.js';
 import { writeExposition } from '../exposition/write.js';
 import { runTransformation, type RunOutcome } from '../scheduler/run.js';
 import { SnapshotStore } from '../snapshot/store.js';
@@ -25,13 +25,8 @@ function summary(t: TransformationConfig, o: RunOutcome, ms: number): string {
  * transformation. Exits 1 when a transformation fails.
  */
 export async function preview(configFile: string, only: string | undefined, out = process.stdout, err = process.stderr): Promise<number> {
-  let config: ExporterConfig;
-  try {
-    config = await loadConfig(configFile);
-  } catch (e) {
-    err.write(`${(e as Error).message}\n`);
-    return 1;
-  }
+  const config = await loadOrReport(configFile, err);
+  if (!config) return 1;
   const chosen = config.transformations.filter((t) => only === undefined || t.name === only);
   if (chosen.length === 0) {
     err.write(`no transformation named ${JSON.stringify(only)}; defined: ${config.transformations.map((t) => t.name).join(', ')}\n`);
