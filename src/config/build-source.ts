@@ -64,8 +64,13 @@ function parseUrl(ctx: BuildContext, text: string, path: PathSegment[]): ParsedU
     ctx.problems.add(path, `unsupported URL scheme "${u.protocol.replace(':', '')}": expected http or https`);
   }
   const out: ParsedUrl = { url: '' };
-  if (u.username !== '') out.username = decodeURIComponent(u.username);
-  if (u.password !== '') out.password = decodeURIComponent(u.password);
+  try {
+    if (u.username !== '') out.username = decodeURIComponent(u.username);
+    if (u.password !== '') out.password = decodeURIComponent(u.password);
+  } catch {
+    ctx.problems.add(path, 'invalid URL: malformed percent-encoding in the user name or password'); // never echo: credentials
+    return { url: '' };
+  }
   u.username = '';
   u.password = '';
   out.url = u.toString().replace(/\/+$/, '');

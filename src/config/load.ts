@@ -54,7 +54,7 @@ function reportIssues(problems: Problems, issues: readonly Issue[]): void {
 
 function parseYaml(text: string, problems: Problems, lc: LineCounter): Document | undefined {
   // YAML 1.1, as PyYAML reads it: the prototype's users may write `yes`/`no` and merge keys.
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, version: '1.1' });
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, version: '1.1', logLevel: 'error' });
   for (const err of doc.errors) {
     const { line, col } = lc.linePos(err.pos[0]);
     problems.addAt(line, col, `YAML syntax error: ${err.message.split('\n')[0]}`);
@@ -73,7 +73,15 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const doc = parseYaml(text, pre, lc);
   if (!doc) throw new ConfigError(pre.list);
   const problems = new Problems(abs, doc, lc);
-  const parsed = configSchema.safeParse(doc.toJS() ?? {});
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (e) {
+    // yaml throws these from toJS, not into doc.errors: an undefined alias, an alias bomb, `<<` with a non-map value.
+    problems.addAt(1, 1, `YAML error: ${(e as Error).message.split('\n')[0]}`);
+    throw new ConfigError(problems.list, { cause: e });
+  }
+  const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
     reportIssues(problems, parsed.error.issues);
     throw new ConfigError(problems.list);

@@ -7,11 +7,14 @@
  * Hand-written because it runs once per output series per run (the hot path of
  * a transformation); the fast path skips the replace when nothing needs escaping.
  */
-const NEEDS_ESCAPE = /[\\"\n]/;
+// Lone UTF-16 surrogates become U+FFFD when written as UTF-8: replace them here, so two values
+// that differ only in one are the same series (and the collision rule applies) instead of two
+// identical lines in the output.
+const NEEDS_ESCAPE = /[\\"\n]|\p{Cs}/u;
 
 export function escapeLabelValue(v: string): string {
   if (!NEEDS_ESCAPE.test(v)) return v;
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\p{Cs}/gu, '\uFFFD');
 }
 
 /** `names` must be sorted and unique; `values[i]` belongs to `names[i]`. Empty values are omitted. */

@@ -15,13 +15,23 @@ import type { RegexSpec, ValueParser } from './types.js';
  * Failures: `no_match` (no match, or the group took no part in it) and
  * `not_a_number` (the group's text is not a literal).
  *
- * The pattern is the user's: one with catastrophic backtracking (`(a+)+$`)
- * can be slow. Label values are short and capped at MAX_INPUT_LENGTH
- * characters before any parser runs, which bounds the damage.
+ * The pattern is the user's, and JavaScript regexes backtrack: a quantified
+ * group that itself contains a quantifier (`(a+)+`, `(\w*)*`, `(a|aa){2,}`)
+ * can take exponential time even on short values, which would stall every
+ * scrape. Such patterns are rejected at load (a heuristic: rewrite them
+ * without the nesting, which always exists for label-value extraction).
  */
+
+/** A group with a quantifier inside, itself followed by a quantifier: `( ...+... )+`. */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
+/** A quantified group of alternatives: `(a|aa)+`. */
+const QUANTIFIED_ALTERNATION = /\((?:[^()\\]|\\.)*\|(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
 
 function compilePattern(pattern: string): RegExp {
   if (typeof pattern !== 'string') throw new ParserConfigError('pattern', 'pattern must be a string');
+  if (NESTED_QUANTIFIER.test(pattern) || QUANTIFIED_ALTERNATION.test(pattern)) {
+    throw new ParserConfigError('pattern', 'a repeated group that contains a repetition or alternation (like (a+)+ or (a|aa)*) can take exponential time; write it without the nesting');
+  }
   try {
     return new RegExp(pattern);
   } catch (e) {

@@ -85,6 +85,9 @@ export class VectorReader implements BodyConsumer<string[]> {
     if (env.data.resultType !== 'vector') {
       throw new SourceError('bad_response', `expected resultType "vector", got ${JSON.stringify(env.data.resultType)}`);
     }
+    if (env.data.result.length > 0) {
+      throw new SourceError('bad_response', 'data.result was not recognized while streaming (keys written with escapes?)');
+    }
     return Array.isArray(env.warnings) ? env.warnings.filter((w): w is string => typeof w === 'string') : [];
   }
 }

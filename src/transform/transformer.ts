@@ -45,6 +45,12 @@ function flat(s: string): string {
   return s;
 }
 
+/** A label of the series itself: never an inherited Object.prototype member such as `constructor`. */
+function ownLabel(labels: LabelSet, name: string): string | undefined {
+  const v = labels[name];
+  return typeof v === 'string' && Object.hasOwn(labels, name) ? v : undefined;
+}
+
 /** Output label names for one source series: preserved set, or all but the excluded. */
 function outputNames(cfg: TransformationConfig, labels: LabelSet, preserve: readonly string[] | null): string[] {
   if (preserve) return preserve as string[];
@@ -116,7 +122,7 @@ export class Transformer {
   readonly add: SeriesSink = (labels: LabelSet): void => {
     this.sourceCount++;
     const cfg = this.cfg;
-    const raw = labels[cfg.valueFromLabel];
+    const raw = ownLabel(labels, cfg.valueFromLabel);
     let value: number;
     if (raw === undefined || raw === '') {
       const reason: SkipReason = raw === undefined ? 'missing_label' : 'empty_label';
@@ -157,7 +163,7 @@ export class Transformer {
     const sourceLabel = this.cfg.sourceLabel;
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string;
-      values[i] = name === sourceLabel ? this.currentSource : (labels[name] ?? '');
+      values[i] = name === sourceLabel ? this.currentSource : (ownLabel(labels, name) ?? '');
     }
     const text = labelText(names, values);
     const known = this.previous?.index.get(text);
