@@ -164,4 +164,43 @@ metric_transformations:
       server.close();
     }
   });
+
+  test('data older than max_staleness is dropped, visibly, and comes back on success', async () => {
+    let up = true;
+    const ok = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"cluster":"a","node":"n1","minor":"28"},"value":[1,"1"]}]}}';
+    const server: Server = createServer((req, res) => {
+      req.resume();
+      if (up) res.writeHead(200, { 'content-type': 'application/json' }).end(ok);
+      else res.writeHead(400, { 'content-type': 'application/json' }).end('{"status":"error","errorType":"bad_data","error":"broken query"}');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const ex = await startExporter(`victoriametrics_url: "http://127.0.0.1:${(server.address() as AddressInfo).port}"
+scrape_interval: 1
+metric_transformations:
+  - {name: kubelet_minor_version, source_metric: kube_node_info, value_from_label: minor, max_staleness: 3s}
+`);
+    const stale = `label_value_exporter_transformation_stale{${T}}`;
+    try {
+      await withLogs([ex.proc], async () => {
+        const good = await ex.waitForSamples((s) => family(s, 'kubelet_minor_version').size === 1, 'good data');
+        assert.equal(good.get(stale), 0);
+        assert.equal(good.get(`label_value_exporter_transformation_max_staleness_seconds{${T}}`), 3);
+        up = false;
+        const failing = await ex.waitForSamples((s) => s.get(`label_value_exporter_transformation_last_run_success{${T}}`) === 0, 'a failed run');
+        assert.equal(family(failing, 'kubelet_minor_version').size, 1, 'last good data served while younger than max_staleness');
+        const dropped = await ex.waitForSamples((s) => s.get(stale) === 1, 'data dropped as stale');
+        assert.equal(family(dropped, 'kubelet_minor_version').size, 0);
+        assert.equal(dropped.get(`label_value_exporter_transformation_series{${T}}`), 0);
+        up = true;
+        const back = await ex.waitForSamples((s) => s.get(stale) === 0, 'recovery');
+        assert.equal(back.get('kubelet_minor_version{cluster="a",node="n1"}'), 28);
+      });
+      assert.equal(ex.proc.logs().match(/older than max_staleness/g)?.length, 1);
+    } finally {
+      await ex.stop();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });
