@@ -20,6 +20,8 @@ export class ExpositionConsumer implements BodyConsumer<void> {
   private line = 0;
   private bytes = 0;
   private eof = false;
+  /** A non-2xx answer: its body (an error page) is not parsed; `finish` reports the status. */
+  private errorAnswer = false;
 
   constructor(
     private readonly metric: string,
@@ -30,7 +32,12 @@ export class ExpositionConsumer implements BodyConsumer<void> {
     this.matchers = parseMatchers(filter);
   }
 
+  start(head: ResponseHead): void {
+    this.errorAnswer = head.status < 200 || head.status >= 300;
+  }
+
   write(chunk: Buffer): void {
+    if (this.errorAnswer) return;
     let text: string;
     try {
       text = this.decoder.decode(chunk, { stream: true });
@@ -66,10 +73,8 @@ export class ExpositionConsumer implements BodyConsumer<void> {
       if (line === '# EOF') this.eof = true;
       return;
     }
-    // Cheap pre-check: only lines of the wanted metric are parsed in full.
-    if (!line.startsWith(this.metric)) return;
-    const next = line.charCodeAt(this.metric.length);
-    if (next !== 0x7b /* { */ && next !== 0x20 && next !== 0x09) return;
+    // Every line is parsed, not only the wanted metric's: a malformed or cut
+    // body must fail the run, wherever it breaks.
     let s;
     try {
       s = parseSampleLine(line);
@@ -77,7 +82,7 @@ export class ExpositionConsumer implements BodyConsumer<void> {
       if (e instanceof ExpositionSyntaxError) throw new SourceError('parse', `${this.where}:${this.line}:${e.column}: ${e.message}`);
       throw e;
     }
-    if (matchesAll(this.matchers, s.labels)) this.sink(s.labels, s.value);
+    if (s.name === this.metric && matchesAll(this.matchers, s.labels)) this.sink(s.labels, s.value);
   }
 
   finish(head: ResponseHead): void {

@@ -21,6 +21,8 @@ export interface RequestSpec {
 
 /** Consumes a response body chunk by chunk; `finish` gives the request's result. */
 export interface BodyConsumer<T> {
+  /** Called with the status and content type before the first chunk. */
+  start?(head: ResponseHead): void;
   write(chunk: Buffer): void;
   finish(head: ResponseHead): T;
 }
@@ -167,10 +169,12 @@ export class HttpClient {
           continue;
         }
         const encoding = res.headers['content-encoding'];
+        const ct = res.headers['content-type'];
+        const head = { status: res.statusCode, contentType: typeof ct === 'string' ? ct : '' };
+        consumer.start?.(head);
         const stream = decoded(res.body as unknown as Readable, typeof encoding === 'string' ? encoding : undefined);
         await pump(stream, this.cfg.maxResponseBytes, consumer);
-        const ct = res.headers['content-type'];
-        return consumer.finish({ status: res.statusCode, contentType: typeof ct === 'string' ? ct : '' });
+        return consumer.finish(head);
       }
     } catch (e) {
       const err = redacted(classify(e, combined, this.cfg.timeoutSeconds), sent);

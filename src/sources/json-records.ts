@@ -23,7 +23,7 @@ function scalar(v: Json | undefined): string | undefined {
 function labelValue(expr: string, record: Json, keys: readonly string[]): string | undefined {
   const anc = ANCESTOR.exec(expr);
   if (anc) return keys[keys.length - 1 - Number(anc[1])];
-  if (DOTTED.test(expr)) {
+  if (!expr.startsWith('$') && DOTTED.test(expr)) {
     let v: Json | undefined = record;
     for (const part of expr.split('.')) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? v[part] : undefined;
     return scalar(v);
@@ -41,12 +41,13 @@ function labelValue(expr: string, record: Json, keys: readonly string[]): string
  * the answer looked like.
  */
 export function feedJsonRecords(doc: Json, mapping: JsonMapping, sink: SeriesSink, where: string): void {
-  const matches = JSONPath({ path: mapping.records, json: doc as object, resultType: 'all', wrap: true }) as Array<{ value: Json; path: string }>;
+  const matches = JSONPath({ path: mapping.records, json: doc as object, resultType: 'all', wrap: true }) as Array<{ value: Json; pointer: string }>;
   if (matches.length === 0) {
     throw new SourceError('empty_result', `${where}: records path ${JSON.stringify(mapping.records)} matched nothing; the answer is ${describe(doc)}`);
   }
   for (const m of matches) {
-    const keys = JSONPath.toPathArray(m.path).slice(1);
+    // The JSON Pointer keeps keys with `[`, `]` or `.` whole (a JSONPath string would split them).
+    const keys = m.pointer === '' ? [] : m.pointer.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
     const labels: Record<string, string> = {};
     for (const [label, expr] of mapping.labels) {
       const v = labelValue(expr, m.value, keys);
