@@ -10,6 +10,11 @@ command -v victoria-metrics >/dev/null || need_pkgs+=(victoria-metrics)
 command -v prometheus >/dev/null || need_pkgs+=(prometheus)
 command -v promtool >/dev/null || need_pkgs+=(prometheus)
 command -v chromium >/dev/null || need_pkgs+=(chromium)
+command -v prometheus-node-exporter >/dev/null || need_pkgs+=(prometheus-node-exporter)
+command -v openssl >/dev/null || need_pkgs+=(openssl)
+command -v python3 >/dev/null || need_pkgs+=(python3)
+# kubectl (with its built-in kustomize) ships with this machine image; it is not in Debian's archive.
+command -v kubectl >/dev/null || echo "warning: kubectl not found: the deployment test will fail (install kubectl >= 1.14)" >&2
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing ${need_pkgs[*]}: run 'sudo apt-get update && sudo apt-get install -y ${need_pkgs[*]}'" >&2
