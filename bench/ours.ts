@@ -8,6 +8,8 @@ import { healthyUnderLoad, peakRssKb, timedGet, type Timing } from './http-timin
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
 
 export interface OursResult {
+  /** The first (cold) run, then the measured ones. */
+  readonly first: number;
   readonly runs: number[];
   readonly plain: Timing[];
   readonly gzip: Timing[];
@@ -22,7 +24,8 @@ interface ChildLine {
 }
 
 export async function runOurs(url: string, runs: number, loadSeconds: number): Promise<OursResult> {
-  const proc = await ManagedProcess.start({ name: 'lve-bench-child', command: process.execPath, args: [CHILD, url, String(runs)] });
+  // One extra first run warms the JIT, as the floor's fetch gets a warm-up; it is reported on its own.
+  const proc = await ManagedProcess.start({ name: 'lve-bench-child', command: process.execPath, args: [CHILD, url, String(runs + 1)] });
   try {
     const lines = (): ChildLine[] =>
       proc
@@ -31,7 +34,7 @@ export async function runOurs(url: string, runs: number, loadSeconds: number): P
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as ChildLine);
     const port = await waitFor(async () => lines().find((l) => l.listening)?.listening, { timeoutMs: 600_000, intervalMs: 100, what: 'bench child runs', process: proc });
-    const runTimes = lines().flatMap((l) => (l.seconds === undefined ? [] : [l.seconds]));
+    const [first = NaN, ...runTimes] = lines().flatMap((l) => (l.seconds === undefined ? [] : [l.seconds]));
     const base = `http://127.0.0.1:${port}`;
     const plain: Timing[] = [];
     const gzip: Timing[] = [];
@@ -40,7 +43,7 @@ export async function runOurs(url: string, runs: number, loadSeconds: number): P
       gzip.push(await timedGet(`${base}/metrics`, { 'accept-encoding': 'gzip' }));
     }
     const healthy = loadSeconds > 0 ? await healthyUnderLoad(base, 20, loadSeconds) : undefined;
-    return { runs: runTimes, plain, gzip, healthy, rssKb: await peakRssKb(proc.pid) };
+    return { first, runs: runTimes, plain, gzip, healthy, rssKb: await peakRssKb(proc.pid) };
   } finally {
     await proc.stop();
   }
