@@ -1,10 +1,14 @@
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import { once } from 'node:events';
 import { loadConfig } from '../config/load.js';
 import type { ExporterConfig } from '../config/types.js';
 import { redactedConfig } from '../config/redact.js';
 import { ConfigWatcher } from '../config/watcher.js';
+import { loadWebConfig, type WebConfig } from '../config/web-config.js';
 import { createHttpServer } from '../http/server.js';
+import { applyTls } from '../http/tls.js';
+import { WebGate } from '../http/web.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { SelfMetrics } from '../selfmetrics/self-metrics.js';
@@ -24,11 +28,20 @@ export class App {
   private server: Server | undefined;
   private readonly info = buildInfo();
   private serving: { host: string; port: number; fromFlag: boolean } | undefined;
+  private readonly gate: WebGate;
+  private webConfig: WebConfig | undefined;
+  private webWatcher: ConfigWatcher | undefined;
+  private webLastAttempt: string | undefined;
+  private webQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private config: ExporterConfig,
     readonly logger: Logger,
+    private readonly web: { readonly config?: WebConfig | undefined; readonly maxConnections?: number | undefined } = {},
   ) {
+    this.webConfig = web.config;
+    this.webLastAttempt = web.config?.fingerprint;
+    this.gate = new WebGate(web.config);
     const info = this.info;
     this.metrics.setBuildInfo({ version: info.version, revision: info.revision, branch: info.branch, nodeversion: process.version });
     this.metrics.configLoaded(true, Date.now());
@@ -51,6 +64,65 @@ export class App {
     return this.reloader.reload(trigger, force);
   }
 
+  /**
+   * Re-reads `--web.config.file` (on change, SIGHUP, /-/reload). A bad file is
+   * logged and the running web configuration stays; certificates are swapped
+   * for new connections. Switching between HTTP and HTTPS needs a restart.
+   */
+  reloadWeb(trigger: string, force: boolean): Promise<ReloadResult> {
+    const next = this.webQueue.then(() => this.runWebReload(trigger, force));
+    this.webQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runWebReload(trigger: string, force: boolean): Promise<ReloadResult> {
+    const running = this.webConfig;
+    if (!running) return { ok: true, message: 'no web config file' };
+    let next: WebConfig;
+    try {
+      next = await loadWebConfig(running.file);
+    } catch (e) {
+      const message = (e as Error).message;
+      // Watch events repeat: report one failure per distinct broken content.
+      const key = `error:${message}`;
+      if (!force && key === this.webLastAttempt) return { ok: false, message };
+      this.webLastAttempt = key;
+      this.logger.error({ trigger, file: running.file, err: message }, 'web configuration reload failed; keeping the running web configuration');
+      return { ok: false, message };
+    }
+    if (!force && next.fingerprint === this.webLastAttempt) return { ok: true, message: 'unchanged' };
+    this.webLastAttempt = next.fingerprint;
+    if (next.fingerprint === running.fingerprint) return { ok: true, message: 'web configuration unchanged' };
+    const server = this.server;
+    const wasTls = running.tls !== undefined;
+    const tls = wasTls === (next.tls !== undefined) ? next.tls : running.tls;
+    if (wasTls !== (next.tls !== undefined)) {
+      this.logger.warn({ trigger, file: next.file, serving: wasTls ? 'https' : 'http' }, 'tls_server_config was added or removed: a restart is needed to switch between HTTP and HTTPS; keeping the current protocol');
+    }
+    const applied: WebConfig = { ...next, tls };
+    if (server && tls) applyTls(server as unknown as HttpsServer, tls);
+    this.gate.update(applied);
+    this.webConfig = applied;
+    this.logWeb(applied, trigger);
+    return { ok: true, message: 'web configuration reloaded' };
+  }
+
+  /** Describes the web configuration without secrets (user count, header names, certificate paths). */
+  private logWeb(web: WebConfig, trigger: string | undefined): void {
+    if (web.ignored.length > 0) this.logger.debug({ file: web.file, settings: web.ignored.join(',') }, 'web config settings accepted but without effect here');
+    this.logger.info(
+      {
+        ...(trigger ? { trigger } : {}),
+        file: web.file,
+        tls: web.tls ? `${web.tls.clientAuth},min=${web.tls.minVersion}` : 'off',
+        ...(web.tls ? { cert_file: web.tls.certFile } : {}),
+        basic_auth_users: web.users.size,
+        headers: Object.keys(web.headers).join(','),
+      },
+      trigger ? 'web configuration reloaded' : 'web configuration loaded',
+    );
+  }
+
   async start(listen: ListenAddress, watch: { debounceMs: number; pollIntervalMs: number }, fromFlag = false): Promise<ListenAddress> {
     this.serving = { host: listen.host, port: listen.port, fromFlag };
     this.scheduler.start(this.config);
@@ -63,23 +135,33 @@ export class App {
         scraped: (format) => this.metrics.scraped(format),
         ready: () => this.scheduler.ready(),
         statuses: () => this.scheduler.statuses(),
-        reload: () => this.reload('http', true),
+        reload: async () => {
+          void this.reloadWeb('http', true);
+          return this.reload('http', true);
+        },
         configText: () => JSON.stringify(redactedConfig(this.config), null, 2),
         version: `label-value-exporter ${this.info.version} (revision ${this.info.revision}), Node ${process.version}`,
       },
       this.logger,
+      { web: this.gate, ...(this.web.maxConnections !== undefined ? { maxConnections: this.web.maxConnections } : {}) },
     );
     this.server = server;
+    if (this.webConfig) {
+      this.logWeb(this.webConfig, undefined);
+      this.webWatcher = new ConfigWatcher(this.webConfig.file, watch, () => void this.reloadWeb('file', false));
+      this.webWatcher.start();
+    }
     server.listen(listen.port, listen.host === '' ? undefined : listen.host);
     await once(server, 'listening');
     const addr = server.address();
     const bound = typeof addr === 'object' && addr ? { host: listen.host, port: addr.port } : listen;
-    this.logger.info({ address: formatListenAddress(bound), config: this.config.file, transformations: this.config.transformations.length }, 'listening');
+    this.logger.info({ address: formatListenAddress(bound), scheme: this.webConfig?.tls ? 'https' : 'http', config: this.config.file, transformations: this.config.transformations.length }, 'listening');
     return bound;
   }
 
   async stop(): Promise<void> {
     this.watcher?.stop();
+    this.webWatcher?.stop();
     await this.scheduler.stop();
     const server = this.server;
     if (!server) return;
@@ -102,7 +184,17 @@ export async function serve(flags: ServeFlags): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n`);
     return 1;
   }
-  const app = new App(config, logger);
+  let web: WebConfig | undefined;
+  if (flags.webConfigFile !== undefined) {
+    try {
+      web = await loadWebConfig(flags.webConfigFile);
+    } catch (e) {
+      logger.error({ file: flags.webConfigFile }, 'invalid web configuration');
+      process.stderr.write(`${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  const app = new App(config, logger, { config: web, maxConnections: flags.maxConnections });
   const listen = flags.listen ?? { host: config.listenHost, port: config.listenPort };
   try {
     await app.start(listen, { debounceMs: flags.reloadDebounceMs, pollIntervalMs: flags.reloadIntervalMs }, flags.listen !== undefined);
@@ -111,7 +203,10 @@ export async function serve(flags: ServeFlags): Promise<number> {
     await app.stop();
     return 1;
   }
-  const onHup = () => void app.reload('SIGHUP', true);
+  const onHup = () => {
+    void app.reload('SIGHUP', true);
+    void app.reloadWeb('SIGHUP', true);
+  };
   process.on('SIGHUP', onHup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -15,6 +15,10 @@ export interface ServeFlags extends LogFlags {
   readonly listen: ListenAddress | undefined;
   readonly reloadIntervalMs: number;
   readonly reloadDebounceMs: number;
+  /** exporter-toolkit web configuration (TLS, basic auth, headers); undefined: plain HTTP, no auth. */
+  readonly webConfigFile: string | undefined;
+  /** Cap on concurrent HTTP connections. */
+  readonly maxConnections: number;
 }
 
 export type Invocation =
@@ -28,6 +32,12 @@ function listenArg(value: string): ListenAddress {
   const a = parseListenAddress(value);
   if (!a) throw new InvalidArgumentError('expected host:port, :port or [ipv6]:port');
   return a;
+}
+
+function positiveIntArg(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
 }
 
 function durationArg(value: string): number {
@@ -69,6 +79,8 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     .addOption(configOption())
     .addOption(aliasOption())
     .addOption(new Option('--web.listen-address <address>', 'address to listen on; overrides exporter_address/exporter_port (default from the config, else ":9101")').argParser(listenArg))
+    .addOption(new Option('--web.config.file <path>', 'exporter-toolkit web configuration file: TLS, basic auth, response headers (re-read when it changes)'))
+    .addOption(new Option('--web.max-connections <n>', 'maximum number of concurrent HTTP connections').default(1024).argParser(positiveIntArg))
     .addOption(new Option('--config.reload-interval <duration>', 're-check the config file\'s content this often, besides watching it').default(30_000, '30s').argParser(durationArg))
     .addOption(new Option('--config.reload-debounce <duration>', 'wait this long after the last change event before reloading').default(1000, '1s').argParser(durationArg))
     .addOption(logLevel())
@@ -86,6 +98,8 @@ export function parseInvocation(argv: readonly string[]): Invocation {
           listen: opts['web.listenAddress'] as ListenAddress | undefined,
           reloadIntervalMs: opts['config.reloadInterval'] as number,
           reloadDebounceMs: opts['config.reloadDebounce'] as number,
+          webConfigFile: opts['web.config.file'] as string | undefined,
+          maxConnections: opts['web.maxConnections'] as number,
           ...logFlags(opts),
         },
       };

@@ -87,6 +87,13 @@ const jsonMapping = z.strictObject({
   labels: z.record(labelName, z.string().min(1)),
 });
 
+const relabelRule = z.strictObject({
+  source_label: labelName,
+  regex: z.string().optional(),
+  replacement: z.string().optional(),
+  target_label: labelName.optional(),
+});
+
 const transformation = z.strictObject({
   name: metricName,
   description: z.string().optional(),
@@ -106,6 +113,15 @@ const transformation = z.strictObject({
   timeout: seconds.optional(),
   max_staleness: seconds.optional(),
   value: valueSchema.optional(),
+  // Label shaping (README "Label shaping").
+  drop_labels: z.array(labelName).optional(),
+  // Keys are checked as label names in build-transformation.ts, to report them at the key.
+  rename_labels: z.record(z.string(), labelName).optional(),
+  static_labels: z.record(z.string(), z.string().min(1, { message: 'a static label needs a non-empty value' })).optional(),
+  relabel: z.array(relabelRule).optional(),
+  keep_value_label: z.boolean().optional(),
+  on_collision: z.enum(['first', 'last', 'min', 'max', 'sum', 'count', 'error']).optional(),
+  max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -114,7 +114,46 @@ export interface TransformationConfig {
   readonly maxStalenessSeconds: number;
   /** `value:` — a parser compiled at load; null: the core's lenient number rules. */
   readonly value: CompiledValue | null;
+  /** drop/relabel/rename/static labels and keep_value_label; null: none configured (the fast path). */
+  readonly shaping: LabelShaping | null;
+  /** What happens when two source series produce the same output label set. */
+  readonly onCollision: CollisionPolicy;
+  /** More output series than this fails the run; null: no limit. */
+  readonly maxSeries: number | null;
 }
+
+/** `on_collision`; `max` is the core's rule (and the default). */
+export type CollisionPolicy = 'first' | 'last' | 'min' | 'max' | 'sum' | 'count' | 'error';
+
+/**
+ * Label shaping, applied to each output label set in this order:
+ * preserve (incl. `keep_value_label`) → drop → relabel → rename → static → source label.
+ * Plain data (regexes as their source text), so config fingerprints compare them;
+ * the transformer compiles them once per run.
+ */
+export interface LabelShaping {
+  readonly dropLabels: readonly string[];
+  readonly relabel: readonly RelabelRule[];
+  /** `[from, to]` pairs. */
+  readonly renameLabels: ReadonlyArray<readonly [from: string, to: string]>;
+  /** `[name, value]` pairs. */
+  readonly staticLabels: ReadonlyArray<readonly [name: string, value: string]>;
+  /** Gauges: also carry the value label's original string. */
+  readonly keepValueLabel: boolean;
+}
+
+/** A Prometheus-style `replace`: the regex is anchored at both ends. */
+export interface RelabelRule {
+  readonly sourceLabel: string;
+  /** As written (unanchored); checked at load. */
+  readonly regex: string;
+  readonly replacement: string;
+  readonly targetLabel: string;
+  /** The replacement, parsed at load: literal text, or a capture group by number or name. */
+  readonly expansion: readonly ReplacementPart[];
+}
+
+export type ReplacementPart = string | number | { readonly group: string };
 
 export interface CompiledValue {
   readonly spec: ParserSpec;

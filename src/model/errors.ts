@@ -37,7 +37,11 @@ export type SourceFailureReason =
   | 'too_large'
   | 'io'
   | 'parse'
-  | 'empty_result';
+  | 'empty_result'
+  /** Two source series produced one output series under `on_collision: error`. */
+  | 'collision'
+  /** More output series than the transformation's `max_series`. */
+  | 'too_many_series';
 
 /** A source failed to deliver a complete, valid response. */
 export class SourceError extends Error {

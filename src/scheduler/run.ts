@@ -47,6 +47,8 @@ export async function runTransformation(
     return { ok: false, error: new SourceError('empty_result', `the source returned no series for ${t.sourceMetric}${t.queryFilter ? `{${t.queryFilter}}` : ''}`) };
   }
   if (!t.clearStaleMetrics && keepStale) transformer.keepStale();
+  // on_collision: error, or more than max_series: the run fails as a whole (no truncated output).
+  if (transformer.failure) return { ok: false, error: transformer.failure };
   const result = transformer.finish();
   store.put({
     name: t.name,

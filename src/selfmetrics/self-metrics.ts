@@ -21,7 +21,7 @@ export interface BuildInfoLabels {
 }
 
 const SKIP_REASONS = ['empty_label', 'missing_label', 'unparseable'] as const;
-const FAILURE_REASONS: readonly SourceFailureReason[] = ['connection', 'timeout', 'http_status', 'error_envelope', 'bad_response', 'too_large', 'io', 'parse', 'empty_result'];
+const FAILURE_REASONS: readonly SourceFailureReason[] = ['connection', 'timeout', 'http_status', 'error_envelope', 'bad_response', 'too_large', 'io', 'parse', 'empty_result', 'collision', 'too_many_series'];
 
 /**
  * The exporter's own metrics, on explicit registries (never prom-client's

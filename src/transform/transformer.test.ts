@@ -23,6 +23,9 @@ function cfg(over: Partial<TransformationConfig> = {}): TransformationConfig {
     timeoutSeconds: 60,
     maxStalenessSeconds: 180,
     value: null,
+    shaping: null,
+    onCollision: 'max',
+    maxSeries: null,
     ...over,
   };
 }

@@ -1,7 +1,9 @@
-import type { TransformationConfig } from '../config/types.js';
+import type { CollisionPolicy, TransformationConfig } from '../config/types.js';
+import { SourceError } from '../model/errors.js';
 import { labelText } from '../model/label-text.js';
 import type { LabelSet, OutputSeries, SeriesSink } from '../model/series.js';
 import { parseLenientNumber } from '../parsers/lenient-number.js';
+import { LabelShaper } from './label-shaping.js';
 
 /**
  * Why a source series produced no output series; a label value of a
@@ -32,6 +34,10 @@ export interface TransformResult extends PreviousSeries {
 }
 
 const MAX_EXAMPLES = 3;
+
+function tooMany(max: number): SourceError {
+  return new SourceError('too_many_series', `more than ${max} output series (max_series: ${max}); nothing of this run is served`);
+}
 
 /**
  * A flat copy of a string built from slices of a source's decoded chunks.
@@ -69,6 +75,10 @@ function outputNames(cfg: TransformationConfig, labels: LabelSet, preserve: read
  * them (`add` is the source's sink). Pure: no I/O, no clock. The rules are the
  * README's "Transformation semantics"; collisions keep the larger value so the
  * result does not depend on the order the source returned series in.
+ *
+ * Label shaping, another `on_collision` policy or `max_series` take a second,
+ * general path (`putShaped`), chosen once at construction; the plain path
+ * (`putPlain`) stays as lean as it was.
  */
 export class Transformer {
   private readonly out = new Map<string, number>();
@@ -81,6 +91,13 @@ export class Transformer {
   private readonly preserve: readonly string[] | null;
   private readonly values: string[] = [];
   private currentSource = '';
+  /** `putPlain`, or `putShaped` when shaping, a collision policy other than max, or max_series is set. */
+  private readonly put: (labels: LabelSet, value: number) => void;
+  private readonly shaper: LabelShaper | null;
+  private readonly policy: CollisionPolicy;
+  private readonly maxSeries: number;
+  /** Why this run must fail (on_collision: error, max_series); further series are ignored. */
+  private failed: SourceError | null = null;
 
   /**
    * `previous`: the last successful run's result. Its label strings are reused
@@ -99,6 +116,15 @@ export class Transformer {
       if (cfg.sourceLabel) set.add(cfg.sourceLabel);
       this.preserve = [...set].sort();
     }
+    this.shaper = cfg.shaping ? new LabelShaper(cfg, cfg.shaping) : null;
+    this.policy = cfg.onCollision;
+    this.maxSeries = cfg.maxSeries ?? Infinity;
+    this.put = this.shaper || this.policy !== 'max' || cfg.maxSeries !== null ? this.putShaped : this.putPlain;
+  }
+
+  /** Set when the run must fail although the source answered: `collision` or `too_many_series`. */
+  get failure(): SourceError | null {
+    return this.failed;
   }
 
   /** Source series seen so far. */
@@ -156,7 +182,7 @@ export class Transformer {
     return r.ok ? r.value : r.reason;
   }
 
-  private put(labels: LabelSet, value: number): void {
+  private readonly putPlain = (labels: LabelSet, value: number): void => {
     const names = outputNames(this.cfg, labels, this.preserve);
     const values = this.values;
     values.length = names.length;
@@ -174,7 +200,59 @@ export class Transformer {
       if (!(value > prev)) return;
     }
     this.out.set(key, value);
+  };
+
+  /** The label text of a series without shaping: the plain path's rules. */
+  private plainText(labels: LabelSet): string {
+    const names = outputNames(this.cfg, labels, this.preserve);
+    const values = this.values;
+    values.length = names.length;
+    const sourceLabel = this.cfg.sourceLabel;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      values[i] = name === sourceLabel ? this.currentSource : (ownLabel(labels, name) ?? '');
+    }
+    return labelText(names, values);
   }
+
+  private readonly putShaped = (labels: LabelSet, value: number): void => {
+    if (this.failed) return;
+    const text = this.shaper ? this.shaper.text(labels, this.currentSource) : this.plainText(labels);
+    const known = this.previous?.index.get(text);
+    const prev = this.out.get(known ? known.labelText : text);
+    if (prev === undefined) {
+      if (this.out.size >= this.maxSeries) {
+        this.failed = tooMany(this.maxSeries);
+        return;
+      }
+      this.out.set(known ? known.labelText : flat(text), this.policy === 'count' ? 1 : value);
+      return;
+    }
+    this.collisions++;
+    const key = known ? known.labelText : text;
+    switch (this.policy) {
+      case 'first':
+        return;
+      case 'last':
+        this.out.set(key, value);
+        return;
+      case 'min':
+        if (value < prev) this.out.set(key, value);
+        return;
+      case 'max':
+        if (value > prev) this.out.set(key, value);
+        return;
+      case 'sum':
+        this.out.set(key, prev + value);
+        return;
+      case 'count':
+        this.out.set(key, prev + 1);
+        return;
+      case 'error':
+        this.failed = new SourceError('collision', `two source series produce the same output series {${text}} (on_collision: error)`);
+        return;
+    }
+  };
 
   private skip(reason: SkipReason, raw: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
@@ -186,6 +264,7 @@ export class Transformer {
   /** Keeps the previous run's series that were not seen again (`clear_stale_metrics: false`). */
   keepStale(): void {
     for (const s of this.previous?.series ?? []) if (!this.out.has(s.labelText)) this.out.set(s.labelText, s.value);
+    if (!this.failed && this.out.size > this.maxSeries) this.failed = tooMany(this.maxSeries);
   }
 
   /**

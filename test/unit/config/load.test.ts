@@ -101,6 +101,9 @@ describe('the seed examples load', () => {
         timeoutSeconds: 60,
         maxStalenessSeconds: 900,
         value: null,
+        shaping: null,
+        onCollision: 'max',
+        maxSeries: null,
       },
     ]);
   });
@@ -182,6 +185,9 @@ describe('defaults', () => {
         timeoutSeconds: 60,
         maxStalenessSeconds: 180,
         value: null,
+        shaping: null,
+        onCollision: 'max',
+        maxSeries: null,
       },
     ]);
   });
