@@ -3,12 +3,10 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../model/errors.js';
 import type { PathSegment } from './locate.js';
-import { Problems } from './problems.js';
-import { suggest } from './suggest.js';
+import { validateYaml } from './yaml-validate.js';
 
 /**
  * `--web.config.file`: the Prometheus exporter-toolkit web configuration
@@ -90,7 +88,6 @@ export interface WebConfig {
   readonly ignored: readonly string[];
 }
 
-type Issue = z.core.$ZodIssue;
 
 function knownKeys(path: readonly PathSegment[]): string[] {
   const first = path[0];
@@ -100,62 +97,18 @@ function knownKeys(path: readonly PathSegment[]): string[] {
   return [];
 }
 
-function describeIssue(issue: Issue): string {
-  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `missing required field (expected ${issue.expected})`;
-  const msg = issue.message.replace(/^Invalid input: /, '');
-  return msg.charAt(0).toLowerCase() + msg.slice(1);
-}
-
-function reportIssues(problems: Problems, issues: readonly Issue[]): void {
-  for (const issue of issues) {
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        const hint = suggest(key, knownKeys(path));
-        problems.add([...path, key], `unknown field${hint ? ` (did you mean "${hint}"?)` : ''}`, true);
-      }
-    } else if (issue.code === 'invalid_key') {
-      // A record key failed: point at the key itself with the key's own message.
-      const inner = issue.issues[0];
-      problems.add(path, inner ? describeIssue(inner as Issue) : 'invalid key', true);
-    } else {
-      problems.add(path, describeIssue(issue));
-    }
-  }
-}
-
 /**
  * Parses and validates a web configuration text; certificate files are read
  * (relative to the file's directory, as exporter-toolkit does) and checked to
  * load. Throws `ConfigError` with every problem at file:line:column.
  */
 export function parseWebConfig(text: string, file: string): WebConfig {
-  const abs = resolve(file);
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, version: '1.1', logLevel: 'error' });
-  const problems = new Problems(abs, doc, lc);
-  for (const err of doc.errors) {
-    const { line, col } = lc.linePos(err.pos[0]);
-    problems.addAt(line, col, `YAML syntax error: ${err.message.split('\n')[0]}`);
-  }
-  if (!problems.empty) throw new ConfigError(problems.list);
-  let data: unknown;
-  try {
-    data = doc.toJS() ?? {};
-  } catch (e) {
-    problems.addAt(1, 1, `YAML error: ${(e as Error).message.split('\n')[0]}`);
-    throw new ConfigError(problems.list, { cause: e });
-  }
-  const parsed = webConfigSchema.safeParse(data);
-  if (!parsed.success) {
-    reportIssues(problems, parsed.error.issues);
-    throw new ConfigError(problems.list);
-  }
+  const { data, problems, file: abs } = validateYaml(text, file, webConfigSchema, knownKeys);
   const fp = createHash('sha256').update(text);
   const dir = dirname(abs);
   const ignored: string[] = [];
   let tls: WebTlsConfig | undefined;
-  const t = parsed.data.tls_server_config;
+  const t = data.tls_server_config;
   if (t) {
     const read = (key: 'cert_file' | 'key_file' | 'client_ca_file', name: string): { path: string; bytes: Buffer | undefined } => {
       const path = resolve(dir, name);
@@ -196,14 +149,14 @@ export function parseWebConfig(text: string, file: string): WebConfig {
     }
   }
   if (!problems.empty) throw new ConfigError(problems.list);
-  const h = parsed.data.http_server_config;
+  const h = data.http_server_config;
   if (h?.http2 !== undefined) ignored.push('http_server_config.http2');
   return {
     file: abs,
     fingerprint: fp.digest('hex'),
     tls,
     headers: { ...(h?.headers ?? {}) },
-    users: new Map(Object.entries(parsed.data.basic_auth_users ?? {})),
+    users: new Map(Object.entries(data.basic_auth_users ?? {})),
     http2: h?.http2 ?? false,
     ignored,
   };
