@@ -27,9 +27,14 @@ const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)
 /** A quantified group of alternatives: `(a|aa)+`. */
 const QUANTIFIED_ALTERNATION = /\((?:[^()\\]|\\.)*\|(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
 
+/** True for patterns that can backtrack exponentially (also used for relabel regexes). */
+export function backtracksExponentially(pattern: string): boolean {
+  return NESTED_QUANTIFIER.test(pattern) || QUANTIFIED_ALTERNATION.test(pattern);
+}
+
 function compilePattern(pattern: string): RegExp {
   if (typeof pattern !== 'string') throw new ParserConfigError('pattern', 'pattern must be a string');
-  if (NESTED_QUANTIFIER.test(pattern) || QUANTIFIED_ALTERNATION.test(pattern)) {
+  if (backtracksExponentially(pattern)) {
     throw new ParserConfigError('pattern', 'a repeated group that contains a repetition or alternation (like (a+)+ or (a|aa)*) can take exponential time; write it without the nesting');
   }
   try {
