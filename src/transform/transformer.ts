@@ -183,17 +183,7 @@ export class Transformer {
   }
 
   private readonly putPlain = (labels: LabelSet, value: number): void => {
-    const names = outputNames(this.cfg, labels, this.preserve);
-    const values = this.values;
-    values.length = names.length;
-    const sourceLabel = this.cfg.sourceLabel;
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i] as string;
-      values[i] = name === sourceLabel ? this.currentSource : (ownLabel(labels, name) ?? '');
-    }
-    const text = labelText(names, values);
-    const known = this.previous?.index.get(text);
-    const key = known ? known.labelText : flat(text);
+    const key = this.intern(this.plainText(labels));
     const prev = this.out.get(key);
     if (prev !== undefined) {
       this.collisions++;
@@ -201,6 +191,12 @@ export class Transformer {
     }
     this.out.set(key, value);
   };
+
+  /** The previous run's string for a label text seen before, else a flat copy (see `flat`). */
+  private intern(text: string): string {
+    const known = this.previous?.index.get(text);
+    return known ? known.labelText : flat(text);
+  }
 
   /** The label text of a series without shaping: the plain path's rules. */
   private plainText(labels: LabelSet): string {
@@ -218,18 +214,17 @@ export class Transformer {
   private readonly putShaped = (labels: LabelSet, value: number): void => {
     if (this.failed) return;
     const text = this.shaper ? this.shaper.text(labels, this.currentSource) : this.plainText(labels);
-    const known = this.previous?.index.get(text);
-    const prev = this.out.get(known ? known.labelText : text);
+    const key = this.intern(text);
+    const prev = this.out.get(key);
     if (prev === undefined) {
       if (this.out.size >= this.maxSeries) {
         this.failed = tooMany(this.maxSeries);
         return;
       }
-      this.out.set(known ? known.labelText : flat(text), this.policy === 'count' ? 1 : value);
+      this.out.set(key, this.policy === 'count' ? 1 : value);
       return;
     }
     this.collisions++;
-    const key = known ? known.labelText : text;
     switch (this.policy) {
       case 'first':
         return;
