@@ -6,6 +6,7 @@ import { DEFAULTS } from './defaults.js';
 import type { PathSegment } from './locate.js';
 import type { RawTransformation } from './schema.js';
 import { buildShaping } from './build-shaping.js';
+import { buildMetricType } from './build-metric-type.js';
 import type { CompiledValue, JsonMapping, SourceConfig, TransformationConfig } from './types.js';
 
 /** Sources that select series themselves (and so must parse query_filter now). */
@@ -111,6 +112,7 @@ export function buildTransformation(
     shaping: buildShaping(ctx, t, path, sourceLabel),
     onCollision: t.on_collision ?? 'max',
     maxSeries: t.max_series ?? null,
+    ...buildMetricType(ctx, t, path),
   };
 }
 

@@ -43,11 +43,15 @@ function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<s
  */
 function checkName(ctx: BuildContext, t: RawTransformation, i: number, seen: Map<string, string>): void {
   const path = ['metric_transformations', i, 'name'];
-  const family = t.metric_type === 'info' && t.name.endsWith('_info') ? t.name.slice(0, -5) : undefined;
-  for (const name of family ? [t.name, family] : [t.name]) {
+  const counterBase = t.metric_type === 'counter' ? t.name.replace(/_total$/, '') : undefined;
+  const family = t.metric_type === 'info' && t.name.endsWith('_info') ? t.name.slice(0, -5) : counterBase;
+  const names = counterBase !== undefined ? [counterBase, `${counterBase}_total`] : family ? [t.name, family] : [t.name];
+  for (const name of names) {
     const other = seen.get(name);
-    if (other === t.name) ctx.problems.add(path, `duplicate transformation name "${t.name}"`);
-    else if (other !== undefined) ctx.problems.add(path, `"${t.name}" clashes with "${other}": an info metric "x_info" is the OpenMetrics family "x"`);
+    if (other === t.name) {
+      ctx.problems.add(path, `duplicate transformation name "${t.name}"`);
+      break;
+    } else if (other !== undefined) ctx.problems.add(path, `"${t.name}" clashes with "${other}": ${counterBase === undefined ? 'an info metric "x_info" is the OpenMetrics family "x"' : 'a counter "x" is served as "x_total" (OpenMetrics family "x")'}`);
     if (other === undefined) seen.set(name, t.name);
   }
   const reserved = RESERVED_METRIC_PREFIXES.find((p) => t.name.startsWith(p));

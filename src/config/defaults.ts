@@ -19,4 +19,6 @@ export const DEFAULTS = {
   maxStalenessIntervals: 3,
   /** Source requests in flight at once, over all transformations. */
   maxConcurrentRequests: 4,
+  /** Distinct metric names a dynamic name (`{{label}}`) may produce per run. */
+  maxNames: 100,
 } as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parsePromDuration } from './duration.js';
-import { isValidLabelName, isValidMetricName } from './names.js';
+import { isValidLabelName, isValidMetricName, isValidMetricNameTemplate } from './names.js';
 import { valueSchema } from './schema-value.js';
 
 /**
@@ -13,6 +13,11 @@ import { valueSchema } from './schema-value.js';
 const metricName = z
   .string()
   .refine(isValidMetricName, { message: 'invalid metric name: must match [a-zA-Z_:][a-zA-Z0-9_:]*' });
+
+/** A metric name, or a template whose `{{label}}` parts are filled from each source series at run time. */
+const metricNameOrTemplate = z.string().refine(isValidMetricNameTemplate, {
+  message: 'invalid metric name: must match [a-zA-Z_:][a-zA-Z0-9_:]* (a dynamic name may contain {{label}} parts)',
+});
 
 const labelName = z.string().refine(isValidLabelName, {
   message: 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"',
@@ -95,10 +100,10 @@ const relabelRule = z.strictObject({
 });
 
 const transformation = z.strictObject({
-  name: metricName,
+  name: metricNameOrTemplate,
   description: z.string().optional(),
   source_metric: metricName,
-  metric_type: z.enum(['gauge', 'info']).optional(),
+  metric_type: z.enum(['gauge', 'info', 'stateset', 'counter', 'histogram']).optional(),
   value_from_label: labelName,
   preserve_labels: z.array(labelName).optional(),
   default_value: z.number().refine(Number.isFinite, { message: 'must be a finite number' }).optional(),
@@ -122,6 +127,11 @@ const transformation = z.strictObject({
   keep_value_label: z.boolean().optional(),
   on_collision: z.enum(['first', 'last', 'min', 'max', 'sum', 'count', 'error']).optional(),
   max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
+  // Metric types (README "Metric types") and dynamic names.
+  states: z.array(z.string().min(1, { message: 'a state needs a non-empty name' })).min(1, { message: 'a stateset needs at least one state' }).optional(),
+  state_label: labelName.optional(),
+  buckets: z.array(z.number().refine(Number.isFinite, { message: 'must be a finite number (+Inf is always added)' })).min(1, { message: 'a histogram needs at least one bucket bound' }).optional(),
+  max_names: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -120,7 +120,23 @@ export interface TransformationConfig {
   readonly onCollision: CollisionPolicy;
   /** More output series than this fails the run; null: no limit. */
   readonly maxSeries: number | null;
+  /** Stateset only: the declared states and the label that carries them. */
+  readonly states: StateSetConfig | null;
+  /** Histogram only: the upper bounds of the buckets, increasing (+Inf is implied). */
+  readonly buckets: readonly number[] | null;
+  /** A name with `{{label}}` parts, filled per source series; null: the name is fixed. */
+  readonly nameTemplate: NameTemplate | null;
+  /** Dynamic names: more distinct names than this fails the run. */
+  readonly maxNames: number;
 }
+
+export interface StateSetConfig {
+  readonly values: readonly string[];
+  readonly label: string;
+}
+
+/** Literal text and source label names, in order; the filled name is sanitized and checked at run time. */
+export type NameTemplate = ReadonlyArray<string | { readonly label: string }>;
 
 /** `on_collision`; `max` is the core's rule (and the default). */
 export type CollisionPolicy = 'first' | 'last' | 'min' | 'max' | 'sum' | 'count' | 'error';

@@ -50,7 +50,7 @@ test('writeExposition orders families by name and ends OpenMetrics with # EOF', 
     type: 'gauge',
     series: [],
     index: new Map(),
-    samples: Buffer.from(`${name} 1\n`),
+    families: [{ name, samples: Buffer.from(`${name} 1\n`) }],
     producedAtMs: 0,
   });
   const families = new Map([['b', fam('b')], ['a', fam('a')]]);

@@ -1,32 +1,123 @@
-import type { MetricType, OutputSeries } from '../model/series.js';
-import type { FamilySnapshot } from '../snapshot/family.js';
+import { escapeLabelValue } from '../model/label-text.js';
+import { splitSeriesKey, type MetricType, type OutputSeries } from '../model/series.js';
+import type { FamilySnapshot, RenderedFamily } from '../snapshot/family.js';
 import { escapeHelp, formatValue, type ExpositionFormat } from './format.js';
 
-/** Renders sample lines once per run. Hand-written: it runs over every output series. */
-export function renderSamples(name: string, series: readonly OutputSeries[]): Buffer {
-  const parts: string[] = [];
+/** What rendering needs to know of a transformation's output. */
+export interface RenderSpec {
+  /** The configured name (for a dynamic name, unused: each series carries its own). */
+  readonly name: string;
+  readonly type: MetricType;
+  readonly dynamicNames: boolean;
+  /** Stateset: the states in index order and the label that names them. */
+  readonly states?: { readonly values: readonly string[]; readonly label: string } | null;
+  /** Histogram: the bucket upper bounds (+Inf is implied). */
+  readonly buckets?: readonly number[] | null;
+}
+
+/** A counter's samples end in `_total`; the configured name may or may not. */
+export function counterBase(name: string): string {
+  return name.endsWith('_total') ? name.slice(0, -'_total'.length) : name;
+}
+
+/**
+ * A bucket bound as Go's `strconv.FormatFloat(v, 'g', -1, 64)` plus `.0` for
+ * integers, which is what client_golang writes and the canonical form
+ * OpenMetrics parsers insist on (`le="1.0"`, not `le="1"`).
+ */
+export function formatBound(v: number): string {
+  const s = formatValue(v);
+  return Number.isInteger(v) && !s.includes('e') ? `${s}.0` : s;
+}
+
+/** `{labels}` with one more label appended (or only that one). */
+function withLabel(labelText: string, extra: string): string {
+  return labelText === '' ? `{${extra}}` : `{${labelText},${extra}}`;
+}
+
+/** The sample lines of one output series under its family name. Hand-written: it runs over every output series. */
+function lines(spec: RenderSpec, name: string, labelText: string, s: OutputSeries, stateLabels: readonly string[]): string {
+  const braces = labelText === '' ? '' : `{${labelText}}`;
+  switch (spec.type) {
+    case 'counter':
+      return `${counterBase(name)}_total${braces} ${formatValue(s.value)}\n`;
+    case 'stateset': {
+      let out = '';
+      for (let i = 0; i < stateLabels.length; i++) out += `${name}${withLabel(labelText, stateLabels[i] as string)} ${i === s.value ? 1 : 0}\n`;
+      return out;
+    }
+    case 'histogram': {
+      const h = s.histogram;
+      const bounds = spec.buckets ?? [];
+      let out = '';
+      for (let i = 0; i < bounds.length; i++) out += `${name}_bucket${withLabel(labelText, `le="${formatBound(bounds[i] as number)}"`)} ${h?.buckets[i] ?? 0}\n`;
+      out += `${name}_bucket${withLabel(labelText, 'le="+Inf"')} ${s.value}\n`;
+      return `${out}${name}_sum${braces} ${formatValue(h?.sum ?? 0)}\n${name}_count${braces} ${s.value}\n`;
+    }
+    default:
+      return `${name}${braces} ${formatValue(s.value)}\n`;
+  }
+}
+
+/**
+ * Renders the sample lines of a run once, grouped into families (several
+ * only for a dynamic name; series come sorted by key, so by name first).
+ */
+export function renderFamilies(spec: RenderSpec, series: readonly OutputSeries[]): RenderedFamily[] {
+  const stateLabels = (spec.states?.values ?? []).map((v) => `${spec.states?.label}="${escapeLabelValue(v)}"`);
+  const families: RenderedFamily[] = [];
+  let current = spec.dynamicNames ? undefined : spec.name;
+  let parts: string[] = [];
   let chunk = '';
+  const close = (): void => {
+    if (current === undefined) return;
+    parts.push(chunk);
+    families.push({ name: current, samples: Buffer.from(parts.join(''), 'utf8') });
+    parts = [];
+    chunk = '';
+  };
   for (const s of series) {
-    chunk += s.labelText === '' ? `${name} ${formatValue(s.value)}\n` : `${name}{${s.labelText}} ${formatValue(s.value)}\n`;
+    const [key, labelText] = splitSeriesKey(s.labelText, spec.dynamicNames);
+    if (spec.dynamicNames && key !== current) {
+      close();
+      current = key;
+    }
+    chunk += lines(spec, current as string, labelText, s, stateLabels);
     if (chunk.length > 65536) {
       parts.push(chunk);
       chunk = '';
     }
   }
-  parts.push(chunk);
-  return Buffer.from(parts.join(''), 'utf8');
+  close();
+  return families;
+}
+
+/** The sample lines of a fixed-name gauge or info family. */
+export function renderSamples(name: string, series: readonly OutputSeries[]): Buffer {
+  return renderFamilies({ name, type: 'gauge', dynamicNames: false }, series)[0]?.samples ?? Buffer.alloc(0);
 }
 
 /**
  * The metadata lines of a family. An info family is `info` in OpenMetrics
  * only when its name ends in `_info` (OpenMetrics requires the suffix on the
  * samples); otherwise it is declared a gauge, so the series names are the same
- * in both formats.
+ * in both formats. A stateset is a gauge in the text format, which has no
+ * such type. A counter's family is `x_total` in the text format (as
+ * client_golang writes it) and `x` in OpenMetrics.
  */
 export function renderHeader(f: Pick<FamilySnapshot, 'name' | 'help' | 'type'>, format: ExpositionFormat): string {
   const help = escapeHelp(f.help, format);
-  if (format === 'text') return `# HELP ${f.name} ${help}\n# TYPE ${f.name} gauge\n`;
-  const type: MetricType = f.type === 'info' && f.name.endsWith('_info') ? 'info' : 'gauge';
-  const family = type === 'info' ? f.name.slice(0, -'_info'.length) : f.name;
+  let family = f.name;
+  let type: string;
+  if (f.type === 'counter') {
+    family = format === 'text' ? `${counterBase(f.name)}_total` : counterBase(f.name);
+    type = 'counter';
+  } else if (f.type === 'histogram') type = 'histogram';
+  else if (format === 'text') type = 'gauge';
+  else if (f.type === 'stateset') type = 'stateset';
+  else if (f.type === 'info' && f.name.endsWith('_info')) {
+    type = 'info';
+    family = f.name.slice(0, -'_info'.length);
+  } else type = 'gauge';
   return `# HELP ${family} ${help}\n# TYPE ${family} ${type}\n`;
 }

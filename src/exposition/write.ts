@@ -20,9 +20,15 @@ export async function writeExposition(
   selfMetrics: string,
   format: ExpositionFormat,
 ): Promise<void> {
-  const sorted = [...families.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const f of sorted) {
-    await put(out, renderHeader(f, format));
+  const rendered: Array<{ readonly name: string; readonly snapshot: FamilySnapshot; readonly samples: Buffer }> = [];
+  for (const snapshot of families.values()) for (const f of snapshot.families) rendered.push({ name: f.name, snapshot, samples: f.samples });
+  rendered.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let last: string | undefined;
+  for (const f of rendered) {
+    // A dynamic name may produce another transformation's name: the first in name order is served, never two families of one name.
+    if (f.name === last) continue;
+    last = f.name;
+    await put(out, renderHeader({ name: f.name, help: f.snapshot.help, type: f.snapshot.type }, format));
     if (f.samples.length > 0) await put(out, f.samples);
   }
   await put(out, selfMetrics);

@@ -21,10 +21,18 @@ function stateOf(t: TransformationView, family: FamilySnapshot | undefined): Sta
   return t.lastError ? 'failing' : 'ok';
 }
 
-function preview(name: string, family: FamilySnapshot | undefined): string {
+/** The first sample lines as served (every metric type renders its own way). */
+function preview(family: FamilySnapshot | undefined): string {
   if (!family || family.series.length === 0) return '<em>no series served</em>';
-  const lines = family.series.slice(0, PREVIEW_SERIES).map((s) => `${name}{${s.labelText}} ${s.value}`);
-  const more = family.series.length > PREVIEW_SERIES ? `\n… ${family.series.length - PREVIEW_SERIES} more` : '';
+  const lines: string[] = [];
+  let total = 0;
+  for (const f of family.families) {
+    const text = f.samples.toString('utf8');
+    const all = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+    total += all.length;
+    for (const l of all) if (lines.length < PREVIEW_SERIES) lines.push(l);
+  }
+  const more = total > lines.length ? `\n… ${total - lines.length} more lines` : '';
   return `<pre>${esc(lines.join('\n') + more)}</pre>`;
 }
 
@@ -36,7 +44,7 @@ function row(t: TransformationView, deps: HttpDeps, now: number): string {
 <td class="name">${esc(t.name)}</td><td>${esc(t.source)}</td><td>every ${t.intervalSeconds}s</td>
 <td class="state">${state}</td><td>${ago(t.lastRunAtMs, now)}</td><td>${family?.series.length ?? 0}</td>
 <td>${age}</td><td class="error">${esc(t.lastError ?? '')}</td></tr>
-<tr class="detail"><td colspan="8"><details><summary>output preview</summary>${preview(t.name, family)}</details></td></tr>`;
+<tr class="detail"><td colspan="8"><details><summary>output preview</summary>${preview(family)}</details></td></tr>`;
 }
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}

@@ -41,7 +41,9 @@ export type SourceFailureReason =
   /** Two source series produced one output series under `on_collision: error`. */
   | 'collision'
   /** More output series than the transformation's `max_series`. */
-  | 'too_many_series';
+  | 'too_many_series'
+  /** A dynamic name produced more distinct metric names than `max_names`. */
+  | 'too_many_names';
 
 /** A source failed to deliver a complete, valid response. */
 export class SourceError extends Error {

@@ -12,12 +12,33 @@ export type LabelSet = Readonly<Record<string, string>>;
  * written between `{` and `}` in the exposition.
  */
 export interface OutputSeries {
+  /**
+   * Label text, or with a dynamic metric name `<name> <label text>` (a space
+   * never occurs in a name, and sorts before every name character, so series
+   * sorted by key come grouped by name). See `splitSeriesKey`.
+   */
   readonly labelText: string;
+  /** The sample value; for a stateset the index of the current state, for a histogram the count. */
   readonly value: number;
+  /** Histograms only: the distribution of the values that fell into this label set. */
+  readonly histogram?: HistogramValue;
+}
+
+/** Observations of one histogram series: cumulative bucket counts (one per configured bound) and their sum. */
+export interface HistogramValue {
+  readonly buckets: readonly number[];
+  readonly sum: number;
 }
 
 /** Metric types a transformation can produce. */
-export type MetricType = 'gauge' | 'info';
+export type MetricType = 'gauge' | 'info' | 'stateset' | 'counter' | 'histogram';
+
+/** `[metric name or '', label text]` of an output series key (see `OutputSeries.labelText`). */
+export function splitSeriesKey(key: string, dynamicNames: boolean): readonly [name: string, labelText: string] {
+  if (!dynamicNames) return ['', key];
+  const i = key.indexOf(' ');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
 
 /**
  * Receives series from a source as they are decoded, so a source can stream a

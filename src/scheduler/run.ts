@@ -1,6 +1,6 @@
 import type { TransformationConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
-import { renderSamples } from '../exposition/render.js';
+import { renderFamilies } from '../exposition/render.js';
 import type { SnapshotStore } from '../snapshot/store.js';
 import type { Source } from '../sources/source.js';
 import { Transformer, type TransformResult } from '../transform/transformer.js';
@@ -57,7 +57,7 @@ export async function runTransformation(
     series: result.series,
     index: result.index,
     // Steady state: nothing changed since the last run, so its bytes are still right.
-    samples: result.unchanged && previous ? previous.samples : renderSamples(t.name, result.series),
+    families: result.unchanged && previous ? previous.families : renderFamilies({ name: t.name, type: t.metricType, dynamicNames: t.nameTemplate !== null, states: t.states, buckets: t.buckets }, result.series),
     producedAtMs: Date.now(),
   });
   return { ok: true, result, warnings };

@@ -12,8 +12,18 @@ export interface FamilySnapshot {
   readonly series: readonly OutputSeries[];
   /** The same series by label text (the next run reuses its strings). */
   readonly index: ReadonlyMap<string, OutputSeries>;
-  /** Sample lines, rendered once per run; identical in both exposition formats. */
-  readonly samples: Buffer;
+  /**
+   * Sample lines by metric family, rendered once per run and identical in
+   * both exposition formats. One family, named like the transformation,
+   * unless the name is dynamic (`{{label}}`); sorted by name.
+   */
+  readonly families: readonly RenderedFamily[];
   /** Wall-clock time (ms) of the run that produced this snapshot. */
   readonly producedAtMs: number;
+}
+
+/** The sample lines of one metric family (its header is rendered per format when served). */
+export interface RenderedFamily {
+  readonly name: string;
+  readonly samples: Buffer;
 }

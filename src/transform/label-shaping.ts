@@ -1,6 +1,7 @@
 import type { LabelShaping, RelabelRule, ReplacementPart, TransformationConfig } from '../config/types.js';
 import { labelText } from '../model/label-text.js';
 import type { LabelSet } from '../model/series.js';
+import { typeLabelOf } from './metric-type.js';
 
 /**
  * Label shaping (README "Label shaping"): the output label set of a source
@@ -54,6 +55,8 @@ export class LabelShaper {
   private readonly sourceLabel: string | null;
   /** All-labels mode: the value label is left out (gauges without keep_value_label). */
   private readonly excludeValue: string | null;
+  /** All-labels mode: the label the metric type adds (`le`, the state label) is left out too. */
+  private readonly typeLabel: string | null;
   // The working label set: names[i] = values[i]; '' names are removed slots.
   private readonly names: string[] = [];
   private readonly values: string[] = [];
@@ -71,6 +74,7 @@ export class LabelShaper {
       this.preserve = [...set].filter((l) => !this.drop.has(l));
     }
     this.excludeValue = carriesValue ? null : cfg.valueFromLabel;
+    this.typeLabel = typeLabelOf(cfg);
     this.rules = shaping.relabel.map(compileRelabel);
     this.rename = new Map(shaping.renameLabels);
     this.statics = shaping.staticLabels;
@@ -103,7 +107,7 @@ export class LabelShaper {
     } else {
       for (const n in labels) {
         const v = ownLabel(labels, n);
-        if (v === undefined || n === '__name__' || n === this.sourceLabel || n === this.excludeValue || this.drop.has(n)) continue;
+        if (v === undefined || n === '__name__' || n === this.sourceLabel || n === this.excludeValue || n === this.typeLabel || this.drop.has(n)) continue;
         this.set(n, v);
       }
     }

@@ -26,6 +26,10 @@ function cfg(over: Partial<TransformationConfig> = {}): TransformationConfig {
     shaping: null,
     onCollision: 'max',
     maxSeries: null,
+    states: null,
+    buckets: null,
+    nameTemplate: null,
+    maxNames: 100,
     ...over,
   };
 }

@@ -1,9 +1,10 @@
 import type { CollisionPolicy, TransformationConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
 import { labelText } from '../model/label-text.js';
-import type { LabelSet, OutputSeries, SeriesSink } from '../model/series.js';
+import type { HistogramValue, LabelSet, OutputSeries, SeriesSink } from '../model/series.js';
 import { parseLenientNumber } from '../parsers/lenient-number.js';
 import { LabelShaper } from './label-shaping.js';
+import { bucketIndex, fillName, typeLabelOf } from './metric-type.js';
 
 /**
  * Why a source series produced no output series; a label value of a
@@ -11,6 +12,12 @@ import { LabelShaper } from './label-shaping.js';
  * `no_match`, ...).
  */
 export type SkipReason = 'empty_label' | 'missing_label' | 'unparseable' | (string & {});
+
+/** A histogram series being filled: per-bucket (not yet cumulative) counts, then the +Inf-only count. */
+interface HistogramAcc {
+  readonly counts: number[];
+  sum: number;
+}
 
 /** The output of a run, kept for the next one. */
 export interface PreviousSeries {
@@ -35,6 +42,11 @@ export interface TransformResult extends PreviousSeries {
 
 const MAX_EXAMPLES = 3;
 
+function sameHistogram(a: HistogramValue | undefined, b: HistogramValue | undefined): boolean {
+  if (!a || !b) return a === b;
+  return Object.is(a.sum, b.sum) && a.buckets.length === b.buckets.length && a.buckets.every((c, i) => c === b.buckets[i]);
+}
+
 function tooMany(max: number): SourceError {
   return new SourceError('too_many_series', `more than ${max} output series (max_series: ${max}); nothing of this run is served`);
 }
@@ -58,12 +70,12 @@ function ownLabel(labels: LabelSet, name: string): string | undefined {
 }
 
 /** Output label names for one source series: preserved set, or all but the excluded. */
-function outputNames(cfg: TransformationConfig, labels: LabelSet, preserve: readonly string[] | null): string[] {
+function outputNames(cfg: TransformationConfig, labels: LabelSet, preserve: readonly string[] | null, typeLabel: string | null): string[] {
   if (preserve) return preserve as string[];
   const names: string[] = [];
   for (const n in labels) {
-    if (n === '__name__' || labels[n] === undefined || n === cfg.sourceLabel) continue;
-    if (n === cfg.valueFromLabel && cfg.metricType === 'gauge') continue;
+    if (n === '__name__' || labels[n] === undefined || n === cfg.sourceLabel || n === typeLabel) continue;
+    if (n === cfg.valueFromLabel && cfg.metricType !== 'info') continue;
     names.push(n);
   }
   if (cfg.sourceLabel) names.push(cfg.sourceLabel);
@@ -96,8 +108,14 @@ export class Transformer {
   private readonly shaper: LabelShaper | null;
   private readonly policy: CollisionPolicy;
   private readonly maxSeries: number;
-  /** Why this run must fail (on_collision: error, max_series); further series are ignored. */
+  /** Why this run must fail (on_collision: error, max_series, max_names); further series are ignored. */
   private failed: SourceError | null = null;
+  /** Label left out of all-labels output because the type adds it (`le`, the state label). */
+  private readonly typeLabel: string | null;
+  /** Histograms: the distribution per output key; kept stale series carry their previous value. */
+  private readonly hist = new Map<string, HistogramAcc | HistogramValue>();
+  /** Dynamic names seen this run (capped by max_names). */
+  private readonly names = new Set<string>();
 
   /**
    * `previous`: the last successful run's result. Its label strings are reused
@@ -119,7 +137,9 @@ export class Transformer {
     this.shaper = cfg.shaping ? new LabelShaper(cfg, cfg.shaping) : null;
     this.policy = cfg.onCollision;
     this.maxSeries = cfg.maxSeries ?? Infinity;
-    this.put = this.shaper || this.policy !== 'max' || cfg.maxSeries !== null ? this.putShaped : this.putPlain;
+    this.typeLabel = typeLabelOf(cfg);
+    if (cfg.metricType === 'histogram') this.put = this.putHistogram;
+    else this.put = this.shaper || this.policy !== 'max' || cfg.maxSeries !== null || cfg.nameTemplate ? this.putShaped : this.putPlain;
   }
 
   /** Set when the run must fail although the source answered: `collision` or `too_many_series`. */
@@ -135,8 +155,10 @@ export class Transformer {
   /** Labels this transformation reads (null: all), so sources can ask for less. */
   projection(): readonly string[] | null {
     if (this.preserve === null) return null;
-    const wanted = this.preserve.filter((l) => l !== this.cfg.sourceLabel);
-    return wanted.includes(this.cfg.valueFromLabel) ? wanted : [...wanted, this.cfg.valueFromLabel];
+    const wanted = new Set(this.preserve.filter((l) => l !== this.cfg.sourceLabel));
+    wanted.add(this.cfg.valueFromLabel);
+    for (const part of this.cfg.nameTemplate ?? []) if (typeof part !== 'string') wanted.add(part.label);
+    return [...wanted];
   }
 
   /** With several sources: the source whose series come next (its name is the `source_label` value). */
@@ -160,6 +182,13 @@ export class Transformer {
       value = cfg.metricType === 'info' ? 1 : (cfg.defaultValue as number);
     } else if (cfg.metricType === 'info') {
       value = 1;
+    } else if (cfg.states) {
+      const i = cfg.states.values.indexOf(raw);
+      if (i < 0) {
+        this.skip('unknown_state', raw);
+        return;
+      }
+      value = i;
     } else {
       const parsed = this.parse(raw);
       if (typeof parsed === 'string') {
@@ -170,6 +199,10 @@ export class Transformer {
         this.defaulted++;
         value = cfg.defaultValue;
       } else value = parsed;
+      if (cfg.metricType === 'counter' && !(value >= 0)) {
+        this.skip('not_a_counter_value', raw);
+        return;
+      }
     }
     this.put(labels, value);
   };
@@ -200,7 +233,7 @@ export class Transformer {
 
   /** The label text of a series without shaping: the plain path's rules. */
   private plainText(labels: LabelSet): string {
-    const names = outputNames(this.cfg, labels, this.preserve);
+    const names = outputNames(this.cfg, labels, this.preserve, this.typeLabel);
     const values = this.values;
     values.length = names.length;
     const sourceLabel = this.cfg.sourceLabel;
@@ -211,10 +244,59 @@ export class Transformer {
     return labelText(names, values);
   }
 
+  /**
+   * The output key of a source series on the general paths: its label text,
+   * with a dynamic name in front (see OutputSeries.labelText); null when it
+   * has no valid name (counted) or the run just failed.
+   */
+  private keyOf(labels: LabelSet): string | null {
+    const text = this.shaper ? this.shaper.text(labels, this.currentSource) : this.plainText(labels);
+    const template = this.cfg.nameTemplate;
+    if (!template) return this.intern(text);
+    const name = fillName(template, labels);
+    if (name === null) {
+      this.skip('invalid_name', template.map((p) => (typeof p === 'string' ? p : (ownLabel(labels, p.label) ?? ''))).join(''));
+      return null;
+    }
+    if (!this.names.has(name)) {
+      if (this.names.size >= this.cfg.maxNames) {
+        this.failed = new SourceError('too_many_names', `more than ${this.cfg.maxNames} distinct metric names (max_names: ${this.cfg.maxNames}); nothing of this run is served`);
+        return null;
+      }
+      this.names.add(name);
+    }
+    return this.intern(`${name} ${text}`);
+  }
+
+  /** Histograms: every source series with the same output labels is one observation of that series. */
+  private readonly putHistogram = (labels: LabelSet, value: number): void => {
+    if (this.failed) return;
+    if (Number.isNaN(value)) {
+      this.skip('nan', String(value));
+      return;
+    }
+    const key = this.keyOf(labels);
+    if (key === null) return;
+    const bounds = this.cfg.buckets ?? [];
+    let acc = this.hist.get(key) as HistogramAcc | undefined;
+    if (acc === undefined) {
+      if (this.out.size >= this.maxSeries) {
+        this.failed = tooMany(this.maxSeries);
+        return;
+      }
+      acc = { counts: new Array<number>(bounds.length + 1).fill(0), sum: 0 };
+      this.hist.set(key, acc);
+    }
+    const i = bucketIndex(bounds, value);
+    acc.counts[i] = (acc.counts[i] as number) + 1;
+    acc.sum += value;
+    this.out.set(key, (this.out.get(key) ?? 0) + 1);
+  };
+
   private readonly putShaped = (labels: LabelSet, value: number): void => {
     if (this.failed) return;
-    const text = this.shaper ? this.shaper.text(labels, this.currentSource) : this.plainText(labels);
-    const key = this.intern(text);
+    const key = this.keyOf(labels);
+    if (key === null) return;
     const prev = this.out.get(key);
     if (prev === undefined) {
       if (this.out.size >= this.maxSeries) {
@@ -244,10 +326,26 @@ export class Transformer {
         this.out.set(key, prev + 1);
         return;
       case 'error':
-        this.failed = new SourceError('collision', `two source series produce the same output series {${text}} (on_collision: error)`);
+        this.failed = new SourceError('collision', `two source series produce the same output series {${key.slice(key.indexOf(' ') + 1)}} (on_collision: error)`);
         return;
     }
   };
+
+  /** Histograms with cumulative bucket counts, by key. */
+  private histograms(): Map<string, HistogramValue> {
+    const out = new Map<string, HistogramValue>();
+    for (const [key, h] of this.hist) {
+      if ('buckets' in h) {
+        out.set(key, h);
+        continue;
+      }
+      const buckets: number[] = [];
+      let sum = 0;
+      for (let i = 0; i < h.counts.length - 1; i++) buckets.push((sum += h.counts[i] as number));
+      out.set(key, { buckets, sum: h.sum });
+    }
+    return out;
+  }
 
   private skip(reason: SkipReason, raw: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
@@ -258,7 +356,11 @@ export class Transformer {
 
   /** Keeps the previous run's series that were not seen again (`clear_stale_metrics: false`). */
   keepStale(): void {
-    for (const s of this.previous?.series ?? []) if (!this.out.has(s.labelText)) this.out.set(s.labelText, s.value);
+    for (const s of this.previous?.series ?? []) {
+      if (this.out.has(s.labelText)) continue;
+      this.out.set(s.labelText, s.value);
+      if (s.histogram) this.hist.set(s.labelText, s.histogram);
+    }
     if (!this.failed && this.out.size > this.maxSeries) this.failed = tooMany(this.maxSeries);
   }
 
@@ -276,10 +378,17 @@ export class Transformer {
       // Keys of series seen before are the previous strings: usually a pointer comparison.
       unchanged = p !== undefined && p.labelText === keys[i] && Object.is(p.value, this.out.get(p.labelText));
     }
+    const histograms = this.cfg.metricType === 'histogram' ? this.histograms() : null;
+    for (let i = 0; unchanged && histograms && i < keys.length; i++) {
+      unchanged = sameHistogram(previous?.series[i]?.histogram, histograms.get(keys[i] as string));
+    }
     let result: PreviousSeries;
     if (unchanged && previous) result = previous;
     else {
-      const series = keys.map((k) => ({ labelText: k, value: this.out.get(k) as number }));
+      const series: OutputSeries[] = keys.map((k) => {
+        const h = histograms?.get(k);
+        return h ? { labelText: k, value: this.out.get(k) as number, histogram: h } : { labelText: k, value: this.out.get(k) as number };
+      });
       result = { series, index: new Map(series.map((o) => [o.labelText, o])) };
     }
     return {

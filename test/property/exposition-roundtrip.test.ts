@@ -184,7 +184,7 @@ function family(cfg: TransformationConfig, series: readonly OutputSeries[]): Fam
     type: cfg.metricType,
     series,
     index: new Map(series.map((s) => [s.labelText, s])),
-    samples: renderSamples(cfg.name, series),
+    families: [{ name: cfg.name, samples: renderSamples(cfg.name, series) }],
     producedAtMs: 0,
   };
 }

@@ -104,6 +104,10 @@ describe('the seed examples load', () => {
         shaping: null,
         onCollision: 'max',
         maxSeries: null,
+        states: null,
+        buckets: null,
+        nameTemplate: null,
+        maxNames: 100,
       },
     ]);
   });
@@ -188,6 +192,10 @@ describe('defaults', () => {
         shaping: null,
         onCollision: 'max',
         maxSeries: null,
+        states: null,
+        buckets: null,
+        nameTemplate: null,
+        maxNames: 100,
       },
     ]);
   });
