@@ -13,6 +13,8 @@ command -v chromium >/dev/null || need_pkgs+=(chromium)
 command -v prometheus-node-exporter >/dev/null || need_pkgs+=(prometheus-node-exporter)
 command -v openssl >/dev/null || need_pkgs+=(openssl)
 command -v python3 >/dev/null || need_pkgs+=(python3)
+# The reference OpenMetrics parser (promtool 2.42 reads only the text format): Debian's python3-prometheus-client.
+/usr/bin/python3 -c 'import prometheus_client.openmetrics.parser' 2>/dev/null || need_pkgs+=(python3-prometheus-client)
 # kubectl (with its built-in kustomize) ships with this machine image; it is not in Debian's archive.
 command -v kubectl >/dev/null || echo "warning: kubectl not found: the deployment test will fail (install kubectl >= 1.14)" >&2
 if [ ${#need_pkgs[@]} -gt 0 ]; then

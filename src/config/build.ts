@@ -41,18 +41,19 @@ function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<s
  * Output names must be unique, also across formats: an info family `x_info`
  * is the OpenMetrics family `x`, so a transformation named `x` would clash.
  */
-function checkName(ctx: BuildContext, t: RawTransformation, i: number, seen: Map<string, string>): void {
+function checkName(ctx: BuildContext, t: RawTransformation, i: number, seen: Map<string, { readonly name: string; readonly counter: boolean }>): void {
   const path = ['metric_transformations', i, 'name'];
   const counterBase = t.metric_type === 'counter' ? t.name.replace(/_total$/, '') : undefined;
   const family = t.metric_type === 'info' && t.name.endsWith('_info') ? t.name.slice(0, -5) : counterBase;
   const names = counterBase !== undefined ? [counterBase, `${counterBase}_total`] : family ? [t.name, family] : [t.name];
   for (const name of names) {
-    const other = seen.get(name);
+    const taken = seen.get(name);
+    const other = taken?.name;
     if (other === t.name) {
       ctx.problems.add(path, `duplicate transformation name "${t.name}"`);
       break;
-    } else if (other !== undefined) ctx.problems.add(path, `"${t.name}" clashes with "${other}": ${counterBase === undefined ? 'an info metric "x_info" is the OpenMetrics family "x"' : 'a counter "x" is served as "x_total" (OpenMetrics family "x")'}`);
-    if (other === undefined) seen.set(name, t.name);
+    } else if (other !== undefined) ctx.problems.add(path, `"${t.name}" clashes with "${other}": ${counterBase === undefined && !taken?.counter ? 'an info metric "x_info" is the OpenMetrics family "x"' : 'a counter "x" is served as "x_total" (OpenMetrics family "x")'}`);
+    if (other === undefined) seen.set(name, { name: t.name, counter: counterBase !== undefined });
   }
   const reserved = RESERVED_METRIC_PREFIXES.find((p) => t.name.startsWith(p));
   if (reserved) ctx.problems.add(path, `names starting with "${reserved}" are reserved for the exporter's own metrics`);
@@ -63,7 +64,7 @@ export function buildConfig(ctx: BuildContext, raw: RawConfig, file: string, has
   const interval = toSeconds(raw.scrape_interval) ?? DEFAULTS.scrapeIntervalSeconds;
   const timeout = toSeconds(raw.query_timeout) ?? DEFAULTS.sourceTimeoutSeconds;
   const sources = buildSources(ctx, raw, timeout);
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { readonly name: string; readonly counter: boolean }>();
   const transformations = raw.metric_transformations.map((t, i) => {
     checkName(ctx, t, i, seen);
     return buildTransformation(ctx, t, i, sources, interval, toSeconds(raw.max_staleness));

@@ -102,10 +102,11 @@ export function renderSamples(name: string, series: readonly OutputSeries[]): Bu
  * only when its name ends in `_info` (OpenMetrics requires the suffix on the
  * samples); otherwise it is declared a gauge, so the series names are the same
  * in both formats. A stateset is a gauge in the text format, which has no
- * such type. A counter's family is `x_total` in the text format (as
+ * such type, and in OpenMetrics unless its state label is the family's name
+ * (as OpenMetrics requires of a stateset). A counter's family is `x_total` in the text format (as
  * client_golang writes it) and `x` in OpenMetrics.
  */
-export function renderHeader(f: Pick<FamilySnapshot, 'name' | 'help' | 'type'>, format: ExpositionFormat): string {
+export function renderHeader(f: Pick<FamilySnapshot, 'name' | 'help' | 'type' | 'stateLabel'>, format: ExpositionFormat): string {
   const help = escapeHelp(f.help, format);
   let family = f.name;
   let type: string;
@@ -114,7 +115,7 @@ export function renderHeader(f: Pick<FamilySnapshot, 'name' | 'help' | 'type'>, 
     type = 'counter';
   } else if (f.type === 'histogram') type = 'histogram';
   else if (format === 'text') type = 'gauge';
-  else if (f.type === 'stateset') type = 'stateset';
+  else if (f.type === 'stateset' && f.stateLabel === f.name) type = 'stateset';
   else if (f.type === 'info' && f.name.endsWith('_info')) {
     type = 'info';
     family = f.name.slice(0, -'_info'.length);

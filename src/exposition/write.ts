@@ -28,7 +28,7 @@ export async function writeExposition(
     // A dynamic name may produce another transformation's name: the first in name order is served, never two families of one name.
     if (f.name === last) continue;
     last = f.name;
-    await put(out, renderHeader({ name: f.name, help: f.snapshot.help, type: f.snapshot.type }, format));
+    await put(out, renderHeader({ name: f.name, help: f.snapshot.help, type: f.snapshot.type, ...(f.snapshot.stateLabel === undefined ? {} : { stateLabel: f.snapshot.stateLabel }) }, format));
     if (f.samples.length > 0) await put(out, f.samples);
   }
   await put(out, selfMetrics);

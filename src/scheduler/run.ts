@@ -54,6 +54,7 @@ export async function runTransformation(
     name: t.name,
     help: t.help,
     type: t.metricType,
+    ...(t.states ? { stateLabel: t.states.label } : {}),
     series: result.series,
     index: result.index,
     // Steady state: nothing changed since the last run, so its bytes are still right.

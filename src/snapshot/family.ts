@@ -9,6 +9,8 @@ export interface FamilySnapshot {
   readonly name: string;
   readonly help: string;
   readonly type: MetricType;
+  /** Stateset only: the label naming the state (OpenMetrics requires it to be the family name). */
+  readonly stateLabel?: string;
   readonly series: readonly OutputSeries[];
   /** The same series by label text (the next run reuses its strings). */
   readonly index: ReadonlyMap<string, OutputSeries>;

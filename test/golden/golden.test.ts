@@ -17,6 +17,7 @@ import { writeExposition } from '../../src/exposition/write.js';
 import { runTransformation } from '../../src/scheduler/run.js';
 import { SnapshotStore } from '../../src/snapshot/store.js';
 import { createSource } from '../../src/sources/registry.js';
+import { checkOpenMetrics } from '../support/openmetrics-check.js';
 import { promtoolCheckMetrics } from '../support/promtool.js';
 
 const CASES = fileURLToPath(new URL('../../../test/golden/cases/', import.meta.url));
@@ -61,9 +62,12 @@ for (const name of readdirSync(CASES).sort()) {
     const store = await runCase(dir);
     const text = await render(store, 'text');
     compare(`${dir}/expected.prom`, text);
-    compare(`${dir}/expected.om`, await render(store, 'openmetrics'));
+    const om = await render(store, 'openmetrics');
+    compare(`${dir}/expected.om`, om);
     const lint = await promtoolCheckMetrics(text);
     assert.equal(lint.code, 0, `promtool check metrics: ${lint.output}`);
     assert.equal(lint.output.trim(), '');
+    const strict = checkOpenMetrics(om);
+    assert.ok(strict.ok, `the reference OpenMetrics parser rejects expected.om: ${strict.output}`);
   });
 }
