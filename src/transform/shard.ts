@@ -91,16 +91,24 @@ function salt(index: number): number {
   return fmix32(Math.imul(index + 1, 0x9e3779b1));
 }
 
+/** Salts of indexes 0..n-1, computed once per count (a run asks per series). */
+const SALTS: number[] = [];
+function salts(count: number): readonly number[] {
+  for (let i = SALTS.length; i < count; i++) SALTS.push(salt(i));
+  return SALTS;
+}
+
 /**
  * The index (0..count-1) that owns a key, given the key's `fnv1a` hash.
  * Scores of one key are distinct for distinct indexes (fmix32 is a bijection
  * and the salts differ), so there are no ties.
  */
 export function ownerOfHash(hash: number, count: number): number {
+  const salt = salts(count);
   let best = 0;
   let bestScore = -1;
   for (let i = 0; i < count; i++) {
-    const score = fmix32(hash ^ salt(i));
+    const score = fmix32(hash ^ (salt[i] as number));
     if (score > bestScore) {
       bestScore = score;
       best = i;
