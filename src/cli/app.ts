@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { SelfMetrics } from '../selfmetrics/self-metrics.js';
 import { SnapshotStore } from '../snapshot/store.js';
+import { WHOLE, type Shard } from '../transform/shard.js';
 import { formatListenAddress, type ListenAddress } from './listen.js';
 import { Reloader, type ReloadResult } from './reload.js';
 import { buildInfo } from './version.js';
@@ -38,6 +39,8 @@ export class App {
     private config: ExporterConfig,
     readonly logger: Logger,
     private readonly web: { readonly config?: WebConfig | undefined; readonly maxConnections?: number | undefined } = {},
+    /** `--shard.*`: which transformations (and series) this replica serves. */
+    private readonly shard: Shard = WHOLE,
   ) {
     this.webConfig = web.config;
     this.webLastAttempt = web.config?.fingerprint;
@@ -45,7 +48,8 @@ export class App {
     const info = this.info;
     this.metrics.setBuildInfo({ version: info.version, revision: info.revision, branch: info.branch, nodeversion: process.version });
     this.metrics.configLoaded(true, Date.now());
-    this.scheduler = new Scheduler({ store: this.store, metrics: this.metrics, logger }, {
+    this.metrics.setShard(shard.index, shard.count);
+    this.scheduler = new Scheduler({ store: this.store, metrics: this.metrics, logger, shard }, {
       request: (source, code, seconds) => this.metrics.sourceRequest(source, code, seconds),
     });
     this.reloader = new Reloader(config.file, {
@@ -155,7 +159,7 @@ export class App {
     await once(server, 'listening');
     const addr = server.address();
     const bound = typeof addr === 'object' && addr ? { host: listen.host, port: addr.port } : listen;
-    this.logger.info({ address: formatListenAddress(bound), scheme: this.webConfig?.tls ? 'https' : 'http', config: this.config.file, transformations: this.config.transformations.length }, 'listening');
+    this.logger.info({ address: formatListenAddress(bound), scheme: this.webConfig?.tls ? 'https' : 'http', config: this.config.file, transformations: this.config.transformations.length, ...(this.shard.count > 1 ? { shard_index: this.shard.index, shard_count: this.shard.count, running: this.scheduler.statuses().filter((t) => t.shard?.owned !== false).length } : {}) }, 'listening');
     return bound;
   }
 
@@ -194,7 +198,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
       return 1;
     }
   }
-  const app = new App(config, logger, { config: web, maxConnections: flags.maxConnections });
+  const app = new App(config, logger, { config: web, maxConnections: flags.maxConnections }, flags.shard);
   const listen = flags.listen ?? { host: config.listenHost, port: config.listenPort };
   try {
     await app.start(listen, { debounceMs: flags.reloadDebounceMs, pollIntervalMs: flags.reloadIntervalMs }, flags.listen !== undefined);

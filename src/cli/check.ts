@@ -2,6 +2,7 @@ import { loadOrReport } from './load-or-report.js';
 import type { ExporterConfig, SourceConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
 import { createSource } from '../sources/registry.js';
+import { assignmentText } from './shard-assignment.js';
 
 async function probe(cfg: SourceConfig): Promise<string> {
   const source = createSource(cfg, { request: () => undefined });
@@ -25,10 +26,11 @@ function describe(config: ExporterConfig): string {
 }
 
 /** `check`: validates the config (exit 0/1, start-up's messages); `--probe` also asks each source once. */
-export async function check(configFile: string, withProbe: boolean, out = process.stdout, err = process.stderr): Promise<number> {
+export async function check(configFile: string, withProbe: boolean, out = process.stdout, err = process.stderr, shardCount?: number): Promise<number> {
   const config = await loadOrReport(configFile, err);
   if (!config) return 1;
   out.write(describe(config));
+  if (shardCount !== undefined) out.write(assignmentText(config.transformations, shardCount));
   if (!withProbe) return 0;
   let failed = 0;
   for (const cfg of config.sources.values()) {

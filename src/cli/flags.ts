@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parsePromDuration } from '../config/duration.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../logging/logger.js';
+import { shardProblem, type Shard } from '../transform/shard.js';
 import { parseListenAddress, type ListenAddress } from './listen.js';
 import { versionText } from './version.js';
 
@@ -19,12 +20,14 @@ export interface ServeFlags extends LogFlags {
   readonly webConfigFile: string | undefined;
   /** Cap on concurrent HTTP connections. */
   readonly maxConnections: number;
+  /** `--shard.count`/`--shard.index`: this replica's part of the work (README "Sharding"). */
+  readonly shard: Shard;
 }
 
 export type Invocation =
   | { readonly command: 'serve'; readonly flags: ServeFlags }
-  | { readonly command: 'check'; readonly configFile: string; readonly probe: boolean }
-  | { readonly command: 'preview'; readonly configFile: string; readonly transformation: string | undefined };
+  | { readonly command: 'check'; readonly configFile: string; readonly probe: boolean; readonly shardCount?: number | undefined }
+  | { readonly command: 'preview'; readonly configFile: string; readonly transformation: string | undefined; readonly shard?: Shard | undefined };
 
 export const DEFAULT_CONFIG_FILE = 'config.yml';
 
@@ -38,6 +41,25 @@ function positiveIntArg(value: string): number {
   const n = Number(value);
   if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
+}
+
+function nonNegativeIntArg(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer >= 0');
+  return n;
+}
+
+const shardCountOption = (what: string) => new Option('--shard.count <n>', what).argParser(positiveIntArg);
+const shardIndexOption = () => new Option('--shard.index <i>', 'this replica\'s index, 0 <= i < --shard.count (a StatefulSet pod\'s ordinal)').argParser(nonNegativeIntArg);
+
+/** `--shard.count`/`--shard.index` as a Shard; a bad pair ends the program with commander's error (exit 1). */
+function shardFlags(opts: Record<string, unknown>, cmd: Command): Shard {
+  const count = (opts['shard.count'] as number | undefined) ?? 1;
+  const index = opts['shard.index'] as number | undefined;
+  if (count > 1 && index === undefined) cmd.error(`error: --shard.count ${count} needs --shard.index (0 to ${count - 1})`);
+  const problem = shardProblem(count, index ?? 0);
+  if (problem) cmd.error(`error: ${problem}`);
+  return { count, index: index ?? 0 };
 }
 
 function durationArg(value: string): number {
@@ -83,6 +105,8 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     .addOption(new Option('--web.max-connections <n>', 'maximum number of concurrent HTTP connections').default(1024).argParser(positiveIntArg))
     .addOption(new Option('--config.reload-interval <duration>', 're-check the config file\'s content this often, besides watching it').default(30_000, '30s').argParser(durationArg))
     .addOption(new Option('--config.reload-debounce <duration>', 'wait this long after the last change event before reloading').default(1000, '1s').argParser(durationArg))
+    .addOption(shardCountOption('split the work between this many replicas (README "Sharding")').default(1))
+    .addOption(shardIndexOption())
     .addOption(logLevel())
     .addOption(logFormat())
     .version(versionText().trimEnd(), '--version', 'print version information and exit')
@@ -100,6 +124,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
           reloadDebounceMs: opts['config.reloadDebounce'] as number,
           webConfigFile: opts['web.config.file'] as string | undefined,
           maxConnections: opts['web.maxConnections'] as number,
+          shard: shardFlags(opts, program),
           ...logFlags(opts),
         },
       };
@@ -110,8 +135,9 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     .addOption(configOption())
     .addOption(aliasOption())
     .option('--probe', 'also query each source once and report whether it answers')
+    .addOption(shardCountOption('also print which shard index runs each transformation with this many replicas'))
     .action((opts: Record<string, unknown>, cmd: Command) => {
-      result = { command: 'check', configFile: subcommandConfigFile(opts, cmd, program), probe: opts.probe === true };
+      result = { command: 'check', configFile: subcommandConfigFile(opts, cmd, program), probe: opts.probe === true, shardCount: opts['shard.count'] as number | undefined };
     });
   program
     .command('preview')
@@ -119,8 +145,10 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     .addOption(configOption())
     .addOption(aliasOption())
     .option('--transformation <name>', 'only this transformation')
+    .addOption(shardCountOption('show only what the replica --shard.index of this many would serve'))
+    .addOption(shardIndexOption())
     .action((opts: Record<string, unknown>, cmd: Command) => {
-      result = { command: 'preview', configFile: subcommandConfigFile(opts, cmd, program), transformation: opts.transformation as string | undefined };
+      result = { command: 'preview', configFile: subcommandConfigFile(opts, cmd, program), transformation: opts.transformation as string | undefined, shard: shardFlags(opts, cmd) };
     });
   program.parse(argv as string[], { from: 'user' });
   if (!result) throw new Error('internal: no command ran');

@@ -5,6 +5,7 @@ import { runTransformation, type RunOutcome } from '../scheduler/run.js';
 import { SnapshotStore } from '../snapshot/store.js';
 import { createSource } from '../sources/registry.js';
 import type { Source } from '../sources/source.js';
+import { describeOwner, runsHere, WHOLE, type Shard } from '../transform/shard.js';
 
 function summary(t: TransformationConfig, o: RunOutcome, ms: number): string {
   if (!o.ok) return `${t.name}: FAILED after ${ms} ms (${o.error.reason}): ${o.error.message}`;
@@ -24,7 +25,7 @@ function summary(t: TransformationConfig, o: RunOutcome, ms: number): string {
  * can be piped to `promtool check metrics`); stderr gets a summary per
  * transformation. Exits 1 when a transformation fails.
  */
-export async function preview(configFile: string, only: string | undefined, out = process.stdout, err = process.stderr): Promise<number> {
+export async function preview(configFile: string, only: string | undefined, out = process.stdout, err = process.stderr, shard: Shard = WHOLE): Promise<number> {
   const config = await loadOrReport(configFile, err);
   if (!config) return 1;
   const chosen = config.transformations.filter((t) => only === undefined || t.name === only);
@@ -37,6 +38,11 @@ export async function preview(configFile: string, only: string | undefined, out 
   let failed = 0;
   try {
     for (const t of chosen) {
+      // With --shard.*: say so rather than silently print nothing for it.
+      if (!runsHere(shard, t)) {
+        err.write(`${t.name}: not owned by this shard (shard ${shard.index} of ${shard.count}); runs on ${describeOwner(t, shard.count)}\n`);
+        continue;
+      }
       const used = t.sources.flatMap((name) => {
         const cfg = config.sources.get(name);
         if (!cfg) return [];
@@ -45,9 +51,10 @@ export async function preview(configFile: string, only: string | undefined, out 
         return [source];
       });
       const started = performance.now();
-      const outcome = await runTransformation(t, used, store, AbortSignal.timeout(t.timeoutSeconds * 1000));
+      const outcome = await runTransformation(t, used, store, AbortSignal.timeout(t.timeoutSeconds * 1000), true, shard);
       if (!outcome.ok) failed++;
       err.write(`${summary(t, outcome, Math.round(performance.now() - started))}\n`);
+      if (t.shardBy === 'series' && shard.count > 1) err.write(`  split by series: the output above is shard ${shard.index}'s part of ${shard.count}\n`);
     }
     await writeExposition(out, store.current(), '', 'text');
   } finally {

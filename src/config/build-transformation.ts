@@ -108,6 +108,8 @@ export function buildTransformation(
     intervalSeconds: interval,
     timeoutSeconds: toSeconds(t.timeout) ?? Math.min(interval, sourceTimeout),
     maxStalenessSeconds: toSeconds(t.max_staleness) ?? globalStaleness ?? DEFAULTS.maxStalenessIntervals * interval,
+    // Only when set: configs without it keep their fingerprint (reloads see no change).
+    ...(t.shard_by ? { shardBy: t.shard_by } : {}),
     value: compileValue(ctx, t, [...path, 'value']),
     shaping: buildShaping(ctx, t, path, sourceLabel),
     onCollision: t.on_collision ?? 'max',

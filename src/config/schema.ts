@@ -117,6 +117,8 @@ const transformation = z.strictObject({
   interval: seconds.optional(),
   timeout: seconds.optional(),
   max_staleness: seconds.optional(),
+  // Sharding (README "Sharding"): whole transformations per replica, or its output series split.
+  shard_by: z.enum(['transformation', 'series']).optional(),
   value: valueSchema.optional(),
   // Label shaping (README "Label shaping").
   drop_labels: z.array(labelName).optional(),

@@ -112,6 +112,11 @@ export interface TransformationConfig {
   readonly timeoutSeconds: number;
   /** Age of the last good data after which its series are dropped. */
   readonly maxStalenessSeconds: number;
+  /**
+   * `shard_by`, with `--shard.count` > 1: one replica runs it (`transformation`, also when absent),
+   * or every replica runs it and serves its part of the output series (`series`).
+   */
+  readonly shardBy?: 'transformation' | 'series';
   /** `value:` — a parser compiled at load; null: the core's lenient number rules. */
   readonly value: CompiledValue | null;
   /** drop/relabel/rename/static labels and keep_value_label; null: none configured (the fast path). */

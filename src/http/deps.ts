@@ -10,6 +10,8 @@ export interface TransformationView {
   readonly lastError: string | undefined;
   readonly lastRunAtMs: number | undefined;
   readonly lastSuccessAtMs: number | undefined;
+  /** Set when sharded (`--shard.count` > 1): whether this replica runs it, and where it runs. */
+  readonly shard?: { readonly owned: boolean; readonly note: string } | undefined;
 }
 
 /** All the HTTP layer may see: snapshots, rendered self-metrics, status and actions. */

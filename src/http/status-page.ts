@@ -13,9 +13,10 @@ function ago(ms: number | undefined, now: number): string {
   return `${new Date(ms).toISOString().replace('.000', '')} (${s < 120 ? `${s}s` : `${Math.round(s / 60)}m`} ago)`;
 }
 
-type State = 'pending' | 'ok' | 'failing' | 'stale';
+type State = 'pending' | 'ok' | 'failing' | 'stale' | 'not-owned';
 
 function stateOf(t: TransformationView, family: FamilySnapshot | undefined): State {
+  if (t.shard?.owned === false) return 'not-owned';
   if (t.runs === 0) return 'pending';
   if (t.lastSuccessAtMs !== undefined && !family) return 'stale';
   return t.lastError ? 'failing' : 'ok';
@@ -38,12 +39,17 @@ function preview(family: FamilySnapshot | undefined): string {
 
 function row(t: TransformationView, deps: HttpDeps, now: number): string {
   const family = deps.store.get(t.name);
+  if (t.shard?.owned === false) {
+    return `<tr class="not-owned" data-transformation="${esc(t.name)}" data-state="not-owned">
+<td class="name">${esc(t.name)}</td><td>${esc(t.source)}</td><td>every ${t.intervalSeconds}s</td>
+<td class="state">not owned by this shard</td><td colspan="4" class="shard">${esc(t.shard.note)}</td></tr>`;
+  }
   const state = stateOf(t, family);
   const age = t.lastSuccessAtMs === undefined ? '–' : `${Math.round((now - t.lastSuccessAtMs) / 1000)}s / ${t.maxStalenessSeconds}s`;
   return `<tr class="${state}" data-transformation="${esc(t.name)}" data-state="${state}">
 <td class="name">${esc(t.name)}</td><td>${esc(t.source)}</td><td>every ${t.intervalSeconds}s</td>
 <td class="state">${state}</td><td>${ago(t.lastRunAtMs, now)}</td><td>${family?.series.length ?? 0}</td>
-<td>${age}</td><td class="error">${esc(t.lastError ?? '')}</td></tr>
+<td>${age}</td><td class="error">${esc(t.lastError ?? '')}</td></tr>${t.shard ? `\n<tr class="detail"><td colspan="8" class="shard">${esc(t.shard.note)}</td></tr>` : ''}
 <tr class="detail"><td colspan="8"><details><summary>output preview</summary>${preview(family)}</details></td></tr>`;
 }
 
@@ -51,7 +57,7 @@ const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse;width:100%}th,td{padding:.3em .6em;text-align:left;border-bottom:1px solid #ddd;vertical-align:top}
 th{background:#f4f4f4}tr.detail td{border-bottom:2px solid #ccc}pre{margin:.3em 0;white-space:pre-wrap;word-break:break-all}
 .state{font-weight:bold}.ok .state{color:#1a7f37}.failing .state,.failing .error{color:#c01818}.failing .name::before{content:"✖ ";color:#c01818}
-.stale .state{color:#b35900}.pending .state{color:#777}nav a{margin-right:1em}`;
+.stale .state{color:#b35900}.not-owned .state{color:#777;font-weight:normal}.pending .state{color:#777}nav a{margin-right:1em}`;
 
 /**
  * The status page at `/`: self-contained (no external assets, clusters are
@@ -62,11 +68,12 @@ th{background:#f4f4f4}tr.detail td{border-bottom:2px solid #ccc}pre{margin:.3em 
 export function statusPage(deps: HttpDeps, now = Date.now()): string {
   const statuses = deps.statuses();
   const failing = statuses.filter((t) => t.lastError).length;
+  const others = statuses.filter((t) => t.shard?.owned === false).length;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>label-value-exporter</title><style>${STYLE}</style></head>
 <body>
 <h1>label-value-exporter</h1>
-<p>${esc(deps.version)} · ${deps.ready() ? 'ready' : 'not ready (first runs pending)'} · ${statuses.length} transformation(s), <span id="failing-count">${failing}</span> failing</p>
+<p>${esc(deps.version)} · ${deps.ready() ? 'ready' : 'not ready (first runs pending)'} · ${statuses.length} transformation(s), <span id="failing-count">${failing}</span> failing${others ? `, <span id="not-owned-count">${others}</span> run by other shards` : ''}</p>
 <nav><a href="/metrics">Metrics</a><a href="/-/healthy">Health</a><a href="/-/ready">Readiness</a></nav>
 <h2>Transformations</h2>
 <table id="transformations"><thead><tr><th>Transformation</th><th>Source</th><th>Schedule</th><th>State</th><th>Last run</th><th>Series</th><th>Data age / max</th><th>Last error</th></tr></thead>

@@ -5,6 +5,7 @@ import type { SelfMetrics } from '../selfmetrics/self-metrics.js';
 import type { SnapshotStore } from '../snapshot/store.js';
 import type { Source } from '../sources/source.js';
 import type { Limiter } from './limiter.js';
+import type { Shard } from '../transform/shard.js';
 import { runTransformation, type RunOutcome } from './run.js';
 
 export interface JobDeps {
@@ -12,6 +13,8 @@ export interface JobDeps {
   readonly metrics: SelfMetrics;
   readonly logger: Logger;
   readonly limiter: Limiter;
+  /** This replica's shard; absent: the whole. */
+  readonly shard?: Shard | undefined;
 }
 
 /** Public state of a job, for readiness and the status page. */
@@ -117,7 +120,7 @@ export class TransformationJob {
       return { ok: false, error: new SourceError('timeout', `no free source request slot within ${t.timeoutSeconds}s (max_concurrent_requests)`) };
     }
     try {
-      return await runTransformation(t, this.sources, this.deps.store, signal, this.status.lastSuccessAtMs !== undefined);
+      return await runTransformation(t, this.sources, this.deps.store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard);
     } finally {
       release();
     }

@@ -4,6 +4,7 @@ import { renderFamilies } from '../exposition/render.js';
 import type { SnapshotStore } from '../snapshot/store.js';
 import type { Source } from '../sources/source.js';
 import { Transformer, type TransformResult } from '../transform/transformer.js';
+import { keepOwnSeries, WHOLE, type Shard } from '../transform/shard.js';
 
 export type RunOutcome =
   | { readonly ok: true; readonly result: TransformResult; readonly warnings: readonly string[] }
@@ -26,6 +27,8 @@ export async function runTransformation(
   signal: AbortSignal,
   /** Keep unseen series of earlier runs (clear_stale_metrics: false) — of this job only, not of a job replaced on reload. */
   keepStale = true,
+  /** `--shard.*`: a `shard_by: series` transformation keeps only this replica's output series. */
+  shard: Shard = WHOLE,
 ): Promise<RunOutcome> {
   const previous = store.get(t.name);
   const transformer = new Transformer(t, previous);
@@ -49,7 +52,7 @@ export async function runTransformation(
   if (!t.clearStaleMetrics && keepStale) transformer.keepStale();
   // on_collision: error, or more than max_series: the run fails as a whole (no truncated output).
   if (transformer.failure) return { ok: false, error: transformer.failure };
-  const result = transformer.finish();
+  const result = keepOwnSeries(t, transformer.finish(), previous, shard);
   store.put({
     name: t.name,
     help: t.help,

@@ -4,12 +4,15 @@ import { createSource } from '../sources/registry.js';
 import type { Source, SourceObserver } from '../sources/source.js';
 import { TransformationJob, type JobDeps, type JobStatus } from './job.js';
 import { Limiter } from './limiter.js';
+import { describeOwner, runsHere, WHOLE } from '../transform/shard.js';
 
 export interface TransformationStatus extends JobStatus {
   readonly name: string;
   readonly source: string;
   readonly intervalSeconds: number;
   readonly maxStalenessSeconds: number;
+  /** Set when sharded: whether this replica runs it, and where it runs. */
+  readonly shard?: { readonly owned: boolean; readonly note: string } | undefined;
 }
 
 /** What a reload changed. */
@@ -34,6 +37,8 @@ export class Scheduler {
   private readonly jobs = new Map<string, TransformationJob>();
   private sources = new Map<string, { source: Source; key: string }>();
   private readonly limiter = new Limiter(1);
+  /** Transformations of the config that other shards run (`--shard.*`), for the status page. */
+  private others: TransformationConfig[] = [];
 
   constructor(
     private readonly deps: Omit<JobDeps, 'limiter'>,
@@ -43,7 +48,16 @@ export class Scheduler {
   start(config: ExporterConfig): void {
     this.limiter.setLimit(config.maxConcurrentRequests);
     this.sources = this.buildSources(config.sources);
-    for (const t of config.transformations) this.startJob(t, startJitterMs(t));
+    for (const t of this.owned(config)) this.startJob(t, startJitterMs(t));
+  }
+
+  /** The transformations this replica runs; the others are remembered for statuses(). Re-evaluated at every apply. */
+  private owned(config: ExporterConfig): TransformationConfig[] {
+    const shard = this.deps.shard ?? WHOLE;
+    const mine = config.transformations.filter((t) => runsHere(shard, t));
+    this.others = config.transformations.filter((t) => !runsHere(shard, t));
+    this.deps.metrics.setOwned(config.transformations.map((t) => [t.name, runsHere(shard, t)] as const));
+    return mine;
   }
 
   private buildSources(configs: ReadonlyMap<string, SourceConfig>): Map<string, { source: Source; key: string }> {
@@ -75,7 +89,8 @@ export class Scheduler {
     const oldSources = this.sources;
     this.limiter.setLimit(config.maxConcurrentRequests);
     this.sources = this.buildSources(config.sources);
-    const wanted = new Map(config.transformations.map((t) => [t.name, t]));
+    const owned = this.owned(config);
+    const wanted = new Map(owned.map((t) => [t.name, t]));
     for (const [name, job] of this.jobs) {
       const t = wanted.get(name);
       const same = t && fingerprint(t) === fingerprint(job.config) && this.sourcesOf(t).every((s, k) => job.sources[k] === s);
@@ -92,7 +107,7 @@ export class Scheduler {
         summary.removed.push(name);
       }
     }
-    for (const t of config.transformations) {
+    for (const t of owned) {
       if (this.jobs.has(t.name)) continue;
       if (!summary.changed.includes(t.name)) summary.added.push(t.name);
       this.startJob(t, 0);
@@ -110,13 +125,29 @@ export class Scheduler {
   }
 
   statuses(): TransformationStatus[] {
-    return [...this.jobs.values()].map((j) => ({
+    const shard = this.deps.shard ?? WHOLE;
+    const where = (t: TransformationConfig, owned: boolean) =>
+      shard.count > 1 ? { shard: { owned, note: `${owned ? '' : 'not owned by this shard: '}runs on ${describeOwner(t, shard.count)} (this is shard ${shard.index} of ${shard.count})` } } : {};
+    const running = [...this.jobs.values()].map((j) => ({
       ...j.state,
       name: j.config.name,
       source: j.config.source,
       intervalSeconds: j.config.intervalSeconds,
       maxStalenessSeconds: j.config.maxStalenessSeconds,
+      ...where(j.config, true),
     }));
+    const idle = this.others.map((t) => ({
+      runs: 0,
+      lastError: undefined,
+      lastRunAtMs: undefined,
+      lastSuccessAtMs: undefined,
+      name: t.name,
+      source: t.source,
+      intervalSeconds: t.intervalSeconds,
+      maxStalenessSeconds: t.maxStalenessSeconds,
+      ...where(t, false),
+    }));
+    return [...running, ...idle];
   }
 
   async stop(): Promise<void> {

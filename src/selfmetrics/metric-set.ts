@@ -45,6 +45,9 @@ export function createMetricSet(registry: Registry<RegistryContentType>) {
     scrapes: new Counter({ name: `${PREFIX}metrics_requests_total`, help: 'Requests to /metrics by exposition format served.', labelNames: ['format'] as const, registers }),
     reloadSuccess: new Gauge({ name: `${PREFIX}config_last_reload_successful`, help: 'Whether the last configuration load succeeded.', registers }),
     reloadTimestamp: new Gauge({ name: `${PREFIX}config_last_reload_success_timestamp_seconds`, help: 'Unix time of the last successful configuration load.', registers }),
+    // Sharding (README "Sharding").
+    shardInfo: new Gauge({ name: `${PREFIX}shard_info`, help: 'A metric with a constant 1 value labeled by this replica\'s --shard.index and --shard.count.', labelNames: ['index', 'count'] as const, registers }),
+    owned: new Gauge({ name: `${PREFIX}transformation_owned`, help: 'Whether this replica runs the transformation (1) or another shard does (0); shard_by: series transformations run on every replica.', labelNames: t, registers }),
   };
 }
 

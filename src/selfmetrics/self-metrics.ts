@@ -117,6 +117,19 @@ export class SelfMetrics {
     });
   }
 
+  /** This replica's `--shard.index` and `--shard.count` (1 and 0 when unsharded). */
+  setShard(index: number, count: number): void {
+    this.each((s) => s.shardInfo.set({ index: String(index), count: String(count) }, 1));
+  }
+
+  /** Which transformations of the config this replica runs; replaces the previous set (reloads). */
+  setOwned(owned: ReadonlyArray<readonly [transformation: string, owned: boolean]>): void {
+    this.each((s) => {
+      s.owned.reset();
+      for (const [transformation, yes] of owned) s.owned.set({ transformation }, yes ? 1 : 0);
+    });
+  }
+
   missedRuns(t: string, n: number): void {
     this.each((s) => s.missedRuns.inc({ transformation: t }, n));
   }

@@ -1,10 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TransformationConfig } from '../config/types.js';
-import { compileParser } from '../parsers/index.js';
-import { renderFamilies } from '../exposition/render.js';
-import { bucketIndex, fillName } from './metric-type.js';
-import { Transformer, type PreviousSeries } from './transformer.js';
+import type { TransformationConfig } from '../../src/config/types.js';
+import { compileParser } from '../../src/parsers/index.js';
+import { renderFamilies } from '../../src/exposition/render.js';
+import { bucketIndex, fillName } from '../../src/transform/metric-type.js';
+import { Transformer, type PreviousSeries } from '../../src/transform/transformer.js';
 
 function cfg(over: Partial<TransformationConfig> = {}): TransformationConfig {
   return {
