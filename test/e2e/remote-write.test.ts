@@ -127,6 +127,11 @@ describe('remote write to real VictoriaMetrics and Prometheus', () => {
       // Exactly the labels served on /metrics, plus nothing (no job/instance: we are the origin).
       assert.deepEqual(Object.keys(fromProm[0]?.metric ?? {}).sort(), ['__name__', 'node']);
       assert.equal((await exporter.samples()).get('kubelet_minor_version{node="worker-1"}'), 28);
+      // The status page shows the endpoints, with the header value blanked.
+      const page = await (await fetch(`${exporter.url}/`)).text();
+      assert.match(page, /remote_write/);
+      assert.ok(page.includes('X-Scope-OrgID&#34;: &#34;&#60;secret&#62;&#34;'), 'the header value shown as <secret>');
+      assert.ok(!page.includes('tenant-secret-header'));
     });
   });
 
