@@ -15,6 +15,7 @@ import { withLogs } from '../support/logs.js';
 import { ManagedProcess } from '../support/process.js';
 import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { expectOk, instantQuery, type InstantSample } from '../support/promql.js';
+import { promtoolCheckMetrics } from '../support/promtool.js';
 import { makeTempDir } from '../support/temp.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
 import { waitForHttp } from '../support/wait.js';
@@ -127,6 +128,11 @@ describe('remote write to real VictoriaMetrics and Prometheus', () => {
       // Exactly the labels served on /metrics, plus nothing (no job/instance: we are the origin).
       assert.deepEqual(Object.keys(fromProm[0]?.metric ?? {}).sort(), ['__name__', 'node']);
       assert.equal((await exporter.samples()).get('kubelet_minor_version{node="worker-1"}'), 28);
+      const metricsText = await exporter.metricsText();
+      assert.match(metricsText, /^label_value_exporter_remote_write_samples_sent_total\{remote="prom"\} [1-9]/m);
+      const lint = await promtoolCheckMetrics(metricsText);
+      assert.equal(lint.code, 0, lint.output);
+      assert.equal(lint.output.trim(), '');
       // The status page shows the endpoints, with the header value blanked.
       const page = await (await fetch(`${exporter.url}/`)).text();
       assert.match(page, /remote_write/);
