@@ -20,6 +20,10 @@ const FORBIDDEN = {
   scheduler: ['http', 'cli'],
   http: ['config', 'sources', 'transform', 'selfmetrics', 'scheduler', 'cli'],
 };
+// output/ (remote write) reads finished snapshots (their exposition, parsed back with the sources' parser) and sends
+// them with the sources' HTTP client; only cli/ wires it in, so no other folder may import it.
+for (const banned of Object.values(FORBIDDEN)) banned.push('output');
+FORBIDDEN.output = ['transform', 'selfmetrics', 'scheduler', 'http', 'cli'];
 
 const layerRules = Object.entries(FORBIDDEN).map(([folder, banned]) => ({
   files: [`src/${folder}/**/*.ts`],

@@ -10,6 +10,7 @@ import { createHttpServer } from '../http/server.js';
 import { applyTls } from '../http/tls.js';
 import { WebGate } from '../http/web.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { RemoteWriter } from '../output/remote-writer.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { SelfMetrics } from '../selfmetrics/self-metrics.js';
 import { SnapshotStore } from '../snapshot/store.js';
@@ -24,6 +25,7 @@ export class App {
   readonly store = new SnapshotStore();
   readonly metrics = new SelfMetrics();
   private readonly scheduler: Scheduler;
+  readonly remoteWriter: RemoteWriter;
   private readonly reloader: Reloader;
   private watcher: ConfigWatcher | undefined;
   private server: Server | undefined;
@@ -52,10 +54,12 @@ export class App {
     this.scheduler = new Scheduler({ store: this.store, metrics: this.metrics, logger, shard }, {
       request: (source, code, seconds) => this.metrics.sourceRequest(source, code, seconds),
     });
+    this.remoteWriter = new RemoteWriter(this.store, { observer: this.metrics.remoteWrite, logger, userAgent: `label-value-exporter/${info.version}` });
     this.reloader = new Reloader(config.file, {
       current: () => this.config,
       apply: async (next) => {
         const summary = await this.scheduler.apply(next);
+        await this.remoteWriter.apply(next.remoteWrite);
         this.config = next;
         return summary;
       },
@@ -129,6 +133,7 @@ export class App {
 
   async start(listen: ListenAddress, watch: { debounceMs: number; pollIntervalMs: number }, fromFlag = false): Promise<ListenAddress> {
     this.serving = { host: listen.host, port: listen.port, fromFlag };
+    await this.remoteWriter.apply(this.config.remoteWrite);
     this.scheduler.start(this.config);
     this.watcher = new ConfigWatcher(this.config.file, watch, () => void this.reload('file', false));
     this.watcher.start();
@@ -167,6 +172,7 @@ export class App {
     this.watcher?.stop();
     this.webWatcher?.stop();
     await this.scheduler.stop();
+    await this.remoteWriter.stop();
     const server = this.server;
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

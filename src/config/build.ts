@@ -4,6 +4,7 @@ import { DEFAULTS } from './defaults.js';
 import { RESERVED_METRIC_PREFIXES } from './names.js';
 import type { RawConfig, RawTransformation } from './schema.js';
 import { buildTransformation } from './build-transformation.js';
+import { buildRemoteWrite } from './build-remote-write.js';
 import type { ExporterConfig, SourceConfig } from './types.js';
 
 function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<string, SourceConfig> {
@@ -77,5 +78,6 @@ export function buildConfig(ctx: BuildContext, raw: RawConfig, file: string, has
     sources,
     transformations,
     maxConcurrentRequests: raw.max_concurrent_requests ?? DEFAULTS.maxConcurrentRequests,
+    remoteWrite: buildRemoteWrite(ctx, raw),
   };
 }

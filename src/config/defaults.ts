@@ -21,4 +21,12 @@ export const DEFAULTS = {
   maxConcurrentRequests: 4,
   /** Distinct metric names a dynamic name (`{{label}}`) may produce per run. */
   maxNames: 100,
+  /** remote_write: Prometheus' remote_timeout default. */
+  remoteWriteTimeoutSeconds: 30,
+  /** remote_write queue: samples held while a receiver is unreachable (held snappy-compressed). */
+  remoteWriteCapacity: 500_000,
+  remoteWriteMaxSamplesPerSend: 2000,
+  /** Prometheus' queue_config defaults. */
+  remoteWriteMinBackoffSeconds: 0.03,
+  remoteWriteMaxBackoffSeconds: 5,
 } as const;

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../model/errors.js';
 import { buildConfig } from './build.js';
 import type { PathSegment } from './locate.js';
-import { basicAuth, configSchema, fileSource, jsonSource, prometheusSource, scrapeSource, tlsConfig } from './schema.js';
+import { basicAuth, configSchema, fileSource, jsonSource, prometheusSource, remoteWrite, remoteWriteQueue, scrapeSource, tlsConfig } from './schema.js';
 import type { ExporterConfig } from './types.js';
 import { validateYaml } from './yaml-validate.js';
 
@@ -19,6 +19,12 @@ function knownKeys(path: readonly PathSegment[]): string[] {
       if (names[1] === 'basic_auth') return basicAuth.shape;
       if (names[1] === 'tls_config') return tlsConfig.shape;
       return { ...prometheusSource.shape, ...fileSource.shape, ...scrapeSource.shape, ...jsonSource.shape };
+    }
+    if (names[0] === 'remote_write') {
+      if (names[1] === 'basic_auth') return basicAuth.shape;
+      if (names[1] === 'tls_config') return tlsConfig.shape;
+      if (names[1] === 'queue_config') return remoteWriteQueue.shape;
+      return remoteWrite.shape;
     }
     return {};
   })();

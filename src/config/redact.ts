@@ -32,5 +32,6 @@ export function redactedConfig(config: ExporterConfig): Record<string, unknown> 
     max_concurrent_requests: config.maxConcurrentRequests,
     sources: [...config.sources.values()].map(source),
     metric_transformations: config.transformations,
+    ...(config.remoteWrite.length > 0 ? { remote_write: config.remoteWrite.map((rw) => ({ name: rw.name, ...http(rw.http), queue_config: rw.queue })) } : {}),
   };
 }

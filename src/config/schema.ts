@@ -136,6 +136,27 @@ const transformation = z.strictObject({
   max_names: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
 });
 
+/** `queue_config` of a remote-write endpoint (key names as in Prometheus' remote_write). */
+export const remoteWriteQueue = z.strictObject({
+  capacity: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
+  max_samples_per_send: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
+  min_backoff: seconds.optional(),
+  max_backoff: seconds.optional(),
+});
+
+/** One `remote_write` endpoint: the HTTP client options of sources (without max_response_bytes) plus a queue. */
+export const remoteWrite = z.strictObject({
+  name: z.string().min(1).optional(),
+  url: httpOptions.url,
+  timeout: httpOptions.timeout,
+  basic_auth: httpOptions.basic_auth,
+  bearer_token: httpOptions.bearer_token,
+  bearer_token_file: httpOptions.bearer_token_file,
+  headers: httpOptions.headers,
+  tls_config: httpOptions.tls_config,
+  queue_config: remoteWriteQueue.optional(),
+});
+
 export const configSchema = z.strictObject({
   victoriametrics_url: z.string().optional(),
   scrape_interval: seconds.optional(),
@@ -148,9 +169,11 @@ export const configSchema = z.strictObject({
   sources: z.array(source).optional(),
   max_staleness: seconds.optional(),
   max_concurrent_requests: z.number().int().positive().optional(),
+  remote_write: z.array(remoteWrite).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
 export type RawTransformation = z.infer<typeof transformation>;
 export type RawSource = z.infer<typeof source>;
 export type RawHttpOptions = Omit<z.infer<typeof prometheusSource>, 'type'>;
+export type RawRemoteWrite = z.infer<typeof remoteWrite>;

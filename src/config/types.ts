@@ -18,6 +18,26 @@ export interface ExporterConfig {
   readonly transformations: readonly TransformationConfig[];
   /** Source requests in flight at once, over all transformations. */
   readonly maxConcurrentRequests: number;
+  /** `remote_write`: endpoints every successful run is pushed to (README "Remote-write output"). */
+  readonly remoteWrite: readonly RemoteWriteConfig[];
+}
+
+/** One Prometheus remote-write endpoint. */
+export interface RemoteWriteConfig {
+  /** Names it in logs and self-metrics (`remote` label); default: the URL without credentials or query. */
+  readonly name: string;
+  readonly http: HttpClientConfig;
+  readonly queue: RemoteWriteQueueConfig;
+}
+
+export interface RemoteWriteQueueConfig {
+  /** Samples held (queued or in flight) at most; past it the oldest batches are dropped. */
+  readonly capacity: number;
+  /** Samples in one request at most. */
+  readonly maxSamplesPerSend: number;
+  /** First retry delay; doubled per failed attempt up to maxBackoffSeconds. */
+  readonly minBackoffSeconds: number;
+  readonly maxBackoffSeconds: number;
 }
 
 export interface TlsConfig {

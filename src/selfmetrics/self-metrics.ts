@@ -2,6 +2,7 @@ import { Registry, type OpenMetricsContentType } from 'prom-client';
 import type { ExpositionFormat } from '../exposition/format.js';
 import type { SourceFailureReason } from '../model/errors.js';
 import { createMetricSet, type MetricSet } from './metric-set.js';
+import { RemoteWriteMetrics } from './remote-write-metrics.js';
 
 export interface RunSuccess {
   readonly durationSeconds: number;
@@ -33,10 +34,13 @@ export class SelfMetrics {
   private readonly sets: readonly MetricSet[];
   /** Skip reasons seen per transformation (parsers add their own), to remove them with it. */
   private readonly skipReasons = new Map<string, Set<string>>();
+  /** The remote-write output's metrics (README "Remote-write output"). */
+  readonly remoteWrite: RemoteWriteMetrics;
 
   constructor() {
     this.om.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     this.sets = [createMetricSet(this.text), createMetricSet(this.om)];
+    this.remoteWrite = new RemoteWriteMetrics([this.text, this.om]);
   }
 
   private each(fn: (s: MetricSet) => void): void {

@@ -8,6 +8,13 @@ import type { FamilySnapshot } from './family.js';
  */
 export class SnapshotStore {
   #families: ReadonlyMap<string, FamilySnapshot> = new Map();
+  readonly #listeners = new Set<(name: string) => void>();
+
+  /** Calls `listener(name)` after every put or delete of a family (remote write); returns the unsubscribe. */
+  onChange(listener: (name: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
 
   current(): ReadonlyMap<string, FamilySnapshot> {
     return this.#families;
@@ -21,6 +28,7 @@ export class SnapshotStore {
     const next = new Map(this.#families);
     next.set(family.name, family);
     this.#families = next;
+    for (const l of this.#listeners) l(family.name);
   }
 
   delete(name: string): void {
@@ -28,5 +36,6 @@ export class SnapshotStore {
     const next = new Map(this.#families);
     next.delete(name);
     this.#families = next;
+    for (const l of this.#listeners) l(name);
   }
 }

@@ -9,14 +9,18 @@ import type { SourceObserver } from './source.js';
 export interface ResponseHead {
   readonly status: number;
   readonly contentType: string;
+  /** The Retry-After header, when the server sent one (remote write honours it). */
+  readonly retryAfter?: string;
 }
 
 /** What to send. The body is re-sent as is on redirects (a POST stays a POST). */
 export interface RequestSpec {
   readonly method: 'GET' | 'POST';
-  readonly body?: string;
+  readonly body?: string | Buffer;
   readonly contentType?: string;
   readonly accept: string;
+  /** Fixed protocol headers (e.g. remote write's Content-Encoding), set before the configured ones. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Consumes a response body chunk by chunk; `finish` gives the request's result. */
@@ -118,6 +122,7 @@ export class HttpClient {
       'user-agent': 'label-value-exporter',
       accept: req.accept,
       ...(req.contentType ? { 'content-type': req.contentType } : {}),
+      ...req.headers,
     };
     if (target.origin !== this.origin) return h;
     for (const [k, v] of this.cfg.headers) {
@@ -170,7 +175,8 @@ export class HttpClient {
         }
         const encoding = res.headers['content-encoding'];
         const ct = res.headers['content-type'];
-        const head = { status: res.statusCode, contentType: typeof ct === 'string' ? ct : '' };
+        const retryAfter = res.headers['retry-after'];
+        const head = { status: res.statusCode, contentType: typeof ct === 'string' ? ct : '', ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
         consumer.start?.(head);
         const stream = decoded(res.body as unknown as Readable, typeof encoding === 'string' ? encoding : undefined);
         await pump(stream, this.cfg.maxResponseBytes, consumer);
