@@ -133,6 +133,7 @@ export class App {
         store: this.store,
         selfMetrics: (format) => this.metrics.render(format),
         scraped: (format) => this.metrics.scraped(format),
+        refresh: (signal) => this.scheduler.refresh(signal),
         ready: () => this.scheduler.ready(),
         statuses: () => this.scheduler.statuses(),
         reload: async () => {

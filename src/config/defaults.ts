@@ -19,4 +19,8 @@ export const DEFAULTS = {
   maxStalenessIntervals: 3,
   /** Source requests in flight at once, over all transformations. */
   maxConcurrentRequests: 4,
+  /** mode: on_scrape — a run's result is reused by scrapes for this long. */
+  onScrapeCacheSeconds: 5,
+  /** mode: on_scrape — default run deadline (below Prometheus' default 10 s scrape_timeout). */
+  onScrapeTimeoutSeconds: 5,
 } as const;

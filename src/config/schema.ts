@@ -26,6 +26,14 @@ const seconds = z.union([
   }),
 ]);
 
+/** Like `seconds`, but 0 is allowed (`cache: 0`: share runs in flight only). */
+const secondsOrZero = z.union([
+  z.number().nonnegative({ message: 'must be zero or a positive number of seconds' }),
+  z.string().refine((s) => parsePromDuration(s) !== undefined, {
+    message: 'expected seconds (e.g. 5) or a duration such as "0s", "5s", "1m"',
+  }),
+]);
+
 export const tlsConfig = z.strictObject({
   ca_file: z.string().optional(),
   cert_file: z.string().optional(),
@@ -122,6 +130,9 @@ const transformation = z.strictObject({
   keep_value_label: z.boolean().optional(),
   on_collision: z.enum(['first', 'last', 'min', 'max', 'sum', 'count', 'error']).optional(),
   max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
+  // Schedule (README "Querying at scrape time").
+  mode: z.enum(['interval', 'on_scrape']).optional(),
+  cache: secondsOrZero.optional(),
 });
 
 export const configSchema = z.strictObject({

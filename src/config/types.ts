@@ -120,6 +120,13 @@ export interface TransformationConfig {
   readonly onCollision: CollisionPolicy;
   /** More output series than this fails the run; null: no limit. */
   readonly maxSeries: number | null;
+  /** `mode: on_scrape`: runs when /metrics is scraped, not on a timer (see scheduler/on-scrape.ts). Absent: `mode: interval`. */
+  readonly onScrape?: OnScrapeSettings | undefined;
+}
+
+export interface OnScrapeSettings {
+  /** A run's result is reused by scrapes for this long after it ended (0: only a run in flight is shared). */
+  readonly cacheSeconds: number;
 }
 
 /** `on_collision`; `max` is the core's rule (and the default). */

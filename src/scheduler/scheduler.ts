@@ -4,12 +4,15 @@ import { createSource } from '../sources/registry.js';
 import type { Source, SourceObserver } from '../sources/source.js';
 import { TransformationJob, type JobDeps, type JobStatus } from './job.js';
 import { Limiter } from './limiter.js';
+import { OnScrapeJob } from './on-scrape.js';
 
 export interface TransformationStatus extends JobStatus {
   readonly name: string;
   readonly source: string;
   readonly intervalSeconds: number;
   readonly maxStalenessSeconds: number;
+  /** mode: on_scrape: the cache TTL; undefined: runs on its interval. */
+  readonly onScrapeCacheSeconds: number | undefined;
 }
 
 /** What a reload changed. */
@@ -65,7 +68,8 @@ export class Scheduler {
   }
 
   private startJob(t: TransformationConfig, delayMs: number): void {
-    const job = new TransformationJob(t, this.sourcesOf(t), { ...this.deps, limiter: this.limiter });
+    const deps = { ...this.deps, limiter: this.limiter };
+    const job = t.onScrape ? new OnScrapeJob(t, this.sourcesOf(t), deps) : new TransformationJob(t, this.sourcesOf(t), deps);
     this.jobs.set(t.name, job);
     job.start(delayMs);
   }
@@ -86,6 +90,7 @@ export class Scheduler {
       await job.stop();
       this.jobs.delete(name);
       if (t) summary.changed.push(name);
+      if (t && job.config.onScrape && !t.onScrape) this.deps.metrics.removeOnScrape(name);
       else {
         this.deps.store.delete(name);
         this.deps.metrics.removeTransformation(name);
@@ -116,7 +121,19 @@ export class Scheduler {
       source: j.config.source,
       intervalSeconds: j.config.intervalSeconds,
       maxStalenessSeconds: j.config.maxStalenessSeconds,
+      onScrapeCacheSeconds: j.config.onScrape?.cacheSeconds,
     }));
+  }
+
+  /**
+   * Brings every mode: on_scrape transformation up to date for a scrape (see
+   * OnScrapeJob.refresh): concurrently, each bounded by its own timeout. Never
+   * rejects; does nothing without on_scrape transformations.
+   */
+  async refresh(signal: AbortSignal): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const job of this.jobs.values()) if (job instanceof OnScrapeJob) waits.push(job.refresh(signal));
+    await Promise.all(waits);
   }
 
   async stop(): Promise<void> {

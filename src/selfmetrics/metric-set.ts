@@ -43,6 +43,13 @@ export function createMetricSet(registry: Registry<RegistryContentType>) {
     sourceRequests: new Counter({ name: `${PREFIX}source_requests_total`, help: 'Requests to sources by HTTP status code (or error class).', labelNames: ['source', 'code'] as const, registers }),
     sourceDuration: new Histogram({ name: `${PREFIX}source_request_duration_seconds`, help: 'Duration of source requests, until the whole response was read.', labelNames: ['source'] as const, buckets: RUN_BUCKETS, registers }),
     scrapes: new Counter({ name: `${PREFIX}metrics_requests_total`, help: 'Requests to /metrics by exposition format served.', labelNames: ['format'] as const, registers }),
+    onScrapeCache: new Gauge({ name: `${PREFIX}transformation_on_scrape_cache_seconds`, help: 'mode: on_scrape transformations: how long a run\'s result is reused by later scrapes.', labelNames: t, registers }),
+    scrapeRefreshes: new Counter({
+      name: `${PREFIX}transformation_scrape_refreshes_total`,
+      help: 'mode: on_scrape transformations: /metrics requests by how they got fresh data (ran: started a run, joined: awaited a run in flight, cached: result younger than the cache).',
+      labelNames: ['transformation', 'outcome'] as const,
+      registers,
+    }),
     reloadSuccess: new Gauge({ name: `${PREFIX}config_last_reload_successful`, help: 'Whether the last configuration load succeeded.', registers }),
     reloadTimestamp: new Gauge({ name: `${PREFIX}config_last_reload_success_timestamp_seconds`, help: 'Unix time of the last successful configuration load.', registers }),
   };

@@ -20,6 +20,10 @@ export interface BuildInfoLabels {
   readonly nodeversion: string;
 }
 
+/** How a scrape got fresh data for an on_scrape transformation. */
+export type ScrapeRefreshOutcome = 'ran' | 'joined' | 'cached';
+const REFRESH_OUTCOMES: readonly ScrapeRefreshOutcome[] = ['ran', 'joined', 'cached'];
+
 const SKIP_REASONS = ['empty_label', 'missing_label', 'unparseable'] as const;
 const FAILURE_REASONS: readonly SourceFailureReason[] = ['connection', 'timeout', 'http_status', 'error_envelope', 'bad_response', 'too_large', 'io', 'parse', 'empty_result', 'collision', 'too_many_series'];
 
@@ -78,6 +82,28 @@ export class SelfMetrics {
       for (const reason of FAILURE_REASONS) s.failures.remove({ transformation: t, reason });
     });
     this.skipReasons.delete(t);
+    this.removeOnScrape(t);
+  }
+
+  /** A transformation in mode on_scrape: no interval, a cache TTL and refresh counters instead. */
+  onScrapeMode(t: string, cacheSeconds: number): void {
+    this.each((s) => {
+      s.interval.remove({ transformation: t });
+      s.onScrapeCache.set({ transformation: t }, cacheSeconds);
+      for (const outcome of REFRESH_OUTCOMES) s.scrapeRefreshes.inc({ transformation: t, outcome }, 0);
+    });
+  }
+
+  /** The transformation left mode on_scrape (or the config). */
+  removeOnScrape(t: string): void {
+    this.each((s) => {
+      s.onScrapeCache.remove({ transformation: t });
+      for (const outcome of REFRESH_OUTCOMES) s.scrapeRefreshes.remove({ transformation: t, outcome });
+    });
+  }
+
+  scrapeRefresh(t: string, outcome: ScrapeRefreshOutcome): void {
+    this.each((s) => s.scrapeRefreshes.inc({ transformation: t, outcome }));
   }
 
   runSucceeded(t: string, r: RunSuccess): void {
