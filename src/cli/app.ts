@@ -16,6 +16,7 @@ import { SnapshotStore } from '../snapshot/store.js';
 import { formatListenAddress, type ListenAddress } from './listen.js';
 import { Reloader, type ReloadResult } from './reload.js';
 import { buildInfo } from './version.js';
+import { DropLog } from './drop-log.js';
 import type { ServeFlags } from './flags.js';
 
 /** The running exporter: config → sources → transformations → snapshot → HTTP. */
@@ -33,6 +34,7 @@ export class App {
   private webWatcher: ConfigWatcher | undefined;
   private webLastAttempt: string | undefined;
   private webQueue: Promise<unknown> = Promise.resolve();
+  private readonly drops = new DropLog();
 
   constructor(
     private config: ExporterConfig,
@@ -45,6 +47,7 @@ export class App {
     const info = this.info;
     this.metrics.setBuildInfo({ version: info.version, revision: info.revision, branch: info.branch, nodeversion: process.version });
     this.metrics.configLoaded(true, Date.now());
+    if (web.config) this.metrics.webConfigLoaded(true, Date.now());
     this.scheduler = new Scheduler({ store: this.store, metrics: this.metrics, logger }, {
       request: (source, code, seconds) => this.metrics.sourceRequest(source, code, seconds),
     });
@@ -87,9 +90,11 @@ export class App {
       const key = `error:${message}`;
       if (!force && key === this.webLastAttempt) return { ok: false, message };
       this.webLastAttempt = key;
+      this.metrics.webConfigLoaded(false, Date.now());
       this.logger.error({ trigger, file: running.file, err: message }, 'web configuration reload failed; keeping the running web configuration');
       return { ok: false, message };
     }
+    this.metrics.webConfigLoaded(true, Date.now());
     if (!force && next.fingerprint === this.webLastAttempt) return { ok: true, message: 'unchanged' };
     this.webLastAttempt = next.fingerprint;
     if (next.fingerprint === running.fingerprint) return { ok: true, message: 'web configuration unchanged' };
@@ -144,7 +149,15 @@ export class App {
         version: `label-value-exporter ${this.info.version} (revision ${this.info.revision}), Node ${process.version}`,
       },
       this.logger,
-      { web: this.gate, ...(this.web.maxConnections !== undefined ? { maxConnections: this.web.maxConnections } : {}) },
+      {
+        web: this.gate,
+        ...(this.web.maxConnections !== undefined ? { maxConnections: this.web.maxConnections } : {}),
+        onDrop: () => {
+          this.metrics.connectionDropped();
+          const n = this.drops.due(Date.now());
+          if (n > 0) this.logger.warn({ dropped: n, max_connections: server.maxConnections }, 'connection limit reached: new connections are closed at once (--web.max-connections)');
+        },
+      },
     );
     this.server = server;
     if (this.webConfig) {

@@ -50,6 +50,12 @@ export function createMetricSet(registry: Registry<RegistryContentType>) {
       labelNames: ['transformation', 'outcome'] as const,
       registers,
     }),
+    connectionsDropped: new Counter({ name: `${PREFIX}http_connections_dropped_total`, help: 'Connections closed at once because --web.max-connections were open.', registers }),
+    // Registered only when a --web.config.file is used (see SelfMetrics.webConfigLoaded): without one, a 0 would read as a failed reload.
+    webReloadSuccess: new Gauge({ name: `${PREFIX}web_config_last_reload_successful`, help: 'Whether the last load of --web.config.file succeeded.', registers: [] }),
+    webReloadTimestamp: new Gauge({ name: `${PREFIX}web_config_last_reload_success_timestamp_seconds`, help: 'Unix time of the last successful load of --web.config.file.', registers: [] }),
+    webReloadFailures: new Counter({ name: `${PREFIX}web_config_reload_failures_total`, help: 'Reloads of --web.config.file rejected (the running web configuration stayed).', registers: [] }),
+    registry,
     reloadSuccess: new Gauge({ name: `${PREFIX}config_last_reload_successful`, help: 'Whether the last configuration load succeeded.', registers }),
     reloadTimestamp: new Gauge({ name: `${PREFIX}config_last_reload_success_timestamp_seconds`, help: 'Unix time of the last successful configuration load.', registers }),
   };

@@ -37,6 +37,8 @@ export class SelfMetrics {
   private readonly sets: readonly MetricSet[];
   /** Skip reasons seen per transformation (parsers add their own), to remove them with it. */
   private readonly skipReasons = new Map<string, Set<string>>();
+  /** Whether a --web.config.file is in use (its metrics are registered). */
+  private webConfigSeen = false;
 
   constructor() {
     this.om.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -167,6 +169,22 @@ export class SelfMetrics {
       s.reloadSuccess.set(ok ? 1 : 0);
       if (ok) s.reloadTimestamp.set(atMs / 1000);
     });
+  }
+
+  /** A --web.config.file (re)load: its state, and a failure count (first call registers them). */
+  webConfigLoaded(ok: boolean, atMs: number): void {
+    const first = !this.webConfigSeen;
+    this.webConfigSeen = true;
+    this.each((s) => {
+      if (first) for (const m of [s.webReloadSuccess, s.webReloadTimestamp, s.webReloadFailures]) s.registry.registerMetric(m);
+      s.webReloadSuccess.set(ok ? 1 : 0);
+      if (ok) s.webReloadTimestamp.set(atMs / 1000);
+      else s.webReloadFailures.inc();
+    });
+  }
+
+  connectionDropped(): void {
+    this.each((s) => s.connectionsDropped.inc());
   }
 
   /** Our metrics in the given format, without OpenMetrics' closing `# EOF`. */
