@@ -18,6 +18,7 @@ import { WHOLE, type Shard } from '../transform/shard.js';
 import { formatListenAddress, type ListenAddress } from './listen.js';
 import { Reloader, type ReloadResult } from './reload.js';
 import { buildInfo } from './version.js';
+import { DropLog } from './drop-log.js';
 import type { ServeFlags } from './flags.js';
 
 /** The running exporter: config → sources → transformations → snapshot → HTTP. */
@@ -36,6 +37,7 @@ export class App {
   private webWatcher: ConfigWatcher | undefined;
   private webLastAttempt: string | undefined;
   private webQueue: Promise<unknown> = Promise.resolve();
+  private readonly drops = new DropLog();
 
   constructor(
     private config: ExporterConfig,
@@ -51,6 +53,7 @@ export class App {
     this.metrics.setBuildInfo({ version: info.version, revision: info.revision, branch: info.branch, nodeversion: process.version });
     this.metrics.configLoaded(true, Date.now());
     this.metrics.setShard(shard.index, shard.count);
+    if (web.config) this.metrics.webConfigLoaded(true, Date.now());
     this.scheduler = new Scheduler({ store: this.store, metrics: this.metrics, logger, shard }, {
       request: (source, code, seconds) => this.metrics.sourceRequest(source, code, seconds),
     });
@@ -95,9 +98,11 @@ export class App {
       const key = `error:${message}`;
       if (!force && key === this.webLastAttempt) return { ok: false, message };
       this.webLastAttempt = key;
+      this.metrics.webConfigLoaded(false, Date.now());
       this.logger.error({ trigger, file: running.file, err: message }, 'web configuration reload failed; keeping the running web configuration');
       return { ok: false, message };
     }
+    this.metrics.webConfigLoaded(true, Date.now());
     if (!force && next.fingerprint === this.webLastAttempt) return { ok: true, message: 'unchanged' };
     this.webLastAttempt = next.fingerprint;
     if (next.fingerprint === running.fingerprint) return { ok: true, message: 'web configuration unchanged' };
@@ -142,6 +147,7 @@ export class App {
         store: this.store,
         selfMetrics: (format) => this.metrics.render(format),
         scraped: (format) => this.metrics.scraped(format),
+        refresh: (signal) => this.scheduler.refresh(signal),
         ready: () => this.scheduler.ready(),
         statuses: () => this.scheduler.statuses(),
         reload: async () => {
@@ -152,7 +158,15 @@ export class App {
         version: `label-value-exporter ${this.info.version} (revision ${this.info.revision}), Node ${process.version}`,
       },
       this.logger,
-      { web: this.gate, ...(this.web.maxConnections !== undefined ? { maxConnections: this.web.maxConnections } : {}) },
+      {
+        web: this.gate,
+        ...(this.web.maxConnections !== undefined ? { maxConnections: this.web.maxConnections } : {}),
+        onDrop: () => {
+          this.metrics.connectionDropped();
+          const n = this.drops.due(Date.now());
+          if (n > 0) this.logger.warn({ dropped: n, max_connections: server.maxConnections }, 'connection limit reached: new connections are closed at once (--web.max-connections)');
+        },
+      },
     );
     this.server = server;
     if (this.webConfig) {

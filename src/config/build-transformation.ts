@@ -63,6 +63,16 @@ function buildJson(ctx: BuildContext, t: RawTransformation, path: PathSegment[],
   return { records: t.json.records, labels: Object.entries(t.json.labels) };
 }
 
+/** `interval` means nothing to an on_scrape transformation, `cache` nothing to an interval one: say so rather than ignore it. */
+function checkSchedule(ctx: BuildContext, t: RawTransformation, path: PathSegment[]): void {
+  if (t.mode === 'on_scrape' && t.interval !== undefined) {
+    ctx.problems.add([...path, 'interval'], 'interval has no effect with mode: on_scrape (it runs when /metrics is scraped; use cache to bound how often)');
+  }
+  if (t.mode !== 'on_scrape' && t.cache !== undefined) {
+    ctx.problems.add([...path, 'cache'], 'cache only applies with mode: on_scrape');
+  }
+}
+
 export function buildTransformation(
   ctx: BuildContext,
   t: RawTransformation,
@@ -90,6 +100,9 @@ export function buildTransformation(
   const sourceLabel = t.source_label ?? (names.length > 1 ? 'source' : null);
   const interval = toSeconds(t.interval) ?? globalInterval;
   const sourceTimeout = source && 'http' in source ? source.http.timeoutSeconds : interval;
+  const onScrape = t.mode === 'on_scrape';
+  checkSchedule(ctx, t, path);
+  const defaultTimeout = onScrape ? Math.min(DEFAULTS.onScrapeTimeoutSeconds, sourceTimeout) : Math.min(interval, sourceTimeout);
   return {
     name: t.name,
     help: t.description ?? `Value of label "${t.value_from_label}" of ${t.source_metric}.`,
@@ -106,7 +119,7 @@ export function buildTransformation(
     clearStaleMetrics: t.clear_stale_metrics ?? DEFAULTS.clearStaleMetrics,
     skipEmptyLabels: t.skip_empty_labels ?? DEFAULTS.skipEmptyLabels,
     intervalSeconds: interval,
-    timeoutSeconds: toSeconds(t.timeout) ?? Math.min(interval, sourceTimeout),
+    timeoutSeconds: toSeconds(t.timeout) ?? defaultTimeout,
     maxStalenessSeconds: toSeconds(t.max_staleness) ?? globalStaleness ?? DEFAULTS.maxStalenessIntervals * interval,
     // Only when set: configs without it keep their fingerprint (reloads see no change).
     ...(t.shard_by ? { shardBy: t.shard_by } : {}),
@@ -115,6 +128,7 @@ export function buildTransformation(
     onCollision: t.on_collision ?? 'max',
     maxSeries: t.max_series ?? null,
     ...buildMetricType(ctx, t, path),
+    ...(onScrape ? { onScrape: { cacheSeconds: toSeconds(t.cache) ?? DEFAULTS.onScrapeCacheSeconds } } : {}),
   };
 }
 

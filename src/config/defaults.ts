@@ -29,4 +29,8 @@ export const DEFAULTS = {
   /** Prometheus' queue_config defaults. */
   remoteWriteMinBackoffSeconds: 0.03,
   remoteWriteMaxBackoffSeconds: 5,
+  /** mode: on_scrape — a run's result is reused by scrapes for this long. */
+  onScrapeCacheSeconds: 5,
+  /** mode: on_scrape — default run deadline (below Prometheus' default 10 s scrape_timeout). */
+  onScrapeTimeoutSeconds: 5,
 } as const;

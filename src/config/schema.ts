@@ -31,6 +31,14 @@ const seconds = z.union([
   }),
 ]);
 
+/** Like `seconds`, but 0 is allowed (`cache: 0`: share runs in flight only). */
+const secondsOrZero = z.union([
+  z.number().nonnegative({ message: 'must be zero or a positive number of seconds' }),
+  z.string().refine((s) => parsePromDuration(s) !== undefined, {
+    message: 'expected seconds (e.g. 5) or a duration such as "0s", "5s", "1m"',
+  }),
+]);
+
 export const tlsConfig = z.strictObject({
   ca_file: z.string().optional(),
   cert_file: z.string().optional(),
@@ -134,6 +142,9 @@ const transformation = z.strictObject({
   state_label: labelName.optional(),
   buckets: z.array(z.number().refine(Number.isFinite, { message: 'must be a finite number (+Inf is always added)' })).min(1, { message: 'a histogram needs at least one bucket bound' }).optional(),
   max_names: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
+  // Schedule (README "Querying at scrape time").
+  mode: z.enum(['interval', 'on_scrape']).optional(),
+  cache: secondsOrZero.optional(),
 });
 
 /** `queue_config` of a remote-write endpoint (key names as in Prometheus' remote_write). */

@@ -153,6 +153,13 @@ export interface TransformationConfig {
   readonly nameTemplate: NameTemplate | null;
   /** Dynamic names: more distinct names than this fails the run. */
   readonly maxNames: number;
+  /** `mode: on_scrape`: runs when /metrics is scraped, not on a timer (see scheduler/on-scrape.ts). Absent: `mode: interval`. */
+  readonly onScrape?: OnScrapeSettings | undefined;
+}
+
+export interface OnScrapeSettings {
+  /** A run's result is reused by scrapes for this long after it ended (0: only a run in flight is shared). */
+  readonly cacheSeconds: number;
 }
 
 export interface StateSetConfig {

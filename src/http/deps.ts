@@ -12,12 +12,20 @@ export interface TransformationView {
   readonly lastSuccessAtMs: number | undefined;
   /** Set when sharded (`--shard.count` > 1): whether this replica runs it, and where it runs. */
   readonly shard?: { readonly owned: boolean; readonly note: string } | undefined;
+  /** mode: on_scrape: the cache TTL; undefined (or absent): runs on its interval. */
+  readonly onScrapeCacheSeconds?: number | undefined;
 }
 
 /** All the HTTP layer may see: snapshots, rendered self-metrics, status and actions. */
 export interface HttpDeps {
   readonly store: SnapshotStore;
   selfMetrics(format: ExpositionFormat): Promise<string>;
+  /**
+   * Brings transformations in mode: on_scrape up to date; awaited by GET
+   * /metrics (only) before it reads the store. Bounded by each one's timeout,
+   * never rejects; `signal` aborts when the client goes away. Absent: nothing to refresh.
+   */
+  refresh?(signal: AbortSignal): Promise<void>;
   /** Counts a /metrics request by the format it is served in. */
   scraped(format: ExpositionFormat): void;
   ready(): boolean;

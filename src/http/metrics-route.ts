@@ -17,10 +17,19 @@ function acceptsGzip(header: string | undefined): boolean {
   });
 }
 
+/** Aborts when the connection closes before the answer was sent. */
+function clientGone(res: ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => gone.abort());
+  return gone.signal;
+}
+
 /** GET /metrics: our derived series from the current snapshot plus our own metrics. */
 export async function serveMetrics(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
   const format = negotiate(req.headers.accept);
   deps.scraped(format);
+  // Scrape-time queries (mode: on_scrape). HEAD only asks whether /metrics answers: it never queries a source.
+  if (deps.refresh && req.method !== 'HEAD') await deps.refresh(clientGone(res));
   const families = deps.store.current();
   const self = await deps.selfMetrics(format);
   const gzip = acceptsGzip(req.headers['accept-encoding']);

@@ -47,7 +47,7 @@ function row(t: TransformationView, deps: HttpDeps, now: number): string {
   const state = stateOf(t, family);
   const age = t.lastSuccessAtMs === undefined ? '–' : `${Math.round((now - t.lastSuccessAtMs) / 1000)}s / ${t.maxStalenessSeconds}s`;
   return `<tr class="${state}" data-transformation="${esc(t.name)}" data-state="${state}">
-<td class="name">${esc(t.name)}</td><td>${esc(t.source)}</td><td>every ${t.intervalSeconds}s</td>
+<td class="name">${esc(t.name)}</td><td>${esc(t.source)}</td><td>${t.onScrapeCacheSeconds === undefined ? `every ${t.intervalSeconds}s` : `on scrape, cache ${t.onScrapeCacheSeconds}s`}</td>
 <td class="state">${state}</td><td>${ago(t.lastRunAtMs, now)}</td><td>${family?.series.length ?? 0}</td>
 <td>${age}</td><td class="error">${esc(t.lastError ?? '')}</td></tr>${t.shard ? `\n<tr class="detail"><td colspan="8" class="shard">${esc(t.shard.note)}</td></tr>` : ''}
 <tr class="detail"><td colspan="8"><details><summary>output preview</summary>${preview(family)}</details></td></tr>`;

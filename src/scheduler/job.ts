@@ -55,8 +55,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  */
 export class TransformationJob {
   private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
-  private readonly stopper = new AbortController();
+  protected inFlight: Promise<void> | undefined;
+  protected readonly stopper = new AbortController();
   private failing: string | undefined;
   /** Warnings of the last answer, logged again only when they change. */
   private warnings = '';
@@ -65,7 +65,7 @@ export class TransformationJob {
   constructor(
     readonly config: TransformationConfig,
     readonly sources: readonly Source[],
-    private readonly deps: JobDeps,
+    protected readonly deps: JobDeps,
   ) {}
 
   get state(): JobStatus {
@@ -110,7 +110,7 @@ export class TransformationJob {
     }
   }
 
-  private async once(): Promise<RunOutcome> {
+  protected async once(): Promise<RunOutcome> {
     const t = this.config;
     const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(t.timeoutSeconds * 1000)]);
     let release: () => void;
@@ -126,7 +126,7 @@ export class TransformationJob {
     }
   }
 
-  private record(outcome: RunOutcome, seconds: number): void {
+  protected record(outcome: RunOutcome, seconds: number): void {
     const { metrics, logger } = this.deps;
     const t = this.config.name;
     const fields = { transformation: t, source: this.sources.map((x) => x.name).join(',') };

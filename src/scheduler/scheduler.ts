@@ -5,6 +5,7 @@ import type { Source, SourceObserver } from '../sources/source.js';
 import { TransformationJob, type JobDeps, type JobStatus } from './job.js';
 import { Limiter } from './limiter.js';
 import { describeOwner, runsHere, WHOLE } from '../transform/shard.js';
+import { OnScrapeJob } from './on-scrape.js';
 
 export interface TransformationStatus extends JobStatus {
   readonly name: string;
@@ -13,6 +14,8 @@ export interface TransformationStatus extends JobStatus {
   readonly maxStalenessSeconds: number;
   /** Set when sharded: whether this replica runs it, and where it runs. */
   readonly shard?: { readonly owned: boolean; readonly note: string } | undefined;
+  /** mode: on_scrape: the cache TTL; undefined: runs on its interval. */
+  readonly onScrapeCacheSeconds: number | undefined;
 }
 
 /** What a reload changed. */
@@ -79,7 +82,8 @@ export class Scheduler {
   }
 
   private startJob(t: TransformationConfig, delayMs: number): void {
-    const job = new TransformationJob(t, this.sourcesOf(t), { ...this.deps, limiter: this.limiter });
+    const deps = { ...this.deps, limiter: this.limiter };
+    const job = t.onScrape ? new OnScrapeJob(t, this.sourcesOf(t), deps) : new TransformationJob(t, this.sourcesOf(t), deps);
     this.jobs.set(t.name, job);
     job.start(delayMs);
   }
@@ -101,6 +105,7 @@ export class Scheduler {
       await job.stop();
       this.jobs.delete(name);
       if (t) summary.changed.push(name);
+      if (t && job.config.onScrape && !t.onScrape) this.deps.metrics.removeOnScrape(name);
       else {
         this.deps.store.delete(name);
         this.deps.metrics.removeTransformation(name);
@@ -135,6 +140,7 @@ export class Scheduler {
       intervalSeconds: j.config.intervalSeconds,
       maxStalenessSeconds: j.config.maxStalenessSeconds,
       ...where(j.config, true),
+      onScrapeCacheSeconds: j.config.onScrape?.cacheSeconds,
     }));
     const idle = this.others.map((t) => ({
       runs: 0,
@@ -146,8 +152,20 @@ export class Scheduler {
       intervalSeconds: t.intervalSeconds,
       maxStalenessSeconds: t.maxStalenessSeconds,
       ...where(t, false),
+      onScrapeCacheSeconds: t.onScrape?.cacheSeconds,
     }));
     return [...running, ...idle];
+  }
+
+  /**
+   * Brings every mode: on_scrape transformation up to date for a scrape (see
+   * OnScrapeJob.refresh): concurrently, each bounded by its own timeout. Never
+   * rejects; does nothing without on_scrape transformations.
+   */
+  async refresh(signal: AbortSignal): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const job of this.jobs.values()) if (job instanceof OnScrapeJob) waits.push(job.refresh(signal));
+    await Promise.all(waits);
   }
 
   async stop(): Promise<void> {

@@ -43,6 +43,19 @@ export function createMetricSet(registry: Registry<RegistryContentType>) {
     sourceRequests: new Counter({ name: `${PREFIX}source_requests_total`, help: 'Requests to sources by HTTP status code (or error class).', labelNames: ['source', 'code'] as const, registers }),
     sourceDuration: new Histogram({ name: `${PREFIX}source_request_duration_seconds`, help: 'Duration of source requests, until the whole response was read.', labelNames: ['source'] as const, buckets: RUN_BUCKETS, registers }),
     scrapes: new Counter({ name: `${PREFIX}metrics_requests_total`, help: 'Requests to /metrics by exposition format served.', labelNames: ['format'] as const, registers }),
+    onScrapeCache: new Gauge({ name: `${PREFIX}transformation_on_scrape_cache_seconds`, help: 'mode: on_scrape transformations: how long a run\'s result is reused by later scrapes.', labelNames: t, registers }),
+    scrapeRefreshes: new Counter({
+      name: `${PREFIX}transformation_scrape_refreshes_total`,
+      help: 'mode: on_scrape transformations: /metrics requests by how they got fresh data (ran: started a run, joined: awaited a run in flight, cached: result younger than the cache).',
+      labelNames: ['transformation', 'outcome'] as const,
+      registers,
+    }),
+    connectionsDropped: new Counter({ name: `${PREFIX}http_connections_dropped_total`, help: 'Connections closed at once because --web.max-connections were open.', registers }),
+    // Registered only when a --web.config.file is used (see SelfMetrics.webConfigLoaded): without one, a 0 would read as a failed reload.
+    webReloadSuccess: new Gauge({ name: `${PREFIX}web_config_last_reload_successful`, help: 'Whether the last load of --web.config.file succeeded.', registers: [] }),
+    webReloadTimestamp: new Gauge({ name: `${PREFIX}web_config_last_reload_success_timestamp_seconds`, help: 'Unix time of the last successful load of --web.config.file.', registers: [] }),
+    webReloadFailures: new Counter({ name: `${PREFIX}web_config_reload_failures_total`, help: 'Reloads of --web.config.file rejected (the running web configuration stayed).', registers: [] }),
+    registry,
     reloadSuccess: new Gauge({ name: `${PREFIX}config_last_reload_successful`, help: 'Whether the last configuration load succeeded.', registers }),
     reloadTimestamp: new Gauge({ name: `${PREFIX}config_last_reload_success_timestamp_seconds`, help: 'Unix time of the last successful configuration load.', registers }),
     // Sharding (README "Sharding").

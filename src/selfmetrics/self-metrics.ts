@@ -21,6 +21,10 @@ export interface BuildInfoLabels {
   readonly nodeversion: string;
 }
 
+/** How a scrape got fresh data for an on_scrape transformation. */
+export type ScrapeRefreshOutcome = 'ran' | 'joined' | 'cached';
+const REFRESH_OUTCOMES: readonly ScrapeRefreshOutcome[] = ['ran', 'joined', 'cached'];
+
 const SKIP_REASONS = ['empty_label', 'missing_label', 'unparseable'] as const;
 const FAILURE_REASONS: readonly SourceFailureReason[] = ['connection', 'timeout', 'http_status', 'error_envelope', 'bad_response', 'too_large', 'io', 'parse', 'empty_result', 'collision', 'too_many_series'];
 
@@ -36,6 +40,8 @@ export class SelfMetrics {
   private readonly skipReasons = new Map<string, Set<string>>();
   /** The remote-write output's metrics (README "Remote-write output"). */
   readonly remoteWrite: RemoteWriteMetrics;
+  /** Whether a --web.config.file is in use (its metrics are registered). */
+  private webConfigSeen = false;
 
   constructor() {
     this.om.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -82,6 +88,28 @@ export class SelfMetrics {
       for (const reason of FAILURE_REASONS) s.failures.remove({ transformation: t, reason });
     });
     this.skipReasons.delete(t);
+    this.removeOnScrape(t);
+  }
+
+  /** A transformation in mode on_scrape: no interval, a cache TTL and refresh counters instead. */
+  onScrapeMode(t: string, cacheSeconds: number): void {
+    this.each((s) => {
+      s.interval.remove({ transformation: t });
+      s.onScrapeCache.set({ transformation: t }, cacheSeconds);
+      for (const outcome of REFRESH_OUTCOMES) s.scrapeRefreshes.inc({ transformation: t, outcome }, 0);
+    });
+  }
+
+  /** The transformation left mode on_scrape (or the config). */
+  removeOnScrape(t: string): void {
+    this.each((s) => {
+      s.onScrapeCache.remove({ transformation: t });
+      for (const outcome of REFRESH_OUTCOMES) s.scrapeRefreshes.remove({ transformation: t, outcome });
+    });
+  }
+
+  scrapeRefresh(t: string, outcome: ScrapeRefreshOutcome): void {
+    this.each((s) => s.scrapeRefreshes.inc({ transformation: t, outcome }));
   }
 
   runSucceeded(t: string, r: RunSuccess): void {
@@ -159,6 +187,23 @@ export class SelfMetrics {
       if (ok) s.reloadTimestamp.set(atMs / 1000);
     });
   }
+
+  /** A --web.config.file (re)load: its state, and a failure count (first call registers them). */
+  webConfigLoaded(ok: boolean, atMs: number): void {
+    const first = !this.webConfigSeen;
+    this.webConfigSeen = true;
+    this.each((s) => {
+      if (first) for (const m of [s.webReloadSuccess, s.webReloadTimestamp, s.webReloadFailures]) s.registry.registerMetric(m);
+      s.webReloadSuccess.set(ok ? 1 : 0);
+      if (ok) s.webReloadTimestamp.set(atMs / 1000);
+      else s.webReloadFailures.inc();
+    });
+  }
+
+  connectionDropped(): void {
+    this.each((s) => s.connectionsDropped.inc());
+  }
+
 
   /** Renders in progress, by format: concurrent scrapes share one (see `render`). */
   #rendering = new Map<ExpositionFormat, Promise<string>>();

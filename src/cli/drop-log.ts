@@ -1,0 +1,22 @@
+/** At most one warning per this long about dropped connections. */
+const QUIET_MS = 60_000;
+
+/**
+ * Rate limit for the "connection limit reached" warning: the first drop is
+ * logged at once, later ones are summed and logged at most once a minute, so
+ * a flood of connections cannot flood the log (the counter has every drop).
+ */
+export class DropLog {
+  private lastLogAtMs = -Infinity;
+  private pending = 0;
+
+  /** Records a drop; returns how many drops to log now (0: stay quiet). */
+  due(nowMs: number): number {
+    this.pending++;
+    if (nowMs - this.lastLogAtMs < QUIET_MS) return 0;
+    this.lastLogAtMs = nowMs;
+    const n = this.pending;
+    this.pending = 0;
+    return n;
+  }
+}
