@@ -6,6 +6,7 @@ import { DEFAULTS } from './defaults.js';
 import type { PathSegment } from './locate.js';
 import type { RawTransformation } from './schema.js';
 import { buildShaping } from './build-shaping.js';
+import { buildQuery, pushdownAllowed } from './build-query.js';
 import type { CompiledValue, JsonMapping, SourceConfig, TransformationConfig } from './types.js';
 
 /** Sources that select series themselves (and so must parse query_filter now). */
@@ -89,14 +90,15 @@ export function buildTransformation(
   const sourceLabel = t.source_label ?? (names.length > 1 ? 'source' : null);
   const interval = toSeconds(t.interval) ?? globalInterval;
   const sourceTimeout = source && 'http' in source ? source.http.timeoutSeconds : interval;
+  const query = buildQuery(ctx, t, path, used);
   return {
     name: t.name,
-    help: t.description ?? `Value of label "${t.value_from_label}" of ${t.source_metric}.`,
+    help: t.description ?? `Value of label "${t.value_from_label}" of ${query === null ? t.source_metric : query.replace(/\s+/g, ' ')}.`,
     source: names[0] ?? DEFAULTS.defaultSourceName,
     sources: names,
     sourceLabel,
     json: buildJson(ctx, t, path, used),
-    sourceMetric: t.source_metric,
+    sourceMetric: t.source_metric ?? '',
     queryFilter: t.query_filter?.trim() ?? '',
     metricType: t.metric_type ?? DEFAULTS.metricType,
     valueFromLabel: t.value_from_label,
@@ -111,6 +113,8 @@ export function buildTransformation(
     shaping: buildShaping(ctx, t, path, sourceLabel),
     onCollision: t.on_collision ?? 'max',
     maxSeries: t.max_series ?? null,
+    query,
+    pushdown: pushdownAllowed(t, query),
   };
 }
 

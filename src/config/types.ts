@@ -54,7 +54,13 @@ export interface PrometheusSourceConfig {
   readonly name: string;
   readonly type: 'prometheus';
   readonly http: HttpClientConfig;
+  /** Query language: `prometheus` checks `query:` strictly at load; `victoriametrics` accepts MetricsQL. */
+  readonly flavor: QueryFlavor;
+  /** May this source be sent `group by (...)` projections (README "Asking for less")? */
+  readonly pushdown: boolean;
 }
+
+export type QueryFlavor = 'prometheus' | 'victoriametrics';
 
 export interface FileSourceConfig {
   readonly name: string;
@@ -99,6 +105,7 @@ export interface TransformationConfig {
   readonly sourceLabel: string | null;
   /** For json sources: which records are series and which fields are labels. */
   readonly json: JsonMapping | null;
+  /** '' when `query` is given. */
   readonly sourceMetric: string;
   readonly queryFilter: string;
   readonly metricType: MetricType;
@@ -120,6 +127,13 @@ export interface TransformationConfig {
   readonly onCollision: CollisionPolicy;
   /** More output series than this fails the run; null: no limit. */
   readonly maxSeries: number | null;
+  /** `query:` — the user's expression, sent verbatim instead of `sourceMetric{queryFilter}`; null: none. */
+  readonly query: string | null;
+  /**
+   * The source may be asked `group by (<projection>) (<selector>)` instead of the
+   * selector: true only where that provably gives the same output (see build-query.ts).
+   */
+  readonly pushdown: boolean;
 }
 
 /** `on_collision`; `max` is the core's rule (and the default). */

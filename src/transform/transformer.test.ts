@@ -26,6 +26,8 @@ function cfg(over: Partial<TransformationConfig> = {}): TransformationConfig {
     shaping: null,
     onCollision: 'max',
     maxSeries: null,
+    query: null,
+    pushdown: false,
     ...over,
   };
 }

@@ -104,6 +104,8 @@ describe('the seed examples load', () => {
         shaping: null,
         onCollision: 'max',
         maxSeries: null,
+        query: null,
+        pushdown: true,
       },
     ]);
   });
@@ -188,6 +190,8 @@ describe('defaults', () => {
         shaping: null,
         onCollision: 'max',
         maxSeries: null,
+        query: null,
+        pushdown: false,
       },
     ]);
   });
