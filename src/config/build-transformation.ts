@@ -7,6 +7,7 @@ import type { PathSegment } from './locate.js';
 import type { RawTransformation } from './schema.js';
 import { buildShaping } from './build-shaping.js';
 import { buildMetricType } from './build-metric-type.js';
+import { buildQuery, pushdownAllowed } from './build-query.js';
 import type { CompiledValue, JsonMapping, SourceConfig, TransformationConfig } from './types.js';
 
 /** Sources that select series themselves (and so must parse query_filter now). */
@@ -103,14 +104,15 @@ export function buildTransformation(
   const onScrape = t.mode === 'on_scrape';
   checkSchedule(ctx, t, path);
   const defaultTimeout = onScrape ? Math.min(DEFAULTS.onScrapeTimeoutSeconds, sourceTimeout) : Math.min(interval, sourceTimeout);
+  const query = buildQuery(ctx, t, path, used);
   return {
     name: t.name,
-    help: t.description ?? `Value of label "${t.value_from_label}" of ${t.source_metric}.`,
+    help: t.description ?? `Value of label "${t.value_from_label}" of ${query === null ? t.source_metric : query.replace(/\s+/g, ' ')}.`,
     source: names[0] ?? DEFAULTS.defaultSourceName,
     sources: names,
     sourceLabel,
     json: buildJson(ctx, t, path, used),
-    sourceMetric: t.source_metric,
+    sourceMetric: t.source_metric ?? '',
     queryFilter: t.query_filter?.trim() ?? '',
     metricType: t.metric_type ?? DEFAULTS.metricType,
     valueFromLabel: t.value_from_label,
@@ -129,6 +131,8 @@ export function buildTransformation(
     maxSeries: t.max_series ?? null,
     ...buildMetricType(ctx, t, path),
     ...(onScrape ? { onScrape: { cacheSeconds: toSeconds(t.cache) ?? DEFAULTS.onScrapeCacheSeconds } } : {}),
+    query,
+    pushdown: pushdownAllowed(t, query),
   };
 }
 

@@ -68,6 +68,10 @@ export const prometheusSource = z.strictObject({
   name: z.string().min(1),
   type: z.literal('prometheus'),
   ...httpOptions,
+  // Query language of the source (README "Queries"): how strictly `query:` is checked at load.
+  flavor: z.enum(['prometheus', 'victoriametrics']).optional(),
+  // Projection pushdown (README "Asking for less"); false: always send the plain selector.
+  pushdown: z.boolean().optional(),
 });
 
 export const fileSource = z.strictObject({
@@ -110,7 +114,7 @@ const relabelRule = z.strictObject({
 const transformation = z.strictObject({
   name: metricNameOrTemplate,
   description: z.string().optional(),
-  source_metric: metricName,
+  source_metric: metricName.optional(),
   metric_type: z.enum(['gauge', 'info', 'stateset', 'counter', 'histogram']).optional(),
   value_from_label: labelName,
   preserve_labels: z.array(labelName).optional(),
@@ -136,6 +140,9 @@ const transformation = z.strictObject({
   relabel: z.array(relabelRule).optional(),
   keep_value_label: z.boolean().optional(),
   on_collision: z.enum(['first', 'last', 'min', 'max', 'sum', 'count', 'error']).optional(),
+  // Queries (README "Queries"): a PromQL/MetricsQL expression instead of source_metric + query_filter.
+  query: z.string().optional(),
+  pushdown: z.boolean().optional(),
   max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
   // Metric types (README "Metric types") and dynamic names.
   states: z.array(z.string().min(1, { message: 'a state needs a non-empty name' })).min(1, { message: 'a stateset needs at least one state' }).optional(),
@@ -145,6 +152,11 @@ const transformation = z.strictObject({
   // Schedule (README "Querying at scrape time").
   mode: z.enum(['interval', 'on_scrape']).optional(),
   cache: secondsOrZero.optional(),
+}).refine((t) => t.source_metric !== undefined || t.query !== undefined, {
+  // Checked even when other keys of the transformation are invalid, so every problem is listed at once.
+  when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  path: ['source_metric'],
+  message: 'missing required field: set source_metric (with an optional query_filter) or query',
 });
 
 /** `queue_config` of a remote-write endpoint (key names as in Prometheus' remote_write). */

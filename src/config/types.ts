@@ -74,7 +74,13 @@ export interface PrometheusSourceConfig {
   readonly name: string;
   readonly type: 'prometheus';
   readonly http: HttpClientConfig;
+  /** Query language: `prometheus` checks `query:` strictly at load; `victoriametrics` accepts MetricsQL. */
+  readonly flavor: QueryFlavor;
+  /** May this source be sent `group by (...)` projections (README "Asking for less")? */
+  readonly pushdown: boolean;
 }
+
+export type QueryFlavor = 'prometheus' | 'victoriametrics';
 
 export interface FileSourceConfig {
   readonly name: string;
@@ -119,6 +125,7 @@ export interface TransformationConfig {
   readonly sourceLabel: string | null;
   /** For json sources: which records are series and which fields are labels. */
   readonly json: JsonMapping | null;
+  /** '' when `query` is given. */
   readonly sourceMetric: string;
   readonly queryFilter: string;
   readonly metricType: MetricType;
@@ -155,6 +162,13 @@ export interface TransformationConfig {
   readonly maxNames: number;
   /** `mode: on_scrape`: runs when /metrics is scraped, not on a timer (see scheduler/on-scrape.ts). Absent: `mode: interval`. */
   readonly onScrape?: OnScrapeSettings | undefined;
+  /** `query:` — the user's expression, sent verbatim instead of `sourceMetric{queryFilter}`; null: none. */
+  readonly query: string | null;
+  /**
+   * The source may be asked `group by (<projection>) (<selector>)` instead of the
+   * selector: true only where that provably gives the same output (see build-query.ts).
+   */
+  readonly pushdown: boolean;
 }
 
 export interface OnScrapeSettings {

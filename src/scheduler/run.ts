@@ -33,7 +33,7 @@ export async function runTransformation(
   const previous = store.get(t.name);
   const transformer = new Transformer(t, previous);
   const warnings: string[] = [];
-  const query = { metric: t.sourceMetric, filter: t.queryFilter, labels: transformer.projection(), json: t.json };
+  const query = { metric: t.sourceMetric, filter: t.queryFilter, labels: transformer.projection(), json: t.json, expr: t.query, pushdown: t.pushdown };
   try {
     // Several sources (fan-in): all must answer, so a run is still all or nothing.
     for (const source of sources) {
@@ -47,7 +47,7 @@ export async function runTransformation(
   if (transformer.sourceSeries === 0) {
     // Most often a broken query or a source that lost its data: keep the last
     // good series (until max_staleness) rather than wipe them.
-    return { ok: false, error: new SourceError('empty_result', `the source returned no series for ${t.sourceMetric}${t.queryFilter ? `{${t.queryFilter}}` : ''}`) };
+    return { ok: false, error: new SourceError('empty_result', `the source returned no series for ${t.query ?? `${t.sourceMetric}${t.queryFilter ? `{${t.queryFilter}}` : ''}`}`) };
   }
   if (!t.clearStaleMetrics && keepStale) transformer.keepStale();
   // on_collision: error, or more than max_series: the run fails as a whole (no truncated output).

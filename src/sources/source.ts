@@ -13,6 +13,14 @@ export interface SourceQuery {
   readonly labels: readonly string[] | null;
   /** For JSON sources: the transformation's record mapping. */
   readonly json?: JsonMapping | null;
+  /** Query-API sources: the user's `query:`, sent as written instead of `metric{filter}`. */
+  readonly expr?: string | null;
+  /**
+   * Query-API sources: series equal on every one of `labels` may be merged
+   * into one (the transformation proved it gives the same result), so the
+   * source may be asked `group by (<labels>) (...)`. README "Asking for less".
+   */
+  readonly pushdown?: boolean;
 }
 
 export interface CollectOutcome {

@@ -30,6 +30,8 @@ function cfg(over: Partial<TransformationConfig> = {}): TransformationConfig {
     buckets: null,
     nameTemplate: null,
     maxNames: 100,
+    query: null,
+    pushdown: false,
     ...over,
   };
 }

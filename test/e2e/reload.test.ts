@@ -77,7 +77,8 @@ interface T {
 
 function config(url: string, ts: readonly T[], top = ''): string {
   const body = ts
-    .map((t) => `  - name: ${t.name}\n    source_metric: ${t.metric}\n    value_from_label: minor\n    preserve_labels: [${(t.preserve ?? ['cluster', 'node']).join(', ')}]\n`)
+    // pushdown: false — the fake source counts requests by the plain selector text.
+    .map((t) => `  - name: ${t.name}\n    source_metric: ${t.metric}\n    value_from_label: minor\n    preserve_labels: [${(t.preserve ?? ['cluster', 'node']).join(', ')}]\n    pushdown: false\n`)
     .join('');
   return `victoriametrics_url: "${url}"\nscrape_interval: 3600\nmax_staleness: 1h\n${top}metric_transformations:\n${body}`;
 }

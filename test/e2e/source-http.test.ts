@@ -145,6 +145,8 @@ function configText(cases: readonly Case[]): string {
       source_metric: 'kube_node_info',
       value_from_label: 'minor',
       preserve_labels: ['cluster', 'node'],
+      // These tests check the plain selector on the wire; pushdown has its own (test/e2e/query.test.ts).
+      pushdown: false,
       ...(c.query_filter !== undefined ? { query_filter: c.query_filter } : {}),
     })),
   }, null, 2);

@@ -108,6 +108,8 @@ describe('the seed examples load', () => {
         buckets: null,
         nameTemplate: null,
         maxNames: 100,
+        query: null,
+        pushdown: true,
       },
     ]);
   });
@@ -196,6 +198,8 @@ describe('defaults', () => {
         buckets: null,
         nameTemplate: null,
         maxNames: 100,
+        query: null,
+        pushdown: false,
       },
     ]);
   });
