@@ -4,6 +4,7 @@
  * API (query → parse → transform → render → swap), prints each run's time as
  * a JSON line, then serves the resulting snapshot over HTTP exactly as the
  * exporter does, until killed. Usage: child.js URL RUNS
+ * BENCH_PUSHDOWN=0: ask for the whole series (no `group by` projection pushdown).
  */
 import { once } from 'node:events';
 import { parseConfig } from '../src/config/load.js';
@@ -24,6 +25,7 @@ metric_transformations:
     value_from_label: minor
     preserve_labels: [cluster, node, instance]
     default_value: 0
+    pushdown: ${process.env.BENCH_PUSHDOWN === '0' ? 'false' : 'true'}
 `,
   'bench.yml',
 );

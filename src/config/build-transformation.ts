@@ -133,6 +133,7 @@ export function buildTransformation(
     ...(onScrape ? { onScrape: { cacheSeconds: toSeconds(t.cache) ?? DEFAULTS.onScrapeCacheSeconds } } : {}),
     query,
     pushdown: pushdownAllowed(t, query),
+    ...(t.pushdown === true ? { pushdownAlways: true as const } : {}),
   };
 }
 

@@ -169,6 +169,8 @@ export interface TransformationConfig {
    * selector: true only where that provably gives the same output (see build-query.ts).
    */
   readonly pushdown: boolean;
+  /** `pushdown: true`: push down at every run; otherwise (`auto`) a PushdownAdvisor decides per run. Set only when true. */
+  readonly pushdownAlways?: true;
 }
 
 export interface OnScrapeSettings {

@@ -6,6 +6,7 @@ import type { SnapshotStore } from '../snapshot/store.js';
 import type { Source } from '../sources/source.js';
 import type { Limiter } from './limiter.js';
 import type { Shard } from '../transform/shard.js';
+import { PushdownAdvisor } from './pushdown-advisor.js';
 import { runTransformation, type RunOutcome } from './run.js';
 
 export interface JobDeps {
@@ -58,6 +59,8 @@ export class TransformationJob {
   protected inFlight: Promise<void> | undefined;
   protected readonly stopper = new AbortController();
   private failing: string | undefined;
+  /** `pushdown: auto`: whether each run asks for `group by` (decided from the data). */
+  private readonly advisor: PushdownAdvisor;
   /** Warnings of the last answer, logged again only when they change. */
   private warnings = '';
   private status: JobStatus = { runs: 0, lastError: undefined, lastRunAtMs: undefined, lastSuccessAtMs: undefined };
@@ -66,7 +69,9 @@ export class TransformationJob {
     readonly config: TransformationConfig,
     readonly sources: readonly Source[],
     protected readonly deps: JobDeps,
-  ) {}
+  ) {
+    this.advisor = new PushdownAdvisor(config);
+  }
 
   get state(): JobStatus {
     return this.status;
@@ -120,7 +125,10 @@ export class TransformationJob {
       return { ok: false, error: new SourceError('timeout', `no free source request slot within ${t.timeoutSeconds}s (max_concurrent_requests)`) };
     }
     try {
-      return await runTransformation(t, this.sources, this.deps.store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard);
+      const pushdown = this.advisor.use();
+      const outcome = await runTransformation(t, this.sources, this.deps.store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard, pushdown);
+      if (outcome.ok) this.advisor.record(pushdown, outcome.result.sourceSeries);
+      return outcome;
     } finally {
       release();
     }

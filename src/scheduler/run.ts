@@ -29,11 +29,13 @@ export async function runTransformation(
   keepStale = true,
   /** `--shard.*`: a `shard_by: series` transformation keeps only this replica's output series. */
   shard: Shard = WHOLE,
+  /** Ask for `group by (<labels>)` this run (where allowed): see PushdownAdvisor. */
+  pushdown = t.pushdown,
 ): Promise<RunOutcome> {
   const previous = store.get(t.name);
   const transformer = new Transformer(t, previous);
   const warnings: string[] = [];
-  const query = { metric: t.sourceMetric, filter: t.queryFilter, labels: transformer.projection(), json: t.json, expr: t.query, pushdown: t.pushdown };
+  const query = { metric: t.sourceMetric, filter: t.queryFilter, labels: transformer.projection(), json: t.json, expr: t.query, pushdown };
   try {
     // Several sources (fan-in): all must answer, so a run is still all or nothing.
     for (const source of sources) {

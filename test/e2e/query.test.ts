@@ -27,7 +27,8 @@ function selfMetric(samples: Map<string, number>, name: string, t: string): numb
 /**
  * The same pair of transformations for both servers: by cluster (grouping
  * merges series: 7 distinct (cluster, minor) of 8 nodes) and by node (no merge),
- * gauge and info, each once pushed down (the default) and once with pushdown: false.
+ * gauge and info, each once pushed down at every run (pushdown: true) and once with pushdown: false.
+ * (The default, auto, decides from the data: test/unit/pushdown-advisor.test.ts.)
  */
 const PUSHDOWN_PAIRS = `
   - name: minor_by_cluster
@@ -35,6 +36,7 @@ const PUSHDOWN_PAIRS = `
     value_from_label: minor
     preserve_labels: [cluster]
     default_value: 0
+    pushdown: true
   - name: minor_by_cluster_raw
     source_metric: kube_node_info
     value_from_label: minor
@@ -47,6 +49,7 @@ const PUSHDOWN_PAIRS = `
     query_filter: 'job="kube-state-metrics"'
     value_from_label: os_image
     preserve_labels: [cluster, node]
+    pushdown: true
   - name: os_by_node_raw_info
     metric_type: info
     source_metric: kube_node_info
