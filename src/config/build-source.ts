@@ -123,6 +123,19 @@ function buildAuth(ctx: BuildContext, raw: Omit<RawHttpOptions, 'name' | 'type'>
 }
 
 /** Builds the HTTP client settings of a query-API source. */
+/**
+ * `compression: auto` asks a loopback source for an uncompressed answer:
+ * there the bytes cost nothing and gzip costs the source CPU (measured with
+ * VictoriaMetrics at 1M series on 2 cores: a run took 19–20 s with gzip,
+ * 15.6–16.8 s without). Anywhere else gzip saves the network ~20×.
+ */
+function uncompressed(mode: 'auto' | 'gzip' | 'none' | undefined, url: string): boolean {
+  if (mode === 'none') return true;
+  if (mode === 'gzip' || url === '') return false;
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+}
+
 export function buildHttpClient(
   ctx: BuildContext,
   raw: Omit<RawHttpOptions, 'name' | 'type'>,
@@ -145,6 +158,7 @@ export function buildHttpClient(
     headers,
     tls: buildTls(ctx, raw.tls_config, [...path, 'tls_config']),
     maxResponseBytes: raw.max_response_bytes ?? DEFAULTS.maxResponseBytes,
+    ...(uncompressed(raw.compression, fromUrl.url) ? { identityEncoding: true as const } : {}),
     ...buildAuth(ctx, raw, path, fromUrl),
   };
 }

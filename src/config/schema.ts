@@ -62,6 +62,8 @@ const httpOptions = {
   headers: z.record(z.string(), z.string()).optional(),
   tls_config: tlsConfig.optional(),
   max_response_bytes: z.number().int().positive().optional(),
+  // Response compression asked for (README "Sources"): auto = none on loopback, gzip elsewhere.
+  compression: z.enum(['auto', 'gzip', 'none']).optional(),
 };
 
 export const prometheusSource = z.strictObject({

@@ -68,6 +68,8 @@ export interface HttpClientConfig {
   readonly tls: TlsConfig;
   /** Upper bound on a response body, in bytes (decompressed). */
   readonly maxResponseBytes: number;
+  /** Ask for an uncompressed answer (`compression: none`, or `auto` on loopback). Set only when true. */
+  readonly identityEncoding?: true;
 }
 
 export interface PrometheusSourceConfig {

@@ -118,7 +118,7 @@ export class HttpClient {
   /** `sent` collects the secret values put into the headers, to keep them out of error messages. */
   private headers(target: URL, req: RequestSpec, sent: string[]): Record<string, string> {
     const h: Record<string, string> = {
-      'accept-encoding': 'gzip, deflate',
+      'accept-encoding': this.cfg.identityEncoding ? 'identity' : 'gzip, deflate',
       'user-agent': 'label-value-exporter',
       accept: req.accept,
       ...(req.contentType ? { 'content-type': req.contentType } : {}),

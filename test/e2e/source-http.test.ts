@@ -451,6 +451,7 @@ describe('query-API source over HTTP', () => {
         case `/gzip${QUERY_PATH}`: return void res.writeHead(200, { ...json, 'content-encoding': 'gzip' }).end(gzipSync(vectorBody([N1, N2])));
         case `/deflate${QUERY_PATH}`: return void res.writeHead(200, { ...json, 'content-encoding': 'deflate' }).end(deflateSync(vectorBody([N1, N2])));
         case `/br${QUERY_PATH}`: return void res.writeHead(200, { ...json, 'content-encoding': 'br' }).end(brotliCompressSync(vectorBody([N1, N2])));
+        case `/plain${QUERY_PATH}`: return void res.writeHead(200, json).end(vectorBody([N1, N2]));
         case `/limit${QUERY_PATH}`:
           if (limitMode === 'small') return void res.writeHead(200, json).end(vectorBody([N1, N2]));
           if (limitMode === 'big') return void res.writeHead(200, json).end(big);
@@ -459,14 +460,19 @@ describe('query-API source over HTTP', () => {
       }
     });
     const ex = await exporter([
-      { name: 'gzip', source: { url: `${api.url}/gzip` } },
-      { name: 'deflate', source: { url: `${api.url}/deflate` } },
-      { name: 'br', source: { url: `${api.url}/br` } },
-      { name: 'limit', source: { url: `${api.url}/limit`, max_response_bytes: 1000 } },
+      { name: 'gzip', source: { url: `${api.url}/gzip`, compression: 'gzip' } },
+      { name: 'deflate', source: { url: `${api.url}/deflate`, compression: 'gzip' } },
+      { name: 'br', source: { url: `${api.url}/br`, compression: 'gzip' } },
+      { name: 'limit', source: { url: `${api.url}/limit`, max_response_bytes: 1000, compression: 'gzip' } },
+      // compression: auto (the default) on a loopback address asks for no compression.
+      { name: 'plain', source: { url: `${api.url}/plain` } },
     ]);
     await withLogs([ex.proc], async () => {
-      await waitServing(ex, ['gzip', 'deflate', 'br', 'limit'], N1_N2);
-      for (const r of api.requests) assert.match(String(r.headers['accept-encoding']), /\bgzip\b/, 'gzip is asked for');
+      await waitServing(ex, ['gzip', 'deflate', 'br', 'limit', 'plain'], N1_N2);
+      for (const r of api.requests) {
+        if (r.path.startsWith('/plain')) assert.equal(r.headers['accept-encoding'], 'identity', 'loopback: no compression asked for');
+        else assert.match(String(r.headers['accept-encoding']), /\bgzip\b/, 'gzip is asked for');
+      }
 
       for (const mode of ['big', 'bomb'] as const) {
         const before = failures(await ex.samples(), 'limit', 'too_large');
