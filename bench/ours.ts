@@ -23,9 +23,10 @@ interface ChildLine {
   listening?: number;
 }
 
-export async function runOurs(url: string, runs: number, loadSeconds: number): Promise<OursResult> {
+/** `preserve`: the transformation's preserve_labels (default: per node, one output per source series). */
+export async function runOurs(url: string, runs: number, loadSeconds: number, preserve?: string): Promise<OursResult> {
   // One extra first run warms the JIT, as the floor's fetch gets a warm-up; it is reported on its own.
-  const proc = await ManagedProcess.start({ name: 'lve-bench-child', command: process.execPath, args: [CHILD, url, String(runs + 1)] });
+  const proc = await ManagedProcess.start({ name: 'lve-bench-child', command: process.execPath, args: [CHILD, url, String(runs + 1), ...(preserve ? [preserve] : [])] });
   try {
     const lines = (): ChildLine[] =>
       proc
