@@ -49,6 +49,8 @@ function checkStates(ctx: BuildContext, t: RawTransformation, at: (...p: PathSeg
   });
   if (t.value) ctx.problems.add(at('value'), 'a stateset matches the label value against states: a value parser does not apply');
   if (t.default_value !== undefined) ctx.problems.add(at('default_value'), 'a stateset has no default: a value that is not one of states is skipped (reason unknown_state)');
+  if (t.on_collision === 'sum' || t.on_collision === 'count') ctx.problems.add(at('on_collision'), `a stateset keeps one state per series: on_collision must be first, last, min, max or error, not ${t.on_collision}`);
+  if (t.keep_value_label) ctx.problems.add(at('keep_value_label'), 'a stateset already names the value in its state label: keep_value_label does not apply');
   // OpenMetrics names the state label after the metric; a name with ':' or {{...}} is no label name.
   const label = t.state_label ?? (isValidLabelName(t.name) ? t.name : 'state');
   return { values, label };
@@ -64,6 +66,10 @@ function checkBuckets(ctx: BuildContext, t: RawTransformation, at: (...p: PathSe
     return null;
   }
   const b = t.buckets;
+  // OpenMetrics: a histogram with _sum has no negative buckets (and no negative observations).
+  b.forEach((v, k) => {
+    if (v < 0) ctx.problems.add(at('buckets', k), `bucket bounds cannot be negative (got ${v}): OpenMetrics histograms with a _sum observe values >= 0`);
+  });
   for (let k = 1; k < b.length; k++) {
     if (!((b[k] as number) > (b[k - 1] as number))) ctx.problems.add(at('buckets', k), `bucket bounds must increase: ${b[k]} follows ${b[k - 1]}`);
   }
@@ -91,7 +97,7 @@ export function buildMetricType(ctx: BuildContext, t: RawTransformation, path: P
     });
     if (t.source_label === reserved) ctx.problems.add(at('source_label'), `${why}: it cannot also be the source_label`);
   }
-  if (type === 'counter' && t.value === undefined && t.default_value !== undefined && t.default_value < 0) {
+  if (type === 'counter' && t.default_value !== undefined && t.default_value < 0) {
     ctx.problems.add(at('default_value'), 'a counter cannot be negative');
   }
   const nameTemplate = parseNameTemplate(t.name);

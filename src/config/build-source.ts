@@ -131,7 +131,7 @@ function buildAuth(ctx: BuildContext, raw: Omit<RawHttpOptions, 'name' | 'type'>
  */
 function uncompressed(mode: 'auto' | 'gzip' | 'none' | undefined, url: string): boolean {
   if (mode === 'none') return true;
-  if (mode === 'gzip' || url === '') return false;
+  if (mode === 'gzip' || !URL.canParse(url)) return false;
   const host = new URL(url).hostname;
   return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
 }

@@ -105,6 +105,9 @@ export function buildTransformation(
   checkSchedule(ctx, t, path);
   const defaultTimeout = onScrape ? Math.min(DEFAULTS.onScrapeTimeoutSeconds, sourceTimeout) : Math.min(interval, sourceTimeout);
   const query = buildQuery(ctx, t, path, used);
+  if (t.pushdown === true && !pushdownAllowed(t, query)) {
+    ctx.problems.add([...path, 'pushdown'], 'pushdown: true cannot apply here: it needs metric_type gauge or info, preserve_labels, no query:, and on_collision max or min (README "Asking for less")');
+  }
   return {
     name: t.name,
     help: t.description ?? `Value of label "${t.value_from_label}" of ${query === null ? t.source_metric : query.replace(/\s+/g, ' ')}.`,

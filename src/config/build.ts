@@ -1,6 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { buildHttpClient, expand, toSeconds, type BuildContext } from './build-source.js';
 import { DEFAULTS } from './defaults.js';
+import { claimedNames } from '../model/family-names.js';
+import type { MetricType } from '../model/series.js';
 import { RESERVED_METRIC_PREFIXES } from './names.js';
 import type { RawConfig, RawTransformation } from './schema.js';
 import { buildTransformation } from './build-transformation.js';
@@ -41,23 +43,32 @@ function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<s
   return sources;
 }
 
+/** Why two families clash, by the types involved. */
+function clashReason(a: MetricType, b: MetricType): string {
+  if (a === 'histogram' || b === 'histogram') return 'a histogram "x" also serves "x_bucket", "x_sum" and "x_count"';
+  if (a === 'counter' || b === 'counter') return 'a counter "x" is served as "x_total" (OpenMetrics family "x")';
+  return 'an info metric "x_info" is the OpenMetrics family "x"';
+}
+
 /**
- * Output names must be unique, also across formats: an info family `x_info`
- * is the OpenMetrics family `x`, so a transformation named `x` would clash.
+ * Output names must be unique, also across formats and suffixes: an info
+ * family `x_info` is the OpenMetrics family `x`, a counter `x` serves
+ * `x_total`, a histogram `x` serves `x_bucket`, `x_sum` and `x_count`.
  */
-function checkName(ctx: BuildContext, t: RawTransformation, i: number, seen: Map<string, { readonly name: string; readonly counter: boolean }>): void {
+function checkName(ctx: BuildContext, t: RawTransformation, i: number, seen: Map<string, { readonly name: string; readonly type: MetricType }>): void {
   const path = ['metric_transformations', i, 'name'];
-  const counterBase = t.metric_type === 'counter' ? t.name.replace(/_total$/, '') : undefined;
-  const family = t.metric_type === 'info' && t.name.endsWith('_info') ? t.name.slice(0, -5) : counterBase;
-  const names = counterBase !== undefined ? [counterBase, `${counterBase}_total`] : family ? [t.name, family] : [t.name];
-  for (const name of names) {
+  const type = t.metric_type ?? DEFAULTS.metricType;
+  for (const name of claimedNames(t.name, type)) {
     const taken = seen.get(name);
-    const other = taken?.name;
-    if (other === t.name) {
+    if (taken?.name === t.name) {
       ctx.problems.add(path, `duplicate transformation name "${t.name}"`);
       break;
-    } else if (other !== undefined) ctx.problems.add(path, `"${t.name}" clashes with "${other}": ${counterBase === undefined && !taken?.counter ? 'an info metric "x_info" is the OpenMetrics family "x"' : 'a counter "x" is served as "x_total" (OpenMetrics family "x")'}`);
-    if (other === undefined) seen.set(name, { name: t.name, counter: counterBase !== undefined });
+    }
+    if (taken) {
+      ctx.problems.add(path, `"${t.name}" clashes with "${taken.name}": ${clashReason(type, taken.type)}`);
+      break;
+    }
+    seen.set(name, { name: t.name, type });
   }
   const reserved = RESERVED_METRIC_PREFIXES.find((p) => t.name.startsWith(p));
   if (reserved) ctx.problems.add(path, `names starting with "${reserved}" are reserved for the exporter's own metrics`);
@@ -68,7 +79,7 @@ export function buildConfig(ctx: BuildContext, raw: RawConfig, file: string, has
   const interval = toSeconds(raw.scrape_interval) ?? DEFAULTS.scrapeIntervalSeconds;
   const timeout = toSeconds(raw.query_timeout) ?? DEFAULTS.sourceTimeoutSeconds;
   const sources = buildSources(ctx, raw, timeout);
-  const seen = new Map<string, { readonly name: string; readonly counter: boolean }>();
+  const seen = new Map<string, { readonly name: string; readonly type: MetricType }>();
   const transformations = raw.metric_transformations.map((t, i) => {
     checkName(ctx, t, i, seen);
     return buildTransformation(ctx, t, i, sources, interval, toSeconds(raw.max_staleness));

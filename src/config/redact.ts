@@ -2,9 +2,22 @@ import type { ExporterConfig, HttpClientConfig, SourceConfig } from './types.js'
 
 const SECRET = '<secret>';
 
+/** The URL with the value of every query parameter blanked: they may carry keys (`?api_key=...`). */
+export function redactUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url.includes('?') ? `${url.slice(0, url.indexOf('?'))}?${SECRET}` : url;
+  }
+  if (u.search === '') return url;
+  for (const k of [...new Set(u.searchParams.keys())]) u.searchParams.set(k, SECRET);
+  return u.toString();
+}
+
 function http(h: HttpClientConfig): Record<string, unknown> {
   return {
-    url: h.url,
+    url: redactUrl(h.url),
     timeout_seconds: h.timeoutSeconds,
     ...(h.basicAuth ? { basic_auth: { username: h.basicAuth.username, ...(h.basicAuth.passwordFile ? { password_file: h.basicAuth.passwordFile } : { password: SECRET }) } } : {}),
     ...(h.bearerToken ? { bearer_token: SECRET } : {}),

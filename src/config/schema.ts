@@ -144,7 +144,7 @@ const transformation = z.strictObject({
   on_collision: z.enum(['first', 'last', 'min', 'max', 'sum', 'count', 'error']).optional(),
   // Queries (README "Queries"): a PromQL/MetricsQL expression instead of source_metric + query_filter.
   query: z.string().optional(),
-  pushdown: z.union([z.boolean(), z.literal('auto')]).optional(),
+  pushdown: z.union([z.boolean(), z.literal('auto')], { error: 'expected auto, true or false' }).optional(),
   max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
   // Metric types (README "Metric types") and dynamic names.
   states: z.array(z.string().min(1, { message: 'a state needs a non-empty name' })).min(1, { message: 'a stateset needs at least one state' }).optional(),

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
+import { claimedNames } from '../model/family-names.js';
 import type { FamilySnapshot } from '../snapshot/family.js';
 import type { ExpositionFormat } from './format.js';
 import { renderHeader } from './render.js';
@@ -12,6 +13,10 @@ import { renderHeader } from './render.js';
  * let other requests in between.
  */
 const SLICE = 64 * 1024;
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 async function put(out: Writable, chunk: string | Buffer): Promise<void> {
   if (typeof chunk === 'string' || chunk.length <= SLICE) {
@@ -37,12 +42,15 @@ export async function writeExposition(
 ): Promise<void> {
   const rendered: Array<{ readonly name: string; readonly snapshot: FamilySnapshot; readonly samples: Buffer }> = [];
   for (const snapshot of families.values()) for (const f of snapshot.families) rendered.push({ name: f.name, snapshot, samples: f.samples });
-  rendered.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  let last: string | undefined;
+  // By family name, then transformation name: the same order whatever order runs finished in.
+  rendered.sort((a, b) => cmp(a.name, b.name) || cmp(a.snapshot.name, b.snapshot.name));
+  const taken = new Set<string>();
   for (const f of rendered) {
-    // A dynamic name may produce another transformation's name: the first in name order is served, never two families of one name.
-    if (f.name === last) continue;
-    last = f.name;
+    // A dynamic name may produce a name another family already occupies (`x_total` of a
+    // counter `x`, `x_count` of a histogram `x`): the first in that order is served, never both.
+    const names = claimedNames(f.name, f.snapshot.type);
+    if (names.some((n) => taken.has(n))) continue;
+    for (const n of names) taken.add(n);
     await put(out, renderHeader({ name: f.name, help: f.snapshot.help, type: f.snapshot.type, ...(f.snapshot.stateLabel === undefined ? {} : { stateLabel: f.snapshot.stateLabel }) }, format));
     if (f.samples.length > 0) await put(out, f.samples);
   }

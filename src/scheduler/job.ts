@@ -128,6 +128,7 @@ export class TransformationJob {
       const pushdown = this.advisor.use();
       const outcome = await runTransformation(t, this.sources, this.deps.store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard, pushdown);
       if (outcome.ok) this.advisor.record(pushdown, outcome.result.sourceSeries);
+      else this.advisor.failed(pushdown);
       return outcome;
     } finally {
       release();

@@ -35,8 +35,19 @@ export class PushdownAdvisor {
     if (this.raw === undefined) return false;
     if (this.grouped === undefined) return true;
     const merges = this.raw >= PUSHDOWN_MIN_MERGE * Math.max(1, this.grouped);
+    // pushdown: true never gets here, so a grouped failure can only have come from a probe or a re-check.
     const recheck = this.runs % PUSHDOWN_RECHECK_RUNS === PUSHDOWN_RECHECK_RUNS - 1;
     return merges !== recheck;
+  }
+
+  /**
+   * After a failed run. A failed grouped run (a timeout, a backend that
+   * rejects `group by`) counts as "grouping does not pay": the next runs ask
+   * for the whole series, and grouping is tried again at the re-check.
+   */
+  failed(pushedDown: boolean): void {
+    this.runs++;
+    if (pushedDown) this.grouped = Infinity;
   }
 
   /** After a successful run: whether it pushed down, and how many series the source answered. */

@@ -55,6 +55,8 @@ export async function runTransformation(
   // on_collision: error, or more than max_series: the run fails as a whole (no truncated output).
   if (transformer.failure) return { ok: false, error: transformer.failure };
   const result = keepOwnSeries(t, transformer.finish(), previous, shard);
+  const spec = { name: t.name, type: t.metricType, dynamicNames: t.nameTemplate !== null, states: t.states, buckets: t.buckets };
+  const renderKey = JSON.stringify(spec);
   store.put({
     name: t.name,
     help: t.help,
@@ -62,8 +64,10 @@ export async function runTransformation(
     ...(t.states ? { stateLabel: t.states.label } : {}),
     series: result.series,
     index: result.index,
-    // Steady state: nothing changed since the last run, so its bytes are still right.
-    families: result.unchanged && previous ? previous.families : renderFamilies({ name: t.name, type: t.metricType, dynamicNames: t.nameTemplate !== null, states: t.states, buckets: t.buckets }, result.series),
+    // Steady state: nothing changed since the last run, so its bytes are still right
+    // (unless a reload changed how they are rendered: type, states, buckets).
+    families: result.unchanged && previous && previous.renderKey === renderKey ? previous.families : renderFamilies(spec, result.series),
+    renderKey,
     producedAtMs: Date.now(),
   });
   return { ok: true, result, warnings };

@@ -104,9 +104,11 @@ export class Scheduler {
       }
       await job.stop();
       this.jobs.delete(name);
-      if (t) summary.changed.push(name);
-      if (t && job.config.onScrape && !t.onScrape) this.deps.metrics.removeOnScrape(name);
-      else {
+      if (t) {
+        // A changed transformation keeps serving its last data until its new first run.
+        summary.changed.push(name);
+        if (job.config.onScrape && !t.onScrape) this.deps.metrics.removeOnScrape(name);
+      } else {
         this.deps.store.delete(name);
         this.deps.metrics.removeTransformation(name);
         summary.removed.push(name);

@@ -20,6 +20,8 @@ export interface FamilySnapshot {
    * unless the name is dynamic (`{{label}}`); sorted by name.
    */
   readonly families: readonly RenderedFamily[];
+  /** How `families` was rendered (name, type, states, buckets): a reload that changes it re-renders. */
+  readonly renderKey?: string;
   /** Wall-clock time (ms) of the run that produced this snapshot. */
   readonly producedAtMs: number;
 }

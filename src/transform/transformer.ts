@@ -174,11 +174,12 @@ export class Transformer {
     let value: number;
     if (raw === undefined || raw === '') {
       const reason: SkipReason = raw === undefined ? 'missing_label' : 'empty_label';
-      if (cfg.skipEmptyLabels || (cfg.metricType === 'gauge' && cfg.defaultValue === null)) {
+      // Only info series carry no number: every other type needs default_value (a stateset has none).
+      if (cfg.skipEmptyLabels || (cfg.metricType !== 'info' && cfg.defaultValue === null)) {
         this.skip(reason, raw ?? '');
         return;
       }
-      if (cfg.metricType === 'gauge') this.defaulted++;
+      if (cfg.metricType !== 'info') this.defaulted++;
       value = cfg.metricType === 'info' ? 1 : (cfg.defaultValue as number);
     } else if (cfg.metricType === 'info') {
       value = 1;
@@ -271,8 +272,9 @@ export class Transformer {
   /** Histograms: every source series with the same output labels is one observation of that series. */
   private readonly putHistogram = (labels: LabelSet, value: number): void => {
     if (this.failed) return;
-    if (Number.isNaN(value)) {
-      this.skip('nan', String(value));
+    // OpenMetrics: observations of a histogram with _sum are finite and >= 0.
+    if (!(value >= 0 && value < Infinity)) {
+      this.skip('not_a_histogram_value', String(value));
       return;
     }
     const key = this.keyOf(labels);
@@ -356,10 +358,15 @@ export class Transformer {
 
   /** Keeps the previous run's series that were not seen again (`clear_stale_metrics: false`). */
   keepStale(): void {
+    const dynamic = this.cfg.nameTemplate !== null;
     for (const s of this.previous?.series ?? []) {
       if (this.out.has(s.labelText)) continue;
       this.out.set(s.labelText, s.value);
       if (s.histogram) this.hist.set(s.labelText, s.histogram);
+      if (dynamic) this.names.add(s.labelText.slice(0, s.labelText.indexOf(' ')));
+    }
+    if (!this.failed && this.names.size > this.cfg.maxNames) {
+      this.failed = new SourceError('too_many_names', `more than ${this.cfg.maxNames} distinct metric names with the kept stale series (max_names: ${this.cfg.maxNames}); nothing of this run is served`);
     }
     if (!this.failed && this.out.size > this.maxSeries) this.failed = tooMany(this.maxSeries);
   }
