@@ -1,39 +1,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TransformationConfig } from '../config/types.js';
+import { transformationConfig } from '../../test/support/transformation.js';
 import { Transformer } from './transformer.js';
 
 function cfg(over: Partial<TransformationConfig> = {}): TransformationConfig {
-  return {
-    name: 'kubelet_minor_version',
-    help: 'h',
-    source: 'default',
-    sources: ['default'],
-    sourceLabel: null,
-    json: null,
-    sourceMetric: 'kube_node_info',
-    queryFilter: '',
-    metricType: 'gauge',
-    valueFromLabel: 'minor',
-    preserveLabels: ['cluster', 'node'],
-    defaultValue: null,
-    clearStaleMetrics: true,
-    skipEmptyLabels: false,
-    intervalSeconds: 60,
-    timeoutSeconds: 60,
-    maxStalenessSeconds: 180,
-    value: null,
-    shaping: null,
-    onCollision: 'max',
-    maxSeries: null,
-    states: null,
-    buckets: null,
-    nameTemplate: null,
-    maxNames: 100,
-    query: null,
-    pushdown: false,
-    ...over,
-  };
+  return transformationConfig(over);
 }
 
 function run(c: TransformationConfig, input: Array<Record<string, string>>) {

@@ -377,18 +377,23 @@ export class Transformer {
    * caller can keep the bytes it rendered then.
    */
   finish(): TransformResult {
-    const keys = [...this.out.keys()].sort();
     const previous = this.previous;
-    let unchanged = previous !== undefined && previous.series.length === keys.length;
-    for (let i = 0; unchanged && i < keys.length; i++) {
-      const p = previous?.series[i];
-      // Keys of series seen before are the previous strings: usually a pointer comparison.
-      unchanged = p !== undefined && p.labelText === keys[i] && Object.is(p.value, this.out.get(p.labelText));
-    }
     const histograms = this.cfg.metricType === 'histogram' ? this.histograms() : null;
-    for (let i = 0; unchanged && histograms && i < keys.length; i++) {
-      unchanged = sameHistogram(previous?.series[i]?.histogram, histograms.get(keys[i] as string));
+    // Compared through the previous index, before sorting: in the steady state
+    // (nothing changed) the sort is skipped, which was a tenth of a 1M-series
+    // run. Keys of series seen before are the previous strings, so the lookups
+    // hash nothing new.
+    let unchanged = previous !== undefined && previous.series.length === this.out.size;
+    if (unchanged && previous) {
+      for (const [key, value] of this.out) {
+        const p = previous.index.get(key);
+        if (p === undefined || !Object.is(p.value, value) || (histograms !== null && !sameHistogram(p.histogram, histograms.get(key)))) {
+          unchanged = false;
+          break;
+        }
+      }
     }
+    const keys = unchanged ? [] : [...this.out.keys()].sort();
     let result: PreviousSeries;
     if (unchanged && previous) result = previous;
     else {

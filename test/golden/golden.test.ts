@@ -9,28 +9,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
-import type { ExpositionFormat } from '../../src/exposition/format.js';
-import { writeExposition } from '../../src/exposition/write.js';
 import { runTransformation } from '../../src/scheduler/run.js';
 import { SnapshotStore } from '../../src/snapshot/store.js';
 import { createSource } from '../../src/sources/registry.js';
 import { checkOpenMetrics } from '../support/openmetrics-check.js';
 import { promtoolCheckMetrics } from '../support/promtool.js';
+import { renderStore } from '../support/render-store.js';
 
 const CASES = fileURLToPath(new URL('../../../test/golden/cases/', import.meta.url));
 const update = process.env.UPDATE_GOLDEN === '1';
 const noop = { request: () => undefined };
 
-async function render(store: SnapshotStore, format: ExpositionFormat): Promise<string> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  await writeExposition(out, store.current(), '', format);
-  return Buffer.concat(chunks).toString('utf8');
-}
+const render = renderStore;
 
 async function runCase(dir: string): Promise<SnapshotStore> {
   const config = await loadConfig(`${dir}/config.yml`);

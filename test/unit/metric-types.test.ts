@@ -5,38 +5,10 @@ import { compileParser } from '../../src/parsers/index.js';
 import { renderFamilies } from '../../src/exposition/render.js';
 import { bucketIndex, fillName } from '../../src/transform/metric-type.js';
 import { Transformer, type PreviousSeries } from '../../src/transform/transformer.js';
+import { transformationConfig } from '../support/transformation.js';
 
 function cfg(over: Partial<TransformationConfig> = {}): TransformationConfig {
-  return {
-    name: 'm',
-    help: 'h',
-    source: 'default',
-    sources: ['default'],
-    sourceLabel: null,
-    json: null,
-    sourceMetric: 'x_info',
-    queryFilter: '',
-    metricType: 'gauge',
-    valueFromLabel: 'v',
-    preserveLabels: ['app'],
-    defaultValue: null,
-    clearStaleMetrics: true,
-    skipEmptyLabels: false,
-    intervalSeconds: 60,
-    timeoutSeconds: 60,
-    maxStalenessSeconds: 180,
-    value: null,
-    shaping: null,
-    onCollision: 'max',
-    maxSeries: null,
-    states: null,
-    buckets: null,
-    nameTemplate: null,
-    maxNames: 100,
-    query: null,
-    pushdown: false,
-    ...over,
-  };
+  return transformationConfig({ name: 'm', sourceMetric: 'x_info', valueFromLabel: 'v', preserveLabels: ['app'], ...over });
 }
 
 function run(c: TransformationConfig, input: Array<Record<string, string>>, previous?: PreviousSeries) {
