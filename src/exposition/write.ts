@@ -39,6 +39,8 @@ export async function writeExposition(
   families: ReadonlyMap<string, FamilySnapshot>,
   selfMetrics: string,
   format: ExpositionFormat,
+  /** Write only the families of this transformation, as /metrics serves them among all of `families` (remote write). */
+  only?: string,
 ): Promise<void> {
   const rendered: Array<{ readonly name: string; readonly snapshot: FamilySnapshot; readonly samples: Buffer }> = [];
   for (const snapshot of families.values()) for (const f of snapshot.families) rendered.push({ name: f.name, snapshot, samples: f.samples });
@@ -51,6 +53,7 @@ export async function writeExposition(
     const names = claimedNames(f.name, f.snapshot.type);
     if (names.some((n) => taken.has(n))) continue;
     for (const n of names) taken.add(n);
+    if (only !== undefined && f.snapshot.name !== only) continue;
     await put(out, renderHeader({ name: f.name, help: f.snapshot.help, type: f.snapshot.type, ...(f.snapshot.stateLabel === undefined ? {} : { stateLabel: f.snapshot.stateLabel }) }, format));
     if (f.samples.length > 0) await put(out, f.samples);
   }

@@ -40,9 +40,11 @@ function byName(a: readonly [string, string], b: readonly [string, string]): num
  * ~0.5 s for 100k on a loaded 2-core machine, once per run. The parse
  * yields to the event loop every few thousand lines so scrapes are not held up.
  */
-export async function familySeries(name: string, family: FamilySnapshot): Promise<FamilySeries[]> {
+export async function familySeries(name: string, family: FamilySnapshot, all?: ReadonlyMap<string, FamilySnapshot>): Promise<FamilySeries[]> {
   const out = new Collector();
-  await writeExposition(out, new Map([[name, family]]), '', 'text');
+  // With the other transformations (`all`), a family /metrics would not serve (its name taken by another) is not pushed either.
+  const families = new Map(all ?? []).set(name, family);
+  await writeExposition(out, families, '', 'text', name);
   const text = Buffer.concat(out.chunks).toString('utf8');
   const series: FamilySeries[] = [];
   let start = 0;

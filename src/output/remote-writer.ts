@@ -110,7 +110,7 @@ export class RemoteWriter {
     const samples: RemoteSample[] = [];
     if (family) {
       try {
-        for (const s of await familySeries(name, family)) {
+        for (const s of await familySeries(name, family, this.store.current())) {
           now.set(s.key, s.labels);
           samples.push({ labels: s.labels, value: s.value, stale: false, timestampMs: atMs });
         }
