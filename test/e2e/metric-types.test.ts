@@ -6,6 +6,7 @@
  * -promscrape.config, which asks for the text format. The live output must be
  * the golden output byte for byte in both formats, pass promtool (text) and
  * the reference OpenMetrics parser, and answer the PromQL each type is for.
+ * The same data read from a real Prometheus as the source gives the same output.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import { checkOpenMetrics } from '../support/openmetrics-check.js';
 import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { labelsOf, type InstantSample } from '../support/promql.js';
 import { promtoolCheckMetrics } from '../support/promtool.js';
+import { startStaticServer, type StaticServer } from '../support/static-server.js';
 import { makeTempDir } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
@@ -133,5 +135,34 @@ describe('metric types end to end', () => {
     assert.equal(up[0]?.value[1], '1');
     const vmUp = await scraperVm.query('up{job="lve"}');
     assert.equal(vmUp[0]?.value[1], '1');
+  });
+});
+
+describe('metric types with a real Prometheus as the source', () => {
+  let fixtures: StaticServer;
+  let prom: Prometheus;
+  let exporter: Exporter;
+
+  before(async () => {
+    // Prometheus scrapes the same data (honor_labels keeps its job labels) and answers our queries.
+    fixtures = await startStaticServer();
+    fixtures.set('/metrics', INPUT);
+    prom = await startPrometheus({ scrapeConfigs: [{ jobName: 'fixtures', targets: [`127.0.0.1:${fixtures.port}`], honorLabels: true }] });
+    await prom.waitForQuery('count({__name__=~"argocd_app_info|jenkins_job_info|kube_node_info|service_window_info"})', (r) => Number(r[0]?.value[1]) === 17);
+    exporter = await startExporter(`victoriametrics_url: "${prom.url}"\nscrape_interval: 1\n${CONFIG}`);
+  });
+
+  after(async () => {
+    await exporter?.stop();
+    await prom?.stop();
+    await fixtures?.close();
+  });
+
+  test('the live output equals the golden files in both formats', async () => {
+    await withLogs([exporter.proc, prom.process], async () => {
+      await exporter.waitForSamples((s) => s.has('kubelet_minor_versions_count{cluster="gke"}') && s.has('argocd_app_sync{name="search",status="Synced"}') && s.has('jenkins_job_last_build_number_total{folder="ci",job="nightly"}') && s.has('ingress_nginx_service_window_in_window{env="prod"}') && s.has('argocd_app_health{name="search",project="web",argocd_app_health="Healthy"}'), 'every transformation served');
+      assert.equal(derivedOnly(await exporter.metricsText()), EXPECTED_TEXT);
+      assert.equal(derivedOnly(await exporter.metricsText({ accept: 'application/openmetrics-text; version=1.0.0' })), derivedOnly(EXPECTED_OM));
+    });
   });
 });
