@@ -38,7 +38,7 @@ if (!t || !sourceCfg) throw new Error('bench config');
 const metrics = new SelfMetrics();
 const source = createSource(sourceCfg, { request: (s, c, sec) => metrics.sourceRequest(s, c, sec) });
 const store = new SnapshotStore();
-const advisor = new PushdownAdvisor(t);
+const advisor = new PushdownAdvisor(t, source.labelKeep === true);
 for (let i = 0; i < Number(runsArg); i++) {
   const started = performance.now();
   // As a scheduled job does: pushdown: auto decides per run from what the earlier runs saw.

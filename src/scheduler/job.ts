@@ -6,7 +6,7 @@ import type { SnapshotStore } from '../snapshot/store.js';
 import type { Source } from '../sources/source.js';
 import type { Limiter } from './limiter.js';
 import type { Shard } from '../transform/shard.js';
-import { PushdownAdvisor } from './pushdown-advisor.js';
+import { PushdownAdvisor, type Projection } from './pushdown-advisor.js';
 import { runTransformation, type RunOutcome } from './run.js';
 
 export interface JobDeps {
@@ -61,6 +61,8 @@ export class TransformationJob {
   private failing: string | undefined;
   /** `pushdown: auto`: whether each run asks for `group by` (decided from the data). */
   private readonly advisor: PushdownAdvisor;
+  /** How the last successful run asked the source. */
+  private lastProjection: Projection = 'none';
   /** Warnings of the last answer, logged again only when they change. */
   private warnings = '';
   private status: JobStatus = { runs: 0, lastError: undefined, lastRunAtMs: undefined, lastSuccessAtMs: undefined };
@@ -70,7 +72,7 @@ export class TransformationJob {
     readonly sources: readonly Source[],
     protected readonly deps: JobDeps,
   ) {
-    this.advisor = new PushdownAdvisor(config);
+    this.advisor = new PushdownAdvisor(config, sources.length > 0 && sources.every((s) => s.labelKeep === true));
   }
 
   get state(): JobStatus {
@@ -125,10 +127,25 @@ export class TransformationJob {
       return { ok: false, error: new SourceError('timeout', `no free source request slot within ${t.timeoutSeconds}s (max_concurrent_requests)`) };
     }
     try {
-      const pushdown = this.advisor.use();
-      const outcome = await runTransformation(t, this.sources, this.deps.store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard, pushdown);
-      if (outcome.ok) this.advisor.record(pushdown, outcome.result.sourceSeries);
-      else this.advisor.failed(pushdown);
+      const run = (projection: Projection) => runTransformation(t, this.sources, this.deps.store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard, projection);
+      const projection = this.advisor.use();
+      let outcome = await run(projection);
+      if (outcome.ok) {
+        this.advisor.record(projection, outcome.result.sourceSeries);
+        this.lastProjection = projection;
+      } else if (projection !== 'none') {
+        // A source that refuses the projection (VictoriaMetrics' "duplicate output timeseries"
+        // for label_keep, a backend without group by) is asked again at once the plain way.
+        this.advisor.failed(projection);
+        if (!isTransient(outcome.error) && !signal.aborted) {
+          this.deps.logger.debug({ transformation: t.name, projection, reason: outcome.error.reason, err: outcome.error.message }, 'the source refused the projected query; asking for the whole series');
+          outcome = await run('none');
+          if (outcome.ok) {
+            this.advisor.record('none', outcome.result.sourceSeries);
+            this.lastProjection = 'none';
+          }
+        }
+      }
       return outcome;
     } finally {
       release();
@@ -142,7 +159,7 @@ export class TransformationJob {
     const now = Date.now();
     if (outcome.ok) {
       const r = outcome.result;
-      metrics.runSucceeded(t, { durationSeconds: seconds, finishedAtMs: now, sourceSeries: r.sourceSeries, outputSeries: r.series.length, skipped: r.skipped, defaulted: r.defaulted, collisions: r.collisions });
+      metrics.runSucceeded(t, { durationSeconds: seconds, finishedAtMs: now, sourceSeries: r.sourceSeries, outputSeries: r.series.length, skipped: r.skipped, defaulted: r.defaulted, collisions: r.collisions, projection: this.lastProjection });
       if (this.failing !== undefined || this.status.runs === 0) {
         logger.info({ ...fields, series: r.series.length, source_series: r.sourceSeries }, this.failing ? 'transformation recovered' : 'first run succeeded');
       }

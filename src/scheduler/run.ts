@@ -4,6 +4,7 @@ import { renderFamilies } from '../exposition/render.js';
 import type { SnapshotStore } from '../snapshot/store.js';
 import type { Source } from '../sources/source.js';
 import { Transformer, type TransformResult } from '../transform/transformer.js';
+import type { Projection } from './pushdown-advisor.js';
 import { keepOwnSeries, WHOLE, type Shard } from '../transform/shard.js';
 
 export type RunOutcome =
@@ -29,13 +30,13 @@ export async function runTransformation(
   keepStale = true,
   /** `--shard.*`: a `shard_by: series` transformation keeps only this replica's output series. */
   shard: Shard = WHOLE,
-  /** Ask for `group by (<labels>)` this run (where allowed): see PushdownAdvisor. */
-  pushdown = t.pushdown,
+  /** How to ask for less this run (where allowed): see PushdownAdvisor. */
+  projection: Projection = t.pushdown ? 'group' : 'none',
 ): Promise<RunOutcome> {
   const previous = store.get(t.name);
   const transformer = new Transformer(t, previous);
   const warnings: string[] = [];
-  const query = { metric: t.sourceMetric, filter: t.queryFilter, labels: transformer.projection(), json: t.json, expr: t.query, pushdown };
+  const query = { metric: t.sourceMetric, filter: t.queryFilter, labels: transformer.projection(), json: t.json, expr: t.query, pushdown: projection === 'group', keep: projection === 'keep' };
   try {
     // Several sources (fan-in): all must answer, so a run is still all or nothing.
     for (const source of sources) {

@@ -31,6 +31,7 @@ export function createMetricSet(registry: Registry<RegistryContentType>) {
     runs: new Counter({ name: `${PREFIX}transformation_runs_total`, help: 'Transformation runs by result (success, failure).', labelNames: ['transformation', 'result'] as const, registers }),
     failures: new Counter({ name: `${PREFIX}transformation_failures_total`, help: 'Failed transformation runs by reason.', labelNames: ['transformation', 'reason'] as const, registers }),
     sourceSeries: new Gauge({ name: `${PREFIX}transformation_source_series`, help: 'Source series read by the last successful run.', labelNames: t, registers }),
+    projection: new Gauge({ name: `${PREFIX}transformation_source_projection`, help: 'How the last successful run asked the source: 1 for the projection used (none, group, keep), 0 for the others.', labelNames: [...t, 'projection'], registers }),
     series: new Gauge({ name: `${PREFIX}transformation_series`, help: 'Output series currently served for the transformation.', labelNames: t, registers }),
     skipped: new Counter({ name: `${PREFIX}transformation_skipped_series_total`, help: 'Source series that produced no output series, by reason.', labelNames: ['transformation', 'reason'] as const, registers }),
     defaulted: new Counter({ name: `${PREFIX}transformation_defaulted_series_total`, help: 'Source series whose missing or unparseable value was replaced by default_value.', labelNames: t, registers }),

@@ -4,6 +4,8 @@ import type { SourceFailureReason } from '../model/errors.js';
 import { createMetricSet, type MetricSet } from './metric-set.js';
 import { RemoteWriteMetrics } from './remote-write-metrics.js';
 
+const PROJECTIONS = ['none', 'group', 'keep'] as const;
+
 export interface RunSuccess {
   readonly durationSeconds: number;
   readonly finishedAtMs: number;
@@ -12,6 +14,8 @@ export interface RunSuccess {
   readonly skipped: ReadonlyMap<string, number>;
   readonly defaulted: number;
   readonly collisions: number;
+  /** How the source was asked (none: the selector; group: group by; keep: label_keep). */
+  readonly projection?: 'none' | 'group' | 'keep';
 }
 
 export interface BuildInfoLabels {
@@ -84,6 +88,7 @@ export class SelfMetrics {
         m.remove({ transformation: t });
       }
       for (const result of ['success', 'failure']) s.runs.remove({ transformation: t, result });
+      for (const projection of PROJECTIONS) s.projection.remove({ transformation: t, projection });
       for (const reason of new Set([...SKIP_REASONS, ...(this.skipReasons.get(t) ?? [])])) s.skipped.remove({ transformation: t, reason });
       for (const reason of FAILURE_REASONS) s.failures.remove({ transformation: t, reason });
     });
@@ -124,6 +129,7 @@ export class SelfMetrics {
       s.lastSuccess.set(l, r.finishedAtMs / 1000);
       s.runDuration.observe(l, r.durationSeconds);
       s.sourceSeries.set(l, r.sourceSeries);
+      for (const p of PROJECTIONS) s.projection.set({ ...l, projection: p }, p === (r.projection ?? 'none') ? 1 : 0);
       s.series.set(l, r.outputSeries);
       for (const [reason, n] of r.skipped) s.skipped.inc({ ...l, reason }, n);
       s.defaulted.inc(l, r.defaulted);

@@ -21,6 +21,12 @@ export interface SourceQuery {
    * source may be asked `group by (<labels>) (...)`. README "Asking for less".
    */
   readonly pushdown?: boolean;
+  /**
+   * VictoriaMetrics sources: ask for `label_keep(<selector>, <labels read>)`,
+   * the same series with only the labels read (VictoriaMetrics refuses with an
+   * error, rather than merge, when that makes two series equal).
+   */
+  readonly keep?: boolean;
 }
 
 export interface CollectOutcome {
@@ -36,6 +42,8 @@ export interface CollectOutcome {
 export interface Source {
   readonly name: string;
   readonly type: SourceType;
+  /** Understands `keep` (a VictoriaMetrics query API that allows pushdown). */
+  readonly labelKeep?: boolean;
   collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome>;
   close(): Promise<void>;
 }

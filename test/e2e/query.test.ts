@@ -109,11 +109,48 @@ metric_transformations:
   - name: nothing_matches
     query: 'label_keep(kube_node_info{cluster="nowhere"}, "node")'
     value_from_label: minor
+  # pushdown: auto (the default) on VictoriaMetrics: per node nothing merges, so label_keep;
+  # per (cluster) 8 series group to 7 (less than 2x), so label_keep is tried, refused
+  # ("duplicate output timeseries") and the run asks again for the whole series.
+  - name: minor_by_node_auto
+    source_metric: kube_node_info
+    value_from_label: minor
+    preserve_labels: [cluster, node]
+    default_value: 0
+  - name: minor_by_node_plain
+    source_metric: kube_node_info
+    value_from_label: minor
+    preserve_labels: [cluster, node]
+    default_value: 0
+    pushdown: false
+  - name: minor_by_cluster_auto
+    source_metric: kube_node_info
+    value_from_label: minor
+    preserve_labels: [cluster]
+    default_value: 0
 ${PUSHDOWN_PAIRS}`);
   });
   after(async () => {
     await exporter?.stop();
     await vm?.stop();
+  });
+
+  test('pushdown: auto uses label_keep where nothing merges, and falls back when VictoriaMetrics refuses it', async () => {
+    await withLogs([exporter.proc, vm.process], async () => {
+      const projection = (x: Map<string, number>, t: string, p: string) => x.get(`label_value_exporter_transformation_source_projection{transformation="${t}",projection="${p}"}`);
+      const runs = (x: Map<string, number>, t: string, result: string) => x.get(`label_value_exporter_transformation_runs_total{transformation="${t}",result="${result}"}`) ?? 0;
+      // Run 1 whole, run 2 grouped (the probe), run 3 on: label_keep, or the whole series after a refusal.
+      const s = await exporter.waitForSamples((x) => runs(x, 'minor_by_node_auto', 'success') >= 4 && runs(x, 'minor_by_cluster_auto', 'success') >= 4, 'four runs of both auto transformations', 30_000);
+      assert.equal(projection(s, 'minor_by_node_auto', 'keep'), 1);
+      assert.deepEqual(renamed(s, 'minor_by_node_plain', 'minor_by_node_auto'), family(s, 'minor_by_node_auto'));
+      assert.deepEqual(family(s, 'minor_by_node_auto'), new Map([...EXPECTED_MINOR].map(([k, v]) => [k.replace(/^kubelet_minor_version\{/, 'minor_by_node_auto{').replace(/,?instance="[^"]*"/, ''), v])));
+      assert.equal(projection(s, 'minor_by_cluster_auto', 'none'), 1);
+      assert.equal(projection(s, 'minor_by_cluster_auto', 'keep'), 0);
+      assert.deepEqual(renamed(s, 'minor_by_cluster_raw', 'minor_by_cluster_auto'), family(s, 'minor_by_cluster_auto'));
+      // The refusal was absorbed inside the run: no run failed.
+      assert.equal(runs(s, 'minor_by_cluster_auto', 'failure'), 0);
+      assert.equal(runs(s, 'minor_by_node_auto', 'failure'), 0);
+    });
   });
 
   test('a MetricsQL query with a WITH template and label_keep is accepted and served', async () => {

@@ -178,11 +178,11 @@ describe('pushdown', () => {
   test('a grouped run that fails sends the next runs back to the whole series', () => {
     const a = new PushdownAdvisor({ pushdown: true });
     a.record(a.use(), 1000); // raw
-    assert.equal(a.use(), true); // probe
-    a.failed(true);
-    assert.equal(a.use(), false);
-    a.record(false, 1000);
-    assert.equal(a.use(), false);
+    assert.equal(a.use(), 'group'); // probe
+    a.failed('group');
+    assert.equal(a.use(), 'none');
+    a.record('none', 1000);
+    assert.equal(a.use(), 'none');
   });
 
   test('pushdown: true where it cannot apply is a config error', () => {
