@@ -35,6 +35,7 @@ const OWN_METRICS = [
   'label_value_exporter_transformation_run_duration_seconds_count',
   'label_value_exporter_config_last_reload_successful',
   'label_value_exporter_config_last_reload_success_timestamp_seconds',
+  'label_value_exporter_transformation_owned',
 ];
 /** The derived series of the seed use case. */
 const DERIVED = 'kubelet_minor_version';
