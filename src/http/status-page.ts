@@ -22,16 +22,32 @@ function stateOf(t: TransformationView, family: FamilySnapshot | undefined): Sta
   return t.lastError ? 'failing' : 'ok';
 }
 
+/**
+ * The first `want` lines of a family's rendered samples and how many there
+ * are. Only those lines are decoded: a large family's samples are ~130 MB at
+ * 1M series, too much to turn into a string for every view of this page.
+ */
+function sampleLines(samples: Buffer, want: number): { readonly first: string[]; readonly total: number } {
+  const first: string[] = [];
+  let total = 0;
+  for (let start = 0; start < samples.length; total++) {
+    const nl = samples.indexOf(0x0a, start);
+    const end = nl === -1 ? samples.length : nl;
+    if (first.length < want) first.push(samples.toString('utf8', start, end));
+    start = end + 1;
+  }
+  return { first, total };
+}
+
 /** The first sample lines as served (every metric type renders its own way). */
 function preview(family: FamilySnapshot | undefined): string {
   if (!family || family.series.length === 0) return '<em>no series served</em>';
   const lines: string[] = [];
   let total = 0;
   for (const f of family.families) {
-    const text = f.samples.toString('utf8');
-    const all = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
-    total += all.length;
-    for (const l of all) if (lines.length < PREVIEW_SERIES) lines.push(l);
+    const part = sampleLines(f.samples, PREVIEW_SERIES - lines.length);
+    lines.push(...part.first);
+    total += part.total;
   }
   const more = total > lines.length ? `\n… ${total - lines.length} more lines` : '';
   return `<pre>${esc(lines.join('\n') + more)}</pre>`;

@@ -5,7 +5,7 @@ import type { SnapshotStore } from '../snapshot/store.js';
 import type { Source } from '../sources/source.js';
 import { Transformer, type TransformResult } from '../transform/transformer.js';
 import type { Projection } from './pushdown-advisor.js';
-import { keepOwnSeries, WHOLE, type Shard } from '../transform/shard.js';
+import { seriesOwner, WHOLE, type Shard } from '../transform/shard.js';
 
 export type RunOutcome =
   | { readonly ok: true; readonly result: TransformResult; readonly warnings: readonly string[] }
@@ -55,7 +55,7 @@ export async function runTransformation(
   if (!t.clearStaleMetrics && keepStale) transformer.keepStale();
   // on_collision: error, or more than max_series: the run fails as a whole (no truncated output).
   if (transformer.failure) return { ok: false, error: transformer.failure };
-  const result = keepOwnSeries(t, transformer.finish(), previous, shard);
+  const result = transformer.finish(seriesOwner(t, shard));
   const spec = { name: t.name, type: t.metricType, dynamicNames: t.nameTemplate !== null, states: t.states, buckets: t.buckets };
   const renderKey = JSON.stringify(spec);
   store.put({

@@ -3,14 +3,16 @@ import assert from 'node:assert/strict';
 import {
   filterShard,
   fnv1a,
-  keepOwnSeries,
   ownerOfHash,
   ownerOfSeries,
   ownerOfTransformation,
   runsHere,
+  seriesOwner,
   shardProblem,
   WHOLE,
 } from './shard.js';
+import { transformationConfig } from '../../test/support/transformation.js';
+import { Transformer, type PreviousSeries } from './transformer.js';
 
 /** An independent reference: FNV-1a over Node's own UTF-8 encoding. */
 function referenceFnv(s: string): number {
@@ -91,31 +93,30 @@ test('shardProblem rejects count < 1, index out of range and non-integers', () =
   assert.match(shardProblem(2.5, 0) ?? '', /--shard.count/);
 });
 
-function result(texts: readonly string[], value = 1) {
-  const series = texts.map((labelText) => ({ labelText, value }));
-  return { series, index: new Map(series.map((s) => [s.labelText, s])), unchanged: false, sourceSeries: texts.length };
+function result(texts: readonly string[], value: number, previous?: PreviousSeries, owns?: (key: string) => boolean) {
+  const t = new Transformer(transformationConfig({ name: 't', shardBy: 'series', valueFromLabel: 'v', preserveLabels: ['node'] }), previous);
+  for (const x of texts) t.add({ node: x.slice('node="'.length, -1), v: String(value) }, 1);
+  return t.finish(owns);
 }
 
-test('keepOwnSeries leaves shard_by transformation and unsharded results as they are', () => {
-  const r = result(['a="1"', 'a="2"']);
-  assert.equal(keepOwnSeries({ name: 't' }, r, undefined, { count: 3, index: 0 }), r);
-  assert.equal(keepOwnSeries({ name: 't', shardBy: 'series' }, r, undefined, WHOLE), r);
+test('seriesOwner leaves shard_by transformation and unsharded results as they are', () => {
+  assert.equal(seriesOwner({ name: 't' }, { count: 3, index: 0 }), undefined);
+  assert.equal(seriesOwner({ name: 't', shardBy: 'series' }, WHOLE), undefined);
 });
 
-test('keepOwnSeries keeps this shard\'s series with a matching index, and detects the steady state', () => {
+test('the transformer keeps this shard\'s series with a matching index, and detects the steady state', () => {
   const texts = Array.from({ length: 300 }, (_, i) => `node="n${i}"`);
-  const t = { name: 't', shardBy: 'series' as const };
-  const shard = { count: 3, index: 1 };
-  const first = keepOwnSeries(t, result(texts), undefined, shard);
-  assert.deepEqual(first.series.map((s) => s.labelText), texts.filter((x) => ownerOfSeries('t', x, 3) === 1));
+  const owns = seriesOwner({ name: 't', shardBy: 'series' }, { count: 3, index: 1 });
+  const first = result(texts, 1, undefined, owns);
+  assert.deepEqual(first.series.map((s) => s.labelText), texts.filter((x) => ownerOfSeries('t', x, 3) === 1).sort());
   assert.ok(first.series.length > 70 && first.series.length < 130, `${first.series.length}`);
   assert.deepEqual([...first.index.keys()], first.series.map((s) => s.labelText));
   assert.equal(first.unchanged, false);
   assert.equal(first.sourceSeries, 300, 'other fields pass through');
-  const second = keepOwnSeries(t, result(texts), first, shard);
+  const second = result(texts, 1, first, owns);
   assert.equal(second.unchanged, true);
   assert.equal(second.series, first.series, 'the previous array is reused');
-  const third = keepOwnSeries(t, result(texts, 2), first, shard);
+  const third = result(texts, 2, first, owns);
   assert.equal(third.unchanged, false, 'a changed value is a change');
 });
 

@@ -137,43 +137,21 @@ export function runsHere(shard: Shard, t: { readonly name: string; readonly shar
   return t.shardBy === 'series' || ownerOfTransformation(t.name, shard.count) === shard.index;
 }
 
+/**
+ * Whether an output series (by its key) of a `shard_by: series`
+ * transformation is this replica's; undefined when the transformation is not
+ * split by series or there is one replica (every series is).
+ */
+export function seriesOwner(t: { readonly name: string; readonly shardBy?: ShardBy | undefined }, shard: Shard): ((key: string) => boolean) | undefined {
+  if (t.shardBy !== 'series' || shard.count <= 1) return undefined;
+  const seed = seriesSeed(t.name);
+  return (key) => ownerOfHash(fnv1a(key, seed), shard.count) === shard.index;
+}
+
 /** The series of a `shard_by: series` transformation this replica serves; all of them when unsharded. */
 export function filterShard<S extends { readonly labelText: string }>(transformation: string, series: readonly S[], shard: Shard): readonly S[] {
-  if (shard.count <= 1) return series;
-  const seed = seriesSeed(transformation);
-  return series.filter((s) => ownerOfHash(fnv1a(s.labelText, seed), shard.count) === shard.index);
-}
-
-interface RunResult<S> {
-  readonly series: readonly S[];
-  readonly index: ReadonlyMap<string, S>;
-  readonly unchanged: boolean;
-}
-
-/**
- * A run's result cut to this replica's series (`shard_by: series`), after the
- * transformer resolved collisions over the whole source, so each output series
- * is decided once and lands on exactly one replica. `unchanged` is recomputed
- * against what this replica served last time, so the steady state keeps
- * reusing its rendered bytes; `index` then stays the previous one.
- */
-export function keepOwnSeries<S extends { readonly labelText: string; readonly value: number; readonly histogram?: unknown }, R extends RunResult<S>>(
-  t: { readonly name: string; readonly shardBy?: ShardBy | undefined },
-  result: R,
-  previous: { readonly series: readonly S[]; readonly index: ReadonlyMap<string, S> } | undefined,
-  shard: Shard,
-): R {
-  if (t.shardBy !== 'series' || shard.count <= 1) return result;
-  const series = filterShard(t.name, result.series, shard);
-  let unchanged = previous !== undefined && previous.series.length === series.length;
-  for (let i = 0; unchanged && i < series.length; i++) {
-    const p = previous?.series[i];
-    const s = series[i] as S;
-    // Histograms: the same object only when the transformer found nothing changed (conservative).
-    unchanged = p !== undefined && p.labelText === s.labelText && Object.is(p.value, s.value) && p.histogram === s.histogram;
-  }
-  if (unchanged && previous) return { ...result, series: previous.series, index: previous.index, unchanged };
-  return { ...result, series, index: new Map(series.map((s) => [s.labelText, s])), unchanged };
+  const owns = seriesOwner({ name: transformation, shardBy: 'series' }, shard);
+  return owns ? series.filter((s) => owns(s.labelText)) : series;
 }
 
 /** Why a `--shard.count`/`--shard.index` pair is unusable, or undefined when it is fine. */

@@ -1,10 +1,11 @@
 import type { CollisionPolicy, TransformationConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
 import { labelText } from '../model/label-text.js';
-import type { HistogramValue, LabelSet, OutputSeries, SeriesSink } from '../model/series.js';
+import type { LabelSet, OutputSeries, SeriesSink } from '../model/series.js';
 import { parseLenientNumber } from '../parsers/lenient-number.js';
 import { LabelShaper } from './label-shaping.js';
-import { bucketIndex, fillName, typeLabelOf } from './metric-type.js';
+import { HistogramAccumulator, histogramValue, sameHistogram, type HistogramEntry } from './histogram.js';
+import { fillName, typeLabelOf } from './metric-type.js';
 
 /**
  * Why a source series produced no output series; a label value of a
@@ -12,12 +13,6 @@ import { bucketIndex, fillName, typeLabelOf } from './metric-type.js';
  * `no_match`, ...).
  */
 export type SkipReason = 'empty_label' | 'missing_label' | 'unparseable' | (string & {});
-
-/** A histogram series being filled: per-bucket (not yet cumulative) counts, then the +Inf-only count. */
-interface HistogramAcc {
-  readonly counts: number[];
-  sum: number;
-}
 
 /** The output of a run, kept for the next one. */
 export interface PreviousSeries {
@@ -42,10 +37,6 @@ export interface TransformResult extends PreviousSeries {
 
 const MAX_EXAMPLES = 3;
 
-function sameHistogram(a: HistogramValue | undefined, b: HistogramValue | undefined): boolean {
-  if (!a || !b) return a === b;
-  return Object.is(a.sum, b.sum) && a.buckets.length === b.buckets.length && a.buckets.every((c, i) => c === b.buckets[i]);
-}
 
 function tooMany(max: number): SourceError {
   return new SourceError('too_many_series', `more than ${max} output series (max_series: ${max}); nothing of this run is served`);
@@ -113,7 +104,7 @@ export class Transformer {
   /** Label left out of all-labels output because the type adds it (`le`, the state label). */
   private readonly typeLabel: string | null;
   /** Histograms: the distribution per output key; kept stale series carry their previous value. */
-  private readonly hist = new Map<string, HistogramAcc | HistogramValue>();
+  private readonly hist = new Map<string, HistogramEntry>();
   /** Dynamic names seen this run (capped by max_names). */
   private readonly names = new Set<string>();
 
@@ -279,19 +270,16 @@ export class Transformer {
     }
     const key = this.keyOf(labels);
     if (key === null) return;
-    const bounds = this.cfg.buckets ?? [];
-    let acc = this.hist.get(key) as HistogramAcc | undefined;
-    if (acc === undefined) {
+    let acc = this.hist.get(key);
+    if (!(acc instanceof HistogramAccumulator)) {
       if (this.out.size >= this.maxSeries) {
         this.failed = tooMany(this.maxSeries);
         return;
       }
-      acc = { counts: new Array<number>(bounds.length + 1).fill(0), sum: 0 };
+      acc = new HistogramAccumulator(this.cfg.buckets ?? []);
       this.hist.set(key, acc);
     }
-    const i = bucketIndex(bounds, value);
-    acc.counts[i] = (acc.counts[i] as number) + 1;
-    acc.sum += value;
+    acc.observe(value);
     this.out.set(key, (this.out.get(key) ?? 0) + 1);
   };
 
@@ -333,22 +321,6 @@ export class Transformer {
     }
   };
 
-  /** Histograms with cumulative bucket counts, by key. */
-  private histograms(): Map<string, HistogramValue> {
-    const out = new Map<string, HistogramValue>();
-    for (const [key, h] of this.hist) {
-      if ('buckets' in h) {
-        out.set(key, h);
-        continue;
-      }
-      const buckets: number[] = [];
-      let sum = 0;
-      for (let i = 0; i < h.counts.length - 1; i++) buckets.push((sum += h.counts[i] as number));
-      out.set(key, { buckets, sum: h.sum });
-    }
-    return out;
-  }
-
   private skip(reason: SkipReason, raw: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
     const ex = this.examples.get(reason) ?? [];
@@ -375,10 +347,23 @@ export class Transformer {
    * The result, sorted by labels. `unchanged` tells whether it equals the
    * previous run's exactly — the steady state of version metrics — so the
    * caller can keep the bytes it rendered then.
+   *
+   * `owns` (sharding, `shard_by: series`): only the output series it accepts
+   * are this replica's. They are cut here, after collisions were resolved over
+   * the whole source and before the comparison with the previous run (which
+   * holds only this replica's series), so a sharded steady state is found
+   * unchanged like any other.
    */
-  finish(): TransformResult {
+  finish(owns?: (key: string) => boolean): TransformResult {
+    if (owns) {
+      for (const key of this.out.keys()) {
+        if (owns(key)) continue;
+        this.out.delete(key);
+        this.hist.delete(key);
+      }
+    }
     const previous = this.previous;
-    const histograms = this.cfg.metricType === 'histogram' ? this.histograms() : null;
+    const histograms = this.cfg.metricType === 'histogram' ? new Map([...this.hist].map(([k, h]) => [k, histogramValue(h)])) : null;
     // Compared through the previous index, before sorting: in the steady state
     // (nothing changed) the sort is skipped, which was a tenth of a 1M-series
     // run. Keys of series seen before are the previous strings, so the lookups
