@@ -1,3 +1,4 @@
+import { typeLabel } from '../model/family-names.js';
 import type { BuildContext } from './build-source.js';
 import { DEFAULTS } from './defaults.js';
 import type { PathSegment } from './locate.js';
@@ -25,12 +26,6 @@ export function parseNameTemplate(name: string): NameTemplate | null {
   }
   if (last < name.length) parts.push(name.slice(last));
   return parts;
-}
-
-/** Labels an output series may not carry because the type adds them: `le`, or the state label. */
-export function typeLabel(type: string, states: StateSetConfig | null): string | null {
-  if (type === 'histogram') return 'le';
-  return type === 'stateset' ? (states?.label ?? null) : null;
 }
 
 function checkStates(ctx: BuildContext, t: RawTransformation, at: (...p: PathSegment[]) => PathSegment[], stateset: boolean): StateSetConfig | null {
@@ -84,7 +79,7 @@ export function buildMetricType(ctx: BuildContext, t: RawTransformation, path: P
   const type = t.metric_type ?? DEFAULTS.metricType;
   const states = checkStates(ctx, t, at, type === 'stateset');
   const buckets = checkBuckets(ctx, t, at, type === 'histogram');
-  const reserved = typeLabel(type, states);
+  const reserved = typeLabel(type, states?.label);
   if (reserved) {
     const why = type === 'histogram' ? 'a histogram adds the label "le"' : `the stateset adds the label "${reserved}" (state_label)`;
     (t.preserve_labels ?? []).forEach((l, k) => {

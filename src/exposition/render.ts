@@ -1,3 +1,4 @@
+import { counterBase } from '../model/family-names.js';
 import { escapeLabelValue } from '../model/label-text.js';
 import { splitSeriesKey, type MetricType, type OutputSeries } from '../model/series.js';
 import type { FamilySnapshot, RenderedFamily } from '../snapshot/family.js';
@@ -13,11 +14,6 @@ export interface RenderSpec {
   readonly states?: { readonly values: readonly string[]; readonly label: string } | null;
   /** Histogram: the bucket upper bounds (+Inf is implied). */
   readonly buckets?: readonly number[] | null;
-}
-
-/** A counter's samples end in `_total`; the configured name may or may not. */
-export function counterBase(name: string): string {
-  return name.endsWith('_total') ? name.slice(0, -'_total'.length) : name;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { LabelShaping, RelabelRule, ReplacementPart, TransformationConfig } from '../config/types.js';
 import { labelText } from '../model/label-text.js';
 import type { LabelSet } from '../model/series.js';
-import { typeLabelOf } from './metric-type.js';
+import { typeLabel } from '../model/family-names.js';
 
 /**
  * Label shaping (README "Label shaping"): the output label set of a source
@@ -74,7 +74,7 @@ export class LabelShaper {
       this.preserve = [...set].filter((l) => !this.drop.has(l));
     }
     this.excludeValue = carriesValue ? null : cfg.valueFromLabel;
-    this.typeLabel = typeLabelOf(cfg);
+    this.typeLabel = typeLabel(cfg.metricType, cfg.states?.label);
     this.rules = shaping.relabel.map(compileRelabel);
     this.rename = new Map(shaping.renameLabels);
     this.statics = shaping.staticLabels;

@@ -1,15 +1,8 @@
-import type { NameTemplate, TransformationConfig } from '../config/types.js';
+import { isValidMetricName, RESERVED_METRIC_PREFIXES } from '../config/names.js';
+import type { NameTemplate } from '../config/types.js';
 import type { LabelSet } from '../model/series.js';
 
-/** The label a metric type adds to every output series (`le`, the state label); source labels of that name are left out. */
-export function typeLabelOf(cfg: Pick<TransformationConfig, 'metricType' | 'states'>): string | null {
-  if (cfg.metricType === 'histogram') return 'le';
-  return cfg.metricType === 'stateset' ? (cfg.states?.label ?? null) : null;
-}
-
-const NAME_OK = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const NOT_NAME_CHARS = /[^a-zA-Z0-9_:]/g;
-const RESERVED = ['label_value_exporter_', 'process_', 'nodejs_'];
 
 /**
  * Fills a dynamic name from one source series: each `{{label}}` becomes the
@@ -29,7 +22,7 @@ export function fillName(template: NameTemplate, labels: LabelSet): string | nul
     if (typeof v !== 'string' || v === '') return null;
     name += v.replace(NOT_NAME_CHARS, '_');
   }
-  if (!NAME_OK.test(name) || RESERVED.some((p) => name.startsWith(p))) return null;
+  if (!isValidMetricName(name) || RESERVED_METRIC_PREFIXES.some((p) => name.startsWith(p))) return null;
   return name;
 }
 

@@ -5,7 +5,8 @@ import type { LabelSet, OutputSeries, SeriesSink } from '../model/series.js';
 import { parseLenientNumber } from '../parsers/lenient-number.js';
 import { LabelShaper } from './label-shaping.js';
 import { HistogramAccumulator, histogramValue, sameHistogram, type HistogramEntry } from './histogram.js';
-import { fillName, typeLabelOf } from './metric-type.js';
+import { typeLabel } from '../model/family-names.js';
+import { fillName } from './metric-type.js';
 
 /**
  * Why a source series produced no output series; a label value of a
@@ -128,7 +129,7 @@ export class Transformer {
     this.shaper = cfg.shaping ? new LabelShaper(cfg, cfg.shaping) : null;
     this.policy = cfg.onCollision;
     this.maxSeries = cfg.maxSeries ?? Infinity;
-    this.typeLabel = typeLabelOf(cfg);
+    this.typeLabel = typeLabel(cfg.metricType, cfg.states?.label);
     if (cfg.metricType === 'histogram') this.put = this.putHistogram;
     else this.put = this.shaper || this.policy !== 'max' || cfg.maxSeries !== null || cfg.nameTemplate ? this.putShaped : this.putPlain;
   }
