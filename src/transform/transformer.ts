@@ -1,7 +1,7 @@
 import type { CollisionPolicy, TransformationConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
 import { labelText } from '../model/label-text.js';
-import type { LabelSet, OutputSeries, SeriesSink } from '../model/series.js';
+import { splitSeriesKey, type LabelSet, type OutputSeries, type SeriesSink } from '../model/series.js';
 import { parseLenientNumber } from '../parsers/lenient-number.js';
 import { LabelShaper } from './label-shaping.js';
 import { HistogramAccumulator, histogramValue, sameHistogram, type HistogramEntry } from './histogram.js';
@@ -317,7 +317,7 @@ export class Transformer {
         this.out.set(key, prev + 1);
         return;
       case 'error':
-        this.failed = new SourceError('collision', `two source series produce the same output series {${key.slice(key.indexOf(' ') + 1)}} (on_collision: error)`);
+        this.failed = new SourceError('collision', `two source series produce the same output series {${splitSeriesKey(key, this.cfg.nameTemplate !== null)[1]}} (on_collision: error)`);
         return;
     }
   };
@@ -336,7 +336,7 @@ export class Transformer {
       if (this.out.has(s.labelText)) continue;
       this.out.set(s.labelText, s.value);
       if (s.histogram) this.hist.set(s.labelText, s.histogram);
-      if (dynamic) this.names.add(s.labelText.slice(0, s.labelText.indexOf(' ')));
+      if (dynamic) this.names.add(splitSeriesKey(s.labelText, true)[0]);
     }
     if (!this.failed && this.names.size > this.cfg.maxNames) {
       this.failed = new SourceError('too_many_names', `more than ${this.cfg.maxNames} distinct metric names with the kept stale series (max_names: ${this.cfg.maxNames}); nothing of this run is served`);
