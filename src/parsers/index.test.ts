@@ -55,14 +55,28 @@ const PATHOLOGICAL = ['1'.repeat(4096), `${'1'.repeat(4095)}x`, '1.'.repeat(2048
 const REASON = /^[a-z]+(?:_[a-z]+)*$/;
 const SLOW_MS = 100; // generous: a busy CI machine must not flake; a hang takes seconds
 
+/**
+ * The fastest of up to three timings: a parser that backtracks is slow every
+ * time, while a busy machine (a GC pause, the other core's tests) is slow only
+ * now and then — one stolen time slice must not fail the suite.
+ */
+function timed(parse: (raw: string) => unknown, input: string): { out: { ok: boolean; value?: number; reason?: string }; ms: number } {
+  let best = Infinity;
+  let out: { ok: boolean; value?: number; reason?: string } = { ok: false };
+  for (let attempt = 0; attempt < 3 && best >= SLOW_MS; attempt++) {
+    const start = performance.now();
+    out = parse(input) as typeof out;
+    best = Math.min(best, performance.now() - start);
+  }
+  return { out, ms: best };
+}
+
 function checkOne(parse: (raw: string) => unknown, input: string): number {
-  const start = performance.now();
-  const out = parse(input) as { ok: boolean; value?: number; reason?: string };
-  const ms = performance.now() - start;
+  const { out, ms } = timed(parse, input);
   const where = `input ${JSON.stringify(input)} → ${JSON.stringify(out)}`;
   if (out.ok) assert.ok(Number.isFinite(out.value), where);
   else assert.ok(REASON.test(out.reason ?? '') && out.reason !== 'internal_error', where);
-  assert.ok(ms < SLOW_MS, `${where} took ${ms.toFixed(1)} ms`);
+  assert.ok(ms < SLOW_MS, `${where} took ${ms.toFixed(1)} ms (best of 3)`);
   return ms;
 }
 
