@@ -54,7 +54,8 @@ export class RemoteEndpoint {
 
   /** Starts the senders; `pending` (handed over by a predecessor, in order) is sent first. */
   start(pending: readonly Batch[] = []): void {
-    for (const b of pending) this.add(b);
+    const carry = pending.some((b) => b.shards !== this.queue.shards);
+    for (const b of pending) this.add(b, carry);
     this.senders = Array.from({ length: this.queue.shards }, (_, shard) => this.runShard(shard));
   }
 
@@ -71,8 +72,8 @@ export class RemoteEndpoint {
     if (staleMarkers > 0) this.deps.observer.staleMarkers(this.name, staleMarkers);
   }
 
-  private add(batch: Batch): void {
-    const dropped = this.queue.push(batch);
+  private add(batch: Batch, carried?: boolean): void {
+    const dropped = this.queue.push(batch, carried);
     if (dropped > 0) {
       this.deps.observer.dropped(this.name, 'queue_full', dropped);
       this.health.dropped(dropped);

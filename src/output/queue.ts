@@ -59,10 +59,10 @@ export class ShardedQueue {
    * Adds a batch; returns how many samples of older batches were dropped to
    * make room. A batch split for another shard count (handed over on reload)
    * is carried: queued on shard 0, and no other shard sends until every
-   * carried batch is gone, as its series may now hash to any shard.
+   * carried batch is gone, as its series may now hash to any shard. (A
+   * handover that holds any such batch carries all of its batches.)
    */
-  push(batch: Batch): number {
-    const carried = batch.shards !== this.shards;
+  push(batch: Batch, carried = batch.shards !== this.shards): number {
     const lane = this.#lanes[carried ? 0 : batch.shard];
     if (!lane) throw new Error(`internal: no shard ${batch.shard}`);
     const entry = { batch, seq: this.#seq++, carried };

@@ -153,19 +153,23 @@ describe('remote write keeps up and never stalls silently', () => {
     assertAllInOrder(receiver, 3, 20);
   });
 
-  test('a queue handed over to an endpoint with another shard count: every series still arrives in order', async () => {
-    // Only the successor's requests are accepted: one of the first endpoint's, abandoned on stop, may reach the receiver late.
-    receiver.setAnswer((_n, h) => (h['x-gen'] === '2' ? { status: 204 } : { status: 503 }));
-    const first = start(remoteConfig(receiver.url, ['max_shards: 4', 'max_samples_per_send: 7', 'min_backoff: 10ms', 'max_backoff: 30ms']));
-    for (let k = 1; k <= 5; k++) first.enqueue(run(10, k, T0 + k * 1000), 0);
-    await until(() => receiver.requests.length > 0, 'a first attempt');
-    const left = await first.stop(0);
-    assert.equal(left.reduce((n, b) => n + b.samples, 0), 50);
-    const second = start(remoteConfig(receiver.url, ['max_shards: 3', 'max_samples_per_send: 7', 'min_backoff: 10ms', 'max_backoff: 30ms'], ['headers: { X-Gen: "2" }']), left);
-    for (let k = 6; k <= 8; k++) second.enqueue(run(10, k, T0 + k * 1000), 0);
-    await until(() => second.queuedSamples === 0, 'drained');
+  test('a queue handed over on reloads that change the shard count (4 → 3 → 4): every series still arrives in order', async () => {
+    // Only the last endpoint's requests are accepted: one of an earlier endpoint's, abandoned on stop, may reach the receiver late.
+    receiver.setAnswer((_n, h) => (h['x-gen'] === '3' ? { status: 204 } : { status: 503 }));
+    const queue = (shards: number) => [`max_shards: ${shards}`, 'max_samples_per_send: 7', 'min_backoff: 10ms', 'max_backoff: 30ms'];
+    let left: Batch[] = [];
+    let k = 0;
+    for (const [gen, shards] of [[1, 4], [2, 3], [3, 4]] as const) {
+      const ep = start(remoteConfig(receiver.url, queue(shards), [`headers: { X-Gen: "${gen}" }`]), left);
+      for (let i = 0; i < 3; i++, k++) ep.enqueue(run(10, k + 1, T0 + k * 1000), 0);
+      if (gen === 3) break;
+      await until(() => receiver.requests.length > 0, 'a first attempt');
+      left = await ep.stop(0);
+      assert.equal(left.reduce((n, b) => n + b.samples, 0), 10 * k);
+    }
+    await until(() => endpoint?.queuedSamples === 0, 'drained');
     assert.equal(receiver.overlaps, 0);
-    assertAllInOrder(receiver, 10, 8);
+    assertAllInOrder(receiver, 10, 9);
   });
 
   test('a growing backlog is logged once per doubling, and its end once; the operator metrics', async () => {
