@@ -19,6 +19,7 @@ function buildQueue(ctx: BuildContext, raw: RawRemoteWrite['queue_config'], path
     maxSamplesPerSend: raw?.max_samples_per_send ?? DEFAULTS.remoteWriteMaxSamplesPerSend,
     minBackoffSeconds: toSeconds(raw?.min_backoff) ?? DEFAULTS.remoteWriteMinBackoffSeconds,
     maxBackoffSeconds: toSeconds(raw?.max_backoff) ?? DEFAULTS.remoteWriteMaxBackoffSeconds,
+    maxShards: raw?.max_shards ?? DEFAULTS.remoteWriteMaxShards,
   };
   if (queue.capacity < queue.maxSamplesPerSend) {
     ctx.problems.add([...path, 'capacity'], `capacity (${queue.capacity}) must be at least max_samples_per_send (${queue.maxSamplesPerSend})`);

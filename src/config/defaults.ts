@@ -29,6 +29,8 @@ export const DEFAULTS = {
   /** Prometheus' queue_config defaults. */
   remoteWriteMinBackoffSeconds: 0.03,
   remoteWriteMaxBackoffSeconds: 5,
+  /** remote_write queue: requests in flight per endpoint (small: one exporter's output rarely needs more). */
+  remoteWriteMaxShards: 4,
   /** mode: on_scrape — a run's result is reused by scrapes for this long. */
   onScrapeCacheSeconds: 5,
   /** mode: on_scrape — default run deadline (below Prometheus' default 10 s scrape_timeout). */

@@ -167,6 +167,7 @@ export const remoteWriteQueue = z.strictObject({
   max_samples_per_send: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
   min_backoff: seconds.optional(),
   max_backoff: seconds.optional(),
+  max_shards: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).max(64, { message: 'must be at most 64' }).optional(),
 });
 
 /** One `remote_write` endpoint: the HTTP client options of sources (without max_response_bytes) plus a queue. */

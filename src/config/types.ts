@@ -38,6 +38,8 @@ export interface RemoteWriteQueueConfig {
   /** First retry delay; doubled per failed attempt up to maxBackoffSeconds. */
   readonly minBackoffSeconds: number;
   readonly maxBackoffSeconds: number;
+  /** Requests in flight at most; series are split over this many shards by hash, each sent in order. */
+  readonly maxShards: number;
 }
 
 export interface TlsConfig {

@@ -1,16 +1,18 @@
-import { compress } from 'snappyjs';
 import type { RemoteWriteConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
-import { SourceError } from '../model/errors.js';
-import { HttpClient, type BodyConsumer, type ResponseHead } from '../sources/http-client.js';
-import { BatchQueue, type Batch } from './queue.js';
-import { encodeWriteRequest, type RemoteSample } from './protobuf.js';
-import type { FailureReason, RemoteWriteObserver } from './observer.js';
+import { withDeadline } from '../model/deadline.js';
+import { HttpClient } from '../sources/http-client.js';
+import { requestBody, toBatches } from './batches.js';
+import { EndpointHealth } from './health.js';
+import type { RemoteWriteObserver } from './observer.js';
+import type { RemoteSample } from './protobuf.js';
+import { ShardedQueue, type Batch } from './queue.js';
+import { sendOnce, type SendFailure } from './send.js';
 
-/** A longer Retry-After is not waited for in full. */
-const MAX_RETRY_AFTER_SECONDS = 300;
-/** Enough of an error answer to say why (e.g. "out of order sample"). */
-const ERROR_PREVIEW_BYTES = 512;
+export { parseRetryAfter } from './send.js';
+
+/** Closing the HTTP client waits for requests still open; a stalled one must not hold a reload or shutdown. */
+const CLOSE_SECONDS = 1;
 
 export interface EndpointDeps {
   readonly observer: RemoteWriteObserver;
@@ -18,68 +20,25 @@ export interface EndpointDeps {
   readonly userAgent: string;
 }
 
-/** Reads an answer: 2xx is success; otherwise an error with the start of the body (redacted by the client). */
-class AnswerConsumer implements BodyConsumer<void> {
-  retryAfter: string | undefined;
-  private preview = '';
-
-  start(head: ResponseHead): void {
-    this.retryAfter = head.retryAfter;
-  }
-
-  write(chunk: Buffer): void {
-    if (this.preview.length < ERROR_PREVIEW_BYTES) this.preview += chunk.toString('utf8', 0, Math.min(chunk.length, ERROR_PREVIEW_BYTES));
-  }
-
-  finish(head: ResponseHead): void {
-    if (head.status >= 200 && head.status < 300) return;
-    const text = this.preview.slice(0, ERROR_PREVIEW_BYTES).replace(/\s+/g, ' ').trim();
-    throw new SourceError('http_status', `HTTP ${head.status}${text ? `: ${text}` : ''}`, { status: head.status });
-  }
-}
-
-/** Seconds to wait from a Retry-After value (delta-seconds or an HTTP date), or undefined. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Math.min(Number(v), MAX_RETRY_AFTER_SECONDS);
-  const at = Date.parse(v);
-  if (Number.isNaN(at)) return undefined;
-  return Math.min(Math.max(0, (at - nowMs) / 1000), MAX_RETRY_AFTER_SECONDS);
-}
-
-function classify(e: unknown): { reason: FailureReason; retry: boolean; message: string } {
-  if (!(e instanceof SourceError)) return { reason: 'other', retry: true, message: (e as Error)?.message ?? String(e) };
-  const status = e.status;
-  if (status !== undefined) {
-    if (status === 429) return { reason: 'http_429', retry: true, message: e.message };
-    if (status >= 500) return { reason: 'http_5xx', retry: true, message: e.message };
-    return { reason: 'http_4xx', retry: false, message: e.message };
-  }
-  if (e.reason === 'timeout') return { reason: 'timeout', retry: true, message: e.message };
-  if (e.reason === 'connection') return { reason: 'connection', retry: true, message: e.message };
-  return { reason: 'other', retry: true, message: e.message };
-}
-
 /**
- * One remote-write endpoint: a bounded queue and one sender that posts the
- * batches in order. 5xx, 429 and network failures are retried with
- * exponential backoff (or the server's Retry-After) for as long as it takes,
- * while newer batches wait behind; other 4xx answers are final. Logs once per
- * change of state, never a credential.
+ * One remote-write endpoint: a bounded queue split into `max_shards` shards
+ * by series hash, and one sender per shard. A sender posts its shard's
+ * batches in order, merging what waits into requests of up to
+ * max_samples_per_send, so a slow receiver gets fewer, larger requests, up to
+ * max_shards at once. Every request has a deadline (`timeout`). 5xx, 429,
+ * timeouts and network failures are retried with exponential backoff (or the
+ * server's Retry-After) for as long as it takes, while that shard's newer
+ * batches wait behind; other 4xx answers are final. Never logs a credential.
  */
 export class RemoteEndpoint {
   readonly name: string;
-  private readonly queue: BatchQueue;
+  private readonly queue: ShardedQueue;
   private readonly client: HttpClient;
+  private readonly health: EndpointHealth;
   private readonly stopper = new AbortController();
-  private inFlight: Batch | undefined;
-  private wake: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
-  /** `ok`, or the failure reason we are in (logged on entry and on recovery). */
-  private state: 'ok' | FailureReason = 'ok';
-  private failingSinceMs = 0;
-  private dropping = false;
+  private readonly waiters = new Set<() => void>();
+  private senders: Array<Promise<void>> = [];
+  private inFlight = 0;
   private flushDeadlineMs = Infinity;
 
   constructor(
@@ -87,14 +46,17 @@ export class RemoteEndpoint {
     private readonly deps: EndpointDeps,
   ) {
     this.name = config.name;
-    this.queue = new BatchQueue(config.queue.capacity);
+    this.queue = new ShardedQueue(config.queue.capacity, config.queue.maxShards);
     this.client = new HttpClient(config.http, config.name, { request: () => undefined });
-    deps.observer.added(this.name, config.queue.capacity);
+    this.health = new EndpointHealth(config.name, config.queue, deps.logger);
+    deps.observer.added(this.name, config.queue.capacity, config.queue.maxShards);
   }
 
+  /** Starts the senders; `pending` (handed over by a predecessor, in order) is sent first. */
   start(pending: readonly Batch[] = []): void {
-    for (const b of pending) this.add(b);
-    this.loop = this.run();
+    const carry = pending.some((b) => b.shards !== this.queue.shards);
+    for (const b of pending) this.add(b, carry);
+    this.senders = Array.from({ length: this.queue.shards }, (_, shard) => this.runShard(shard));
   }
 
   /** Samples held (waiting or being sent). */
@@ -102,94 +64,92 @@ export class RemoteEndpoint {
     return this.queue.samples;
   }
 
-  /** Splits, encodes and compresses once; the batches then wait their turn. */
+  /** Splits by shard, encodes and compresses once; the batches then wait their turn. */
   enqueue(samples: readonly RemoteSample[], staleMarkers: number): void {
     if (this.stopper.signal.aborted || samples.length === 0) return;
-    const per = this.config.queue.maxSamplesPerSend;
-    for (let i = 0; i < samples.length; i += per) {
-      const chunk = samples.slice(i, i + per);
-      this.add({ body: compress(encodeWriteRequest(chunk)), samples: chunk.length, attempts: 0 });
-    }
+    this.health.pushed(samples.length);
+    for (const b of toBatches(samples, this.queue.shards, this.config.queue.maxSamplesPerSend)) this.add(b);
     if (staleMarkers > 0) this.deps.observer.staleMarkers(this.name, staleMarkers);
   }
 
-  private add(batch: Batch): void {
-    const dropped = this.queue.push(batch, this.inFlight);
+  private add(batch: Batch, carried?: boolean): void {
+    const dropped = this.queue.push(batch, carried);
     if (dropped > 0) {
       this.deps.observer.dropped(this.name, 'queue_full', dropped);
-      if (!this.dropping) {
-        this.dropping = true;
-        this.deps.logger.warn({ remote: this.name, capacity: this.config.queue.capacity, dropped_samples: dropped }, 'remote write queue is full: dropping the oldest samples');
-      }
+      this.health.dropped(dropped);
     }
-    this.deps.observer.queued(this.name, this.queue.samples);
-    this.wake?.();
+    this.changed();
   }
 
-  private async run(): Promise<void> {
+  /** The queue changed: report it, and wake the senders (new work, or carried batches gone). */
+  private changed(): void {
+    this.deps.observer.queued(this.name, this.queue.samples);
+    this.health.backlog(this.queue.samples, this.inFlight);
+    for (const wake of this.waiters) wake();
+    this.waiters.clear();
+  }
+
+  private async runShard(shard: number): Promise<void> {
     const signal = this.stopper.signal;
     while (!signal.aborted) {
-      const batch = this.queue.peek();
-      if (!batch) {
-        if (this.flushDeadlineMs !== Infinity) return; // stopping: everything is flushed
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = undefined;
+      const batches = this.queue.take(shard, this.config.queue.maxSamplesPerSend);
+      if (batches) {
+        await this.deliver(shard, batches);
         continue;
       }
-      const delay = await this.attempt(batch);
-      if (delay > 0) await this.sleep(delay);
+      if (this.flushDeadlineMs !== Infinity && this.queue.waiting(shard) === 0) return; // stopping: flushed
+      await new Promise<void>((resolve) => this.waiters.add(resolve));
     }
   }
 
-  /** One send of the head batch; returns the delay before the next attempt (0: go on). */
-  private async attempt(batch: Batch): Promise<number> {
-    const { observer, logger } = this.deps;
-    if (batch.attempts > 0) observer.retried(this.name, batch.samples);
-    this.inFlight = batch;
-    const consumer = new AnswerConsumer();
+  /** Sends one request until it is accepted, rejected (4xx) or the endpoint stops. */
+  private async deliver(shard: number, batches: readonly Batch[]): Promise<void> {
+    const { observer } = this.deps;
+    const samples = batches.reduce((n, b) => n + b.samples, 0);
+    const newestMs = batches.reduce((m, b) => Math.max(m, b.newestMs), 0);
+    const body = requestBody(batches);
+    for (let attempts = 0; ; ) {
+      if (attempts > 0) observer.retried(this.name, samples);
+      const failure = await this.post(body);
+      if (failure === 'stopped') return this.queue.release(shard);
+      if (!failure) {
+        this.queue.done(shard);
+        observer.sent(this.name, samples, Date.now(), newestMs);
+        this.health.succeeded(shard, this.queue.samples);
+        return this.changed();
+      }
+      observer.failed(this.name, failure.reason, samples);
+      this.health.failed(shard, failure, this.queue.samples);
+      if (!failure.retry) {
+        this.queue.done(shard);
+        observer.dropped(this.name, 'rejected', samples);
+        return this.changed();
+      }
+      await this.sleep(this.backoffMs(++attempts, failure));
+      if (this.stopper.signal.aborted) return this.queue.release(shard);
+    }
+  }
+
+  /** One attempt, counted in flight and timed. */
+  private async post(body: Buffer): Promise<SendFailure | undefined | 'stopped'> {
+    const { observer } = this.deps;
+    observer.inFlight(this.name, ++this.inFlight);
+    const started = performance.now();
     try {
-      await this.client.request(this.config.http.url, {
-        method: 'POST',
-        body: batch.body,
-        contentType: 'application/x-protobuf',
-        accept: '*/*',
-        headers: { 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0', 'user-agent': this.deps.userAgent },
-      }, this.stopper.signal, consumer);
-    } catch (e) {
-      this.inFlight = undefined;
-      if (this.stopper.signal.aborted) return 0;
-      const { reason, retry, message } = classify(e);
-      observer.failed(this.name, reason, batch.samples);
-      if (this.state !== reason) {
-        if (this.state === 'ok') this.failingSinceMs = Date.now();
-        this.state = reason;
-        const fields = { remote: this.name, reason, err: message, queued_samples: this.queue.samples };
-        if (retry) logger.warn(fields, 'remote write failed; retrying with backoff, newer samples wait in the queue');
-        else logger.error(fields, 'remote write rejected (4xx): dropping the batch, not retrying');
-      }
-      if (!retry) {
-        this.queue.shift();
-        observer.dropped(this.name, 'rejected', batch.samples);
-        observer.queued(this.name, this.queue.samples);
-        return 0;
-      }
-      batch.attempts++;
-      const q = this.config.queue;
-      const backoff = Math.min(q.maxBackoffSeconds, q.minBackoffSeconds * 2 ** (batch.attempts - 1));
-      const retryAfter = parseRetryAfter(consumer.retryAfter, Date.now());
-      return (retryAfter === undefined ? backoff : Math.max(retryAfter, q.minBackoffSeconds)) * 1000;
+      const failure = await sendOnce(this.client, this.config, body, this.deps.userAgent, this.stopper.signal);
+      observer.requestDuration(this.name, (performance.now() - started) / 1000);
+      return failure;
+    } catch {
+      return 'stopped'; // sendOnce rejects only when stopping
+    } finally {
+      observer.inFlight(this.name, --this.inFlight);
     }
-    this.inFlight = undefined;
-    this.queue.shift();
-    const now = Date.now();
-    observer.sent(this.name, batch.samples, now);
-    observer.queued(this.name, this.queue.samples);
-    if (this.state !== 'ok') {
-      logger.info({ remote: this.name, failing_seconds: Math.round((now - this.failingSinceMs) / 1000), queued_samples: this.queue.samples }, 'remote write recovered');
-      this.state = 'ok';
-    }
-    if (this.dropping && this.queue.samples < this.config.queue.capacity) this.dropping = false;
-    return 0;
+  }
+
+  private backoffMs(attempts: number, failure: SendFailure): number {
+    const q = this.config.queue;
+    const backoff = Math.min(q.maxBackoffSeconds, q.minBackoffSeconds * 2 ** (attempts - 1));
+    return (failure.retryAfter === undefined ? backoff : Math.max(failure.retryAfter, q.minBackoffSeconds)) * 1000;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -207,7 +167,7 @@ export class RemoteEndpoint {
   }
 
   /**
-   * Stops the sender. With `flushMs` > 0 the queue is first sent for up to
+   * Stops the senders. With `flushMs` > 0 the queue is first sent for up to
    * that long; whatever is then left is returned (in order) and not counted
    * as dropped: the caller hands it on or drops it.
    */
@@ -215,14 +175,16 @@ export class RemoteEndpoint {
     if (flushMs > 0 && this.queue.length > 0) {
       this.flushDeadlineMs = Date.now() + flushMs;
       const deadline = setTimeout(() => this.stopper.abort(), flushMs);
-      this.wake?.();
-      await this.loop;
+      this.changed();
+      await Promise.all(this.senders);
       clearTimeout(deadline);
     }
     this.stopper.abort();
-    this.wake?.();
-    await this.loop;
-    await this.client.close();
+    this.changed();
+    await Promise.all(this.senders);
+    await withDeadline('remote write client close', CLOSE_SECONDS, undefined, () => this.client.close()).catch((e: unknown) => {
+      this.deps.logger.debug({ remote: this.name, err: (e as Error).message }, 'remote write: connections left to close on their own');
+    });
     return this.queue.drain();
   }
 

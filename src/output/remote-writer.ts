@@ -66,7 +66,7 @@ export class RemoteWriter {
     for (const c of configs) {
       if (this.endpoints.has(c.name)) continue;
       this.startEndpoint(c, []);
-      this.deps.logger.info({ remote: c.name, capacity: c.queue.capacity, max_samples_per_send: c.queue.maxSamplesPerSend }, 'remote write endpoint started');
+      this.deps.logger.info({ remote: c.name, capacity: c.queue.capacity, max_samples_per_send: c.queue.maxSamplesPerSend, max_shards: c.queue.maxShards }, 'remote write endpoint started');
     }
     if (this.endpoints.size > 0 && !this.unsubscribe) {
       this.unsubscribe = this.store.onChange((name) => this.changed(name));

@@ -1,10 +1,13 @@
-import { Counter, Gauge, type Registry, type RegistryContentType } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
 import { PREFIX } from './metric-set.js';
 
 const FAILURE_REASONS = ['http_5xx', 'http_429', 'http_4xx', 'connection', 'timeout', 'other'] as const;
 const DROP_REASONS = ['rejected', 'queue_full', 'shutdown', 'removed'] as const;
 type FailureReason = (typeof FAILURE_REASONS)[number];
 type DropReason = (typeof DROP_REASONS)[number];
+
+/** Seconds; from a fast local receiver to the default 30 s timeout. */
+const DURATION_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 function createSet(registry: Registry<RegistryContentType>) {
   const registers = [registry];
@@ -19,6 +22,10 @@ function createSet(registry: Registry<RegistryContentType>) {
     queue: new Gauge({ name: `${p}queue_samples`, help: 'Samples waiting to be sent (or being sent) to the remote-write endpoint.', labelNames: r, registers }),
     capacity: new Gauge({ name: `${p}queue_capacity_samples`, help: 'Samples the remote-write queue holds at most (queue_config.capacity).', labelNames: r, registers }),
     lastSuccess: new Gauge({ name: `${p}last_success_timestamp_seconds`, help: 'Unix time of the last request the remote-write endpoint accepted.', labelNames: r, registers }),
+    highestSent: new Gauge({ name: `${p}highest_sent_timestamp_seconds`, help: 'Newest sample timestamp the remote-write endpoint accepted; time() minus it is how far behind remote write is.', labelNames: r, registers }),
+    shardsMax: new Gauge({ name: `${p}shards_max`, help: 'Shards of the remote-write queue, each sending one request at a time (queue_config.max_shards).', labelNames: r, registers }),
+    inFlight: new Gauge({ name: `${p}requests_in_flight`, help: 'Remote-write requests being sent now (at most shards_max).', labelNames: r, registers }),
+    duration: new Histogram({ name: `${p}request_duration_seconds`, help: 'Duration of remote-write requests, failed ones included (a timed-out one lasts the timeout).', labelNames: r, buckets: DURATION_BUCKETS, registers }),
   };
 }
 
@@ -27,6 +34,8 @@ type RemoteWriteSet = ReturnType<typeof createSet>;
 /** The remote-write output's metrics, on the text and OpenMetrics registries (see `self-metrics.ts`). */
 export class RemoteWriteMetrics {
   private readonly sets: readonly RemoteWriteSet[];
+  /** Per endpoint: the highest sample timestamp sent (shards finish out of order; the gauge only goes up). */
+  private readonly highest = new Map<string, number>();
 
   constructor(registries: ReadonlyArray<Registry<RegistryContentType>>) {
     this.sets = registries.map(createSet);
@@ -37,7 +46,7 @@ export class RemoteWriteMetrics {
   }
 
   /** Creates the endpoint's series at zero, so rates and alerts work from the start. */
-  added(remote: string, capacity: number): void {
+  added(remote: string, capacity: number, maxShards: number): void {
     this.each((s) => {
       const l = { remote };
       s.sent.inc(l, 0);
@@ -47,21 +56,28 @@ export class RemoteWriteMetrics {
       for (const reason of DROP_REASONS) s.dropped.inc({ remote, reason }, 0);
       s.queue.set(l, 0);
       s.capacity.set(l, capacity);
+      s.shardsMax.set(l, maxShards);
+      s.inFlight.set(l, 0);
+      s.duration.zero(l);
     });
   }
 
   removed(remote: string): void {
+    this.highest.delete(remote);
     this.each((s) => {
-      for (const m of [s.sent, s.retried, s.stale, s.queue, s.capacity, s.lastSuccess]) m.remove({ remote });
+      for (const m of [s.sent, s.retried, s.stale, s.queue, s.capacity, s.lastSuccess, s.highestSent, s.shardsMax, s.inFlight, s.duration]) m.remove({ remote });
       for (const reason of FAILURE_REASONS) s.failed.remove({ remote, reason });
       for (const reason of DROP_REASONS) s.dropped.remove({ remote, reason });
     });
   }
 
-  sent(remote: string, samples: number, atMs: number): void {
+  sent(remote: string, samples: number, atMs: number, newestSampleMs: number): void {
+    const highest = Math.max(this.highest.get(remote) ?? 0, newestSampleMs);
+    this.highest.set(remote, highest);
     this.each((s) => {
       s.sent.inc({ remote }, samples);
       s.lastSuccess.set({ remote }, atMs / 1000);
+      s.highestSent.set({ remote }, highest / 1000);
     });
   }
 
@@ -83,5 +99,13 @@ export class RemoteWriteMetrics {
 
   queued(remote: string, samples: number): void {
     this.each((s) => s.queue.set({ remote }, samples));
+  }
+
+  inFlight(remote: string, requests: number): void {
+    this.each((s) => s.inFlight.set({ remote }, requests));
+  }
+
+  requestDuration(remote: string, seconds: number): void {
+    this.each((s) => s.duration.observe({ remote }, seconds));
   }
 }

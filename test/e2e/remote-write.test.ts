@@ -130,6 +130,15 @@ describe('remote write to real VictoriaMetrics and Prometheus', () => {
       assert.equal((await exporter.samples()).get('kubelet_minor_version{node="worker-1"}'), 28);
       const metricsText = await exporter.metricsText();
       assert.match(metricsText, /^label_value_exporter_remote_write_samples_sent_total\{remote="prom"\} [1-9]/m);
+      // The operator's view: shards, requests in flight, and how far behind (newest sample accepted).
+      const s = await exporter.samples();
+      for (const remote of ['vm', 'prom']) {
+        assert.equal(s.get(`label_value_exporter_remote_write_shards_max{remote="${remote}"}`), 4);
+        const inFlight = s.get(`label_value_exporter_remote_write_requests_in_flight{remote="${remote}"}`) ?? -1;
+        assert.ok(inFlight >= 0 && inFlight <= 4, `${remote}: ${inFlight} in flight`);
+        const highest = s.get(`label_value_exporter_remote_write_highest_sent_timestamp_seconds{remote="${remote}"}`) ?? 0;
+        assert.ok(Math.abs(Date.now() / 1000 - highest) < 60, `${remote}: newest sample sent at ${highest}`);
+      }
       const lint = await promtoolCheckMetrics(metricsText);
       assert.equal(lint.code, 0, lint.output);
       assert.equal(lint.output.trim(), '');

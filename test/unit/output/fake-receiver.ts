@@ -1,5 +1,5 @@
 /** An in-process remote-write receiver for fault injection: answers as scripted, records what it got. */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { decodeWriteRequest, unsnappy, type DecodedSeries } from './decode.js';
 
@@ -7,6 +7,10 @@ export interface Answer {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Answer only after this long (a slow receiver). */
+  delayMs?: number;
+  /** Send the head and these bytes of body, then stall for ever (never end the answer). */
+  stallBody?: Buffer;
 }
 
 export interface Received {
@@ -14,10 +18,24 @@ export interface Received {
   series: DecodedSeries[];
   /** What we answered. */
   status: number;
+  /** True when the answer stalled (never completed): not accepted. */
+  stalled: boolean;
+  /** When it arrived (ms since the epoch). */
+  at: number;
+}
+
+function seriesKey(s: DecodedSeries): string {
+  return JSON.stringify(s.labels);
 }
 
 export class FakeReceiver {
   readonly requests: Received[] = [];
+  /** Requests being answered now, and the most at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Requests that arrived holding a series another unanswered request also holds (per-series order at risk). */
+  overlaps = 0;
+  private readonly busySeries = new Map<string, number>();
   private server: Server | undefined;
   url = '';
 
@@ -30,7 +48,31 @@ export class FakeReceiver {
 
   /** Series of the requests answered 2xx, in order. */
   accepted(): DecodedSeries[] {
-    return this.requests.filter((r) => r.status < 300).flatMap((r) => r.series);
+    return this.requests.filter((r) => r.status < 300 && !r.stalled).flatMap((r) => r.series);
+  }
+
+  private track(series: DecodedSeries[], delta: 1 | -1): void {
+    for (const key of new Set(series.map(seriesKey))) {
+      const n = (this.busySeries.get(key) ?? 0) + delta;
+      if (n === 0) this.busySeries.delete(key);
+      else this.busySeries.set(key, n);
+    }
+  }
+
+  private reply(res: ServerResponse, a: Answer, series: DecodedSeries[]): void {
+    if (a.stallBody) {
+      res.writeHead(a.status, a.headers ?? {});
+      res.write(a.stallBody); // ...and never end: the sender's deadline must give up
+      return;
+    }
+    const done = () => {
+      this.inFlight--;
+      this.track(series, -1);
+      res.writeHead(a.status, a.headers ?? {});
+      res.end(a.body ?? '');
+    };
+    if (a.delayMs) setTimeout(done, a.delayMs);
+    else done();
   }
 
   async start(): Promise<void> {
@@ -40,9 +82,15 @@ export class FakeReceiver {
       req.on('end', () => {
         const n = this.requests.length;
         const a = this.answer(n, req.headers);
-        this.requests.push({ headers: req.headers, series: decodeWriteRequest(unsnappy(Buffer.concat(chunks))), status: a.status });
-        res.writeHead(a.status, a.headers ?? {});
-        res.end(a.body ?? '');
+        const series = decodeWriteRequest(unsnappy(Buffer.concat(chunks)));
+        if (series.some((s) => this.busySeries.has(seriesKey(s)))) this.overlaps++;
+        this.requests.push({ headers: req.headers, series, status: a.status, stalled: a.stallBody !== undefined, at: Date.now() });
+        if (!a.stallBody) {
+          this.inFlight++;
+          this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+          this.track(series, 1);
+        }
+        this.reply(res, a, series);
       });
     });
     this.server.listen(0, '127.0.0.1');
@@ -61,9 +109,9 @@ export class FakeReceiver {
 }
 
 /** Polls `check` until true (fault-injection tests wait for retries). */
-export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }

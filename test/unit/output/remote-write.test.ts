@@ -5,7 +5,6 @@
  * receivers, VictoriaMetrics and Prometheus, are in test/e2e/remote-write.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { parseConfig } from '../../../src/config/load.js';
 import type { RemoteWriteConfig } from '../../../src/config/types.js';
@@ -14,55 +13,22 @@ import { createLogger } from '../../../src/logging/logger.js';
 import type { OutputSeries } from '../../../src/model/series.js';
 import { RemoteEndpoint } from '../../../src/output/endpoint.js';
 import { parseRetryAfter } from '../../../src/output/endpoint.js';
-import type { RemoteSample } from '../../../src/output/protobuf.js';
 import { RemoteWriter } from '../../../src/output/remote-writer.js';
 import { SelfMetrics } from '../../../src/selfmetrics/self-metrics.js';
 import type { FamilySnapshot } from '../../../src/snapshot/family.js';
 import { SnapshotStore } from '../../../src/snapshot/store.js';
-import { parseSampleLine } from '../../../src/sources/exposition-parser.js';
 import { FakeReceiver, until } from './fake-receiver.js';
+import { Logs, metric, remoteConfig as sharedConfig, samples, TOKEN } from './helpers.js';
 
-const TOKEN = 's3cr3t-token-value';
 const STALE_BITS = '7ff0000000000002';
 
-function remoteConfig(url: string, queue = 'min_backoff: 10ms\n      max_backoff: 50ms', extra = ''): RemoteWriteConfig {
-  const yaml = `metric_transformations: []
-remote_write:
-  - name: fake
-    url: "${url}"
-    bearer_token: "${TOKEN}"
-    timeout: 2s${extra}
-    queue_config:
-      ${queue}
-`;
-  const c = parseConfig(yaml, '/tmp/remote-write-test.yml').remoteWrite[0];
-  assert.ok(c);
-  return c;
-}
-
-class Logs extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _e: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
-    done();
-  }
-  count(msg: string): number {
-    return this.lines.filter((l) => (JSON.parse(l) as { msg: string }).msg === msg).length;
-  }
-}
-
-async function metric(m: SelfMetrics, series: string): Promise<number | undefined> {
-  for (const line of (await m.render('text')).split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const s = parseSampleLine(line);
-    const labels = Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}="${v}"`).join(',');
-    if (`${s.name}{${labels}}` === series) return s.value;
-  }
-  return undefined;
-}
-
-function samples(from: number, n: number, ts = 1_700_000_000_000): RemoteSample[] {
-  return Array.from({ length: n }, (_, i) => ({ labels: [['__name__', 'm'], ['i', String(from + i)]] as const, value: from + i, stale: false, timestampMs: ts + from + i }));
+/**
+ * These tests are about one sender's order of requests (retries, 4xx,
+ * Retry-After, overflow, flush): one shard. Sharding and merging are in
+ * remote-write-flow.test.ts.
+ */
+function remoteConfig(url: string, queue = 'min_backoff: 10ms\n      max_backoff: 50ms'): RemoteWriteConfig {
+  return sharedConfig(url, ['max_shards: 1', ...queue.split('\n').map((l) => l.trim())]);
 }
 
 function values(r: FakeReceiver): number[] {
@@ -277,7 +243,7 @@ describe('remote writer: what each run sends', () => {
     store.put(family('a', [['node="x"', 1]]));
     await writer.settled();
     await until(() => r.requests.length >= 1, 'a first attempt');
-    const next = parseConfig(`metric_transformations: []\nremote_write: [{name: fake, url: "${r.url}", bearer_token: new-token-1234, queue_config: {min_backoff: 10ms, max_backoff: 50ms}}]`, '/tmp/x.yml').remoteWrite;
+    const next = parseConfig(`metric_transformations: []\nremote_write: [{name: fake, url: "${r.url}", bearer_token: new-token-1234, queue_config: {max_shards: 1, min_backoff: 10ms, max_backoff: 50ms}}]`, '/tmp/x.yml').remoteWrite;
     await writer.apply(next);
     // Only now does the receiver accept, and only the new token: the old endpoint is stopped.
     r.setAnswer((_n, h) => (h.authorization === 'Bearer new-token-1234' ? { status: 204 } : { status: 401 }));
