@@ -2,6 +2,7 @@ import { compress } from 'snappyjs';
 import type { RemoteWriteConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
 import { SourceError } from '../model/errors.js';
+import { redactUrlsInText } from '../model/url.js';
 import { HttpClient, type BodyConsumer, type ResponseHead } from '../sources/http-client.js';
 import { BatchQueue, type Batch } from './queue.js';
 import { encodeWriteRequest, type RemoteSample } from './protobuf.js';
@@ -163,7 +164,7 @@ export class RemoteEndpoint {
       if (this.state !== reason) {
         if (this.state === 'ok') this.failingSinceMs = Date.now();
         this.state = reason;
-        const fields = { remote: this.name, reason, err: message, queued_samples: this.queue.samples };
+        const fields = { remote: this.name, reason, err: redactUrlsInText(message, [this.config.http.url]), queued_samples: this.queue.samples };
         if (retry) logger.warn(fields, 'remote write failed; retrying with backoff, newer samples wait in the queue');
         else logger.error(fields, 'remote write rejected (4xx): dropping the batch, not retrying');
       }
