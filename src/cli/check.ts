@@ -1,6 +1,7 @@
 import { loadOrReport } from './load-or-report.js';
 import type { ExporterConfig, SourceConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
+import { redactUrl, redactUrlsInText } from '../model/url.js';
 import { createSource } from '../sources/registry.js';
 import { assignmentText } from './shard-assignment.js';
 
@@ -21,7 +22,7 @@ async function probe(cfg: SourceConfig): Promise<string> {
 }
 
 function describe(config: ExporterConfig): string {
-  const sources = [...config.sources.values()].map((s) => (s.type === 'file' ? `${s.name} (file ${s.path})` : `${s.name} (${s.type} ${s.http.url})`));
+  const sources = [...config.sources.values()].map((s) => (s.type === 'file' ? `${s.name} (file ${s.path})` : `${s.name} (${s.type} ${redactUrl(s.http.url)})`));
   return `${config.file}: valid; ${config.transformations.length} transformation(s), source(s): ${sources.join(', ')}\n`;
 }
 
@@ -39,7 +40,7 @@ export async function check(configFile: string, withProbe: boolean, out = proces
     } catch (e) {
       failed++;
       const reason = e instanceof SourceError ? `${e.reason}: ` : '';
-      out.write(`source ${cfg.name}: FAILED ${reason}${(e as Error).message}\n`);
+      out.write(`source ${cfg.name}: FAILED ${reason}${redactUrlsInText((e as Error).message, 'http' in cfg ? [cfg.http.url] : [])}\n`);
     }
   }
   return failed === 0 ? 0 : 1;

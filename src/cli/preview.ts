@@ -1,6 +1,7 @@
 import { loadOrReport } from './load-or-report.js';
 import type { TransformationConfig } from '../config/types.js';
 import { writeExposition } from '../exposition/write.js';
+import { redactUrlsInText } from '../model/url.js';
 import { runTransformation, type RunOutcome } from '../scheduler/run.js';
 import { SnapshotStore } from '../snapshot/store.js';
 import { createSource } from '../sources/registry.js';
@@ -8,14 +9,14 @@ import type { Source } from '../sources/source.js';
 import { describeOwner, runsHere, WHOLE, type Shard } from '../transform/shard.js';
 
 function summary(t: TransformationConfig, o: RunOutcome, ms: number): string {
-  if (!o.ok) return `${t.name}: FAILED after ${ms} ms (${o.error.reason}): ${o.error.message}`;
+  if (!o.ok) return `${t.name}: FAILED after ${ms} ms (${o.error.reason}): ${redactUrlsInText(o.error.message)}`;
   const r = o.result;
   const lines = [`${t.name}: ok in ${ms} ms; ${r.sourceSeries} source series → ${r.series.length} output series; defaulted ${r.defaulted}; collisions ${r.collisions}`];
   for (const [reason, n] of r.skipped) {
     const examples = (r.skipExamples.get(reason) ?? []).map((v) => JSON.stringify(v)).join(', ');
     lines.push(`  skipped ${reason}: ${n}${examples ? ` (e.g. ${examples})` : ''}`);
   }
-  for (const w of o.warnings) lines.push(`  source warning: ${w}`);
+  for (const w of o.warnings) lines.push(`  source warning: ${redactUrlsInText(w)}`);
   return lines.join('\n');
 }
 

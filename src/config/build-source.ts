@@ -73,7 +73,8 @@ function parseUrl(ctx: BuildContext, text: string, path: PathSegment[]): ParsedU
   }
   u.username = '';
   u.password = '';
-  out.url = u.toString().replace(/\/+$/, '');
+  // Trailing slashes go from the path only: a query value (a key) may end in one.
+  out.url = u.search === '' && u.hash === '' ? u.toString().replace(/\/+$/, '') : u.toString();
   return out;
 }
 

@@ -1,19 +1,10 @@
+import { redactUrl } from '../model/url.js';
 import type { ExporterConfig, HttpClientConfig, SourceConfig } from './types.js';
 
 const SECRET = '<secret>';
 
-/** The URL with the value of every query parameter blanked: they may carry keys (`?api_key=...`). */
-export function redactUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return url.includes('?') ? `${url.slice(0, url.indexOf('?'))}?${SECRET}` : url;
-  }
-  if (u.search === '') return url;
-  for (const k of [...new Set(u.searchParams.keys())]) u.searchParams.set(k, SECRET);
-  return u.toString();
-}
+/** Userinfo, query values and the fragment blanked (`?api_key=<secret>`): they may carry keys. */
+export { redactUrl };
 
 function http(h: HttpClientConfig): Record<string, unknown> {
   return {
@@ -34,8 +25,8 @@ function source(s: SourceConfig): Record<string, unknown> {
 
 /**
  * The running configuration as plain data for the status page, with every
- * secret (passwords, tokens, header values) replaced by `<secret>`. URLs never
- * hold credentials: the loader moved them into basic auth.
+ * secret (passwords, tokens, header values, URLs' userinfo and query values)
+ * replaced by `<secret>`.
  */
 export function redactedConfig(config: ExporterConfig): Record<string, unknown> {
   return {

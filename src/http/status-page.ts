@@ -1,3 +1,4 @@
+import { redactUrlsInText } from '../model/url.js';
 import type { FamilySnapshot } from '../snapshot/family.js';
 import type { HttpDeps, TransformationView } from './deps.js';
 
@@ -65,7 +66,7 @@ function row(t: TransformationView, deps: HttpDeps, now: number): string {
   return `<tr class="${state}" data-transformation="${esc(t.name)}" data-state="${state}">
 <td class="name">${esc(t.name)}</td><td>${esc(t.source)}</td><td>${t.onScrapeCacheSeconds === undefined ? `every ${t.intervalSeconds}s` : `on scrape, cache ${t.onScrapeCacheSeconds}s`}</td>
 <td class="state">${state}</td><td>${ago(t.lastRunAtMs, now)}</td><td>${family?.series.length ?? 0}</td>
-<td>${age}</td><td class="error">${esc(t.lastError ?? '')}</td></tr>${t.shard ? `\n<tr class="detail"><td colspan="8" class="shard">${esc(t.shard.note)}</td></tr>` : ''}
+<td>${age}</td><td class="error">${esc(redactUrlsInText(t.lastError ?? ''))}</td></tr>${t.shard ? `\n<tr class="detail"><td colspan="8" class="shard">${esc(t.shard.note)}</td></tr>` : ''}
 <tr class="detail"><td colspan="8"><details><summary>output preview</summary>${preview(family)}</details></td></tr>`;
 }
 

@@ -3,6 +3,7 @@ import { DeadlineExceeded, withDeadline } from '../model/deadline.js';
 import { SourceError } from '../model/errors.js';
 import type { BodyConsumer, HttpClient, ResponseHead } from '../sources/http-client.js';
 import type { FailureReason } from './observer.js';
+import { redactUrlsInText } from '../model/url.js';
 
 /** A longer Retry-After is not waited for in full. */
 const MAX_RETRY_AFTER_SECONDS = 300;
@@ -83,6 +84,8 @@ export async function sendOnce(client: HttpClient, config: RemoteWriteConfig, bo
     return undefined;
   } catch (e) {
     if (stop.aborted) throw e;
-    return classify(e, parseRetryAfter(consumer.retryAfter, Date.now()));
+    const failure = classify(e, parseRetryAfter(consumer.retryAfter, Date.now()));
+    // A receiver's error page may echo the URL or its key: never log them.
+    return { ...failure, message: redactUrlsInText(failure.message, [config.http.url]) };
   }
 }

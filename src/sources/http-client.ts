@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { HttpClientConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
+import { blankSecrets, joinPath, redactUrlsInText } from '../model/url.js';
 import { decoded } from './body.js';
 import type { SourceObserver } from './source.js';
 
@@ -42,25 +43,22 @@ function readSecretFile(file: string): string {
   }
 }
 
-const REDACTED = '<secret>';
-
 /**
  * Blanks the credentials sent with a request out of an error message: error
  * pages of servers and proxies often echo the request's headers. A credential
  * cut off by a body preview's ellipsis is blanked too.
  */
 export function redactSecrets(message: string, secrets: Iterable<string>): string {
-  let out = message;
-  const list = [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-  for (const s of list) {
-    out = out.split(s).join(REDACTED);
-    for (let k = s.length - 1; k >= 4; k--) out = out.split(`${s.slice(0, k)}…`).join(`${REDACTED}…`);
-  }
-  return out;
+  return blankSecrets(message, secrets);
 }
 
+/**
+ * The error with the request's credentials blanked, and every URL in its
+ * message redacted (userinfo, query values): servers echo the URL asked for,
+ * whose query string may carry an API key.
+ */
 function redacted(err: SourceError, secrets: readonly string[]): SourceError {
-  const message = redactSecrets(err.message, secrets);
+  const message = redactUrlsInText(redactSecrets(err.message, secrets));
   return message === err.message ? err : new SourceError(err.reason, message, { cause: err.cause, status: err.status });
 }
 
@@ -144,10 +142,10 @@ export class HttpClient {
     return h;
   }
 
-  /** POSTs a form to `path` below the base URL and streams the answer into `consumer`. */
+  /** POSTs a form to `path` below the base URL (its query string kept) and streams the answer into `consumer`. */
   postForm<T>(path: string, form: URLSearchParams, signal: AbortSignal, consumer: BodyConsumer<T>): Promise<T> {
     const req = { method: 'POST', body: form.toString(), contentType: 'application/x-www-form-urlencoded', accept: 'application/json' } as const;
-    return this.request(this.cfg.url + path, req, signal, consumer);
+    return this.request(joinPath(this.cfg.url, path), req, signal, consumer);
   }
 
   /** Sends `req` to `url` (the source's own URL, or below it) and streams the answer into `consumer`. */

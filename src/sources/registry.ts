@@ -3,6 +3,7 @@ import { FileSource } from './file.js';
 import { JsonSource } from './json.js';
 import { ScrapeSource } from './scrape.js';
 import { PrometheusSource } from './prometheus.js';
+import { RedactingSource } from './redacting-source.js';
 import type { Source, SourceObserver } from './source.js';
 
 /** One factory per source type: adding a type touches its file and this map. */
@@ -15,5 +16,6 @@ const FACTORIES: { [K in SourceConfig['type']]: (cfg: Extract<SourceConfig, { ty
 
 export function createSource(cfg: SourceConfig, observer: SourceObserver): Source {
   const factory = FACTORIES[cfg.type] as (c: SourceConfig, o: SourceObserver) => Source;
-  return factory(cfg, observer);
+  const source = factory(cfg, observer);
+  return cfg.type === 'file' ? source : new RedactingSource(source, cfg.http.url);
 }

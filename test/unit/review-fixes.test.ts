@@ -192,7 +192,7 @@ describe('pushdown', () => {
 
 describe('config details', () => {
   test('query parameter values are blanked in the shown config (they may carry keys)', () => {
-    assert.equal(redactUrl('https://rw.example/api/v1/write?api_key=s3cr3t&x=1'), 'https://rw.example/api/v1/write?api_key=%3Csecret%3E&x=%3Csecret%3E');
+    assert.equal(redactUrl('https://rw.example/api/v1/write?api_key=s3cr3t&x=1'), 'https://rw.example/api/v1/write?api_key=<secret>&x=<secret>');
     assert.equal(redactUrl('http://vm:8428'), 'http://vm:8428');
   });
 
