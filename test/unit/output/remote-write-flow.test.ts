@@ -29,6 +29,9 @@ function perSeries(r: FakeReceiver): Map<string, { values: number[]; ts: number[
   for (const s of r.accepted()) {
     const key = s.labels.map(([k, v]) => `${k}=${v}`).join(',');
     const e = out.get(key) ?? { values: [], ts: [] };
+    // At least once: a request whose answer came after its deadline (a busy machine) is sent
+    // again, and receivers drop the exact repeat. Keep one of each repeat; order is still checked.
+    if (e.ts.at(-1) === s.timestampMs && e.values.at(-1) === s.value) continue;
     e.values.push(s.value);
     e.ts.push(s.timestampMs);
     out.set(key, e);
@@ -36,7 +39,7 @@ function perSeries(r: FakeReceiver): Map<string, { values: number[]; ts: number[
   return out;
 }
 
-/** Every one of `series` series got every value 1..runs, once each, in timestamp order. */
+/** Every one of `series` series got every value 1..runs, once each (exact repeats folded), in timestamp order. */
 function assertAllInOrder(r: FakeReceiver, series: number, runs: number): void {
   const got = perSeries(r);
   assert.equal(got.size, series);
