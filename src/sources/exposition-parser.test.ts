@@ -18,7 +18,9 @@ test('reads names, labels with escapes, values and timestamps', () => {
 
 test('labels live in a prototype-free map: __proto__ and constructor are label names', () => {
   const s = parseSampleLine('x{__proto__="p",constructor="c",toString="t"} 1');
-  assert.equal(Object.getPrototypeOf(s.labels), null);
+  for (const inherited of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+    assert.equal(inherited in parseSampleLine('x{a="1"} 1').labels, false, `nothing inherited: ${inherited}`);
+  }
   assert.deepEqual(Object.keys(s.labels), ['__proto__', 'constructor', 'toString']);
   assert.equal(s.labels['__proto__'], 'p');
   assert.equal(parseSampleLine('x 1').labels['constructor'], undefined);

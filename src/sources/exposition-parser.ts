@@ -32,14 +32,70 @@ export type ParsedLine = ParsedSample | null | 'eof';
 const TEXT_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 const OM_TYPES = new Set(['counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset', 'unknown']);
 
-function addLabel(labels: Record<string, string>, name: string, value: string, pos: number): void {
-  // Prometheus refuses the sample at append time (label name not unique), failing the scrape.
-  if (Object.hasOwn(labels, name) || name === '__name__') fail(`duplicate label "${name}"`, pos);
-  labels[name] = value;
+/**
+ * The labels of the line being parsed, in two reused arrays: most lines are
+ * of metrics nobody asked for, so the map is only built for wanted ones (it
+ * halves the time of a read). Duplicates are found by a scan while label sets
+ * are small, by a Set beyond.
+ */
+/**
+ * Objects with nothing inherited (their prototype is an empty object without
+ * prototype), so `__proto__` or `constructor` are own properties only. Not
+ * `Object.create(null)`: V8 keeps those in dictionary mode, which made a
+ * read ~40% slower (measured on 200k lines).
+ */
+const LabelMap = function LabelMap() {} as unknown as new () => object;
+LabelMap.prototype = Object.freeze(Object.create(null) as object);
+
+class LabelScratch {
+  private names: string[] = [];
+  private values: string[] = [];
+  private n = 0;
+  private seen: Set<string> | null = null;
+
+  reset(): void {
+    this.n = 0;
+    this.seen = null;
+  }
+
+  add(name: string, value: string, pos: number): void {
+    // Prometheus refuses the sample at append time (label name not unique), failing the scrape.
+    if (name === '__name__' || this.has(name)) fail(`duplicate label "${name}"`, pos);
+    this.names[this.n] = name;
+    this.values[this.n++] = value;
+  }
+
+  private has(name: string): boolean {
+    if (this.seen === null && this.n < 16) {
+      for (let i = 0; i < this.n; i++) if (this.names[i] === name) return true;
+      return false;
+    }
+    this.seen ??= new Set(this.names.slice(0, this.n));
+    if (this.seen.has(name)) return true;
+    this.seen.add(name);
+    return false;
+  }
+
+  /** A prototype-free map: `__proto__` and `constructor` are label names like any other. */
+  map(): Record<string, string> {
+    const out = new LabelMap() as Record<string, string>;
+    for (let i = 0; i < this.n; i++) out[this.names[i] as string] = this.values[i] as string;
+    return out;
+  }
+}
+
+const scratch = new LabelScratch();
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
+
+/** Which metric names' labels the caller reads; the others' lines are only checked. */
+export type WantedName = (name: string) => boolean;
+
+function labelsFor(name: string, want: WantedName | undefined): Readonly<Record<string, string>> {
+  return want === undefined || want(name) ? scratch.map() : NO_LABELS;
 }
 
 /** Text format `{...}` after the `{`: blanks anywhere, optional commas (also trailing). */
-function textLabels(line: string, pos: number, labels: Record<string, string>): number {
+function textLabels(line: string, pos: number): number {
   pos = skipBlanks(line, pos);
   while (line[pos] !== '}') {
     const end = labelNameEnd(line, pos);
@@ -49,7 +105,7 @@ function textLabels(line: string, pos: number, labels: Record<string, string>): 
     if (line[pos] !== '=') fail(`expected "=" after label name "${name}"`, pos);
     const at = pos;
     const [value, next] = readQuoted(line, skipBlanks(line, pos + 1));
-    addLabel(labels, name, value, at);
+    scratch.add(name, value, at);
     pos = skipBlanks(line, next);
     if (line[pos] === ',') pos = skipBlanks(line, pos + 1);
   }
@@ -73,7 +129,7 @@ function textComment(line: string, pos: number): null {
 }
 
 /** A text format line (0.0.4), as Prometheus' lexer reads it. */
-export function parseTextLine(line: string): ParsedLine {
+export function parseTextLine(line: string, want?: WantedName): ParsedLine {
   const start = skipBlanks(line, 0);
   if (start === line.length) return null;
   const c = line.charCodeAt(start);
@@ -84,9 +140,9 @@ export function parseTextLine(line: string): ParsedLine {
   if (start > 0) fail('blanks before the metric name', 0);
   const nameEnd = metricNameEnd(line, start);
   if (nameEnd === start) fail('expected a metric name or "#"', start);
-  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
+  scratch.reset();
   let pos = skipBlanks(line, nameEnd);
-  if (line[pos] === '{') pos = skipBlanks(line, textLabels(line, pos + 1, labels));
+  if (line[pos] === '{') pos = skipBlanks(line, textLabels(line, pos + 1));
   let end = pos;
   while (end < line.length && !isBlank(line.charCodeAt(end)) && line[end] !== '{') end++;
   if (end === pos) fail('expected a sample value', pos);
@@ -100,11 +156,12 @@ export function parseTextLine(line: string): ParsedLine {
     timestampMs = textTimestampMs(line.slice(pos, end), pos);
     if (skipBlanks(line, end) < line.length) fail('unexpected text after the timestamp', end);
   }
-  return { name: line.slice(start, nameEnd), labels, value, timestampMs };
+  const name = line.slice(start, nameEnd);
+  return { name, labels: labelsFor(name, want), value, timestampMs };
 }
 
 /** OpenMetrics `{...}` after the `{`: no blanks, commas between labels only. */
-function omLabels(line: string, pos: number, labels: Record<string, string>, unique: boolean): number {
+function omLabels(line: string, pos: number, unique: boolean): number {
   if (line[pos] === '}') return pos + 1;
   for (;;) {
     const end = labelNameEnd(line, pos);
@@ -112,7 +169,7 @@ function omLabels(line: string, pos: number, labels: Record<string, string>, uni
     if (line[end] !== '=') fail('expected "=" after a label name', end);
     const [value, next] = readQuoted(line, end + 1);
     const name = line.slice(pos, end);
-    if (unique) addLabel(labels, name, value, pos);
+    if (unique) scratch.add(name, value, pos);
     if (line[next] === '}') return next + 1;
     if (line[next] !== ',') fail('expected "," or "}" after a label value', next);
     pos = next + 1;
@@ -138,7 +195,7 @@ function omMeta(line: string): null | 'eof' {
 /** ` # {labels} value [timestamp]` after a sample; only `_total` and `_bucket` series may carry one. */
 function omExemplar(line: string, pos: number, name: string): void {
   if (!name.endsWith('_total') && !name.endsWith('_bucket')) fail(`metric name ${name} does not support exemplars`, pos);
-  pos = omLabels(line, pos + 4, Object.create(null) as Record<string, string>, false);
+  pos = omLabels(line, pos + 4, false);
   const [tokens, at] = spaceTokens(line, pos);
   if (tokens.length === 0 || tokens.length > 2) fail('expected an exemplar value and an optional timestamp', at);
   goFloat(tokens[0] as string, pos);
@@ -160,15 +217,15 @@ function spaceTokens(line: string, pos: number): [string[], number] {
 }
 
 /** An OpenMetrics 1.0 line, as Prometheus 2.42's OpenMetrics lexer reads it. */
-export function parseOpenMetricsLine(line: string): ParsedLine {
+export function parseOpenMetricsLine(line: string, want?: WantedName): ParsedLine {
   if (line === '') fail('empty line (not allowed in OpenMetrics)', 0);
   if (line[0] === '#') return omMeta(line);
   const nameEnd = metricNameEnd(line, 0);
   if (nameEnd === 0) fail('expected a metric name or "#"', 0);
   const name = line.slice(0, nameEnd);
-  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
+  scratch.reset();
   let pos = nameEnd;
-  if (line[pos] === '{') pos = omLabels(line, pos + 1, labels, true);
+  if (line[pos] === '{') pos = omLabels(line, pos + 1, true);
   const ex = line.indexOf(' # {', pos);
   const [tokens, at] = spaceTokens(line.slice(0, ex === -1 ? line.length : ex), pos);
   if (tokens.length === 0) fail('expected a space and the sample value', at);
@@ -176,11 +233,12 @@ export function parseOpenMetricsLine(line: string): ParsedLine {
   const value = goFloat(tokens[0] as string, pos);
   const timestampMs = tokens[1] === undefined ? undefined : omTimestampMs(tokens[1], pos);
   if (ex !== -1) omExemplar(line, ex, name);
-  return { name, labels, value, timestampMs };
+  return { name, labels: labelsFor(name, want), value, timestampMs };
 }
 
-export function parseLine(line: string, format: ExpositionFormat): ParsedLine {
-  return format === 'openmetrics' ? parseOpenMetricsLine(line) : parseTextLine(line);
+/** `want`: when given, only the samples of names it accepts carry their labels (the others an empty map). */
+export function parseLine(line: string, format: ExpositionFormat, want?: WantedName): ParsedLine {
+  return format === 'openmetrics' ? parseOpenMetricsLine(line, want) : parseTextLine(line, want);
 }
 
 /** Parses a sample line (not a comment or blank line) of the text format. */
