@@ -107,7 +107,7 @@ describe('the exposition parser agrees with a real Prometheus 2.42 on the corpus
     const up = await p.waitForQuery('up', (r) => r.length === corpus.length, 30_000);
     const all = await p.query('{__name__=~".+",__name__!~"up|scrape_.+"}');
     // The comparison of samples is not vacuous: the accepted cases hold this many series.
-    assert.ok(all.length >= 80, `Prometheus stored ${all.length} corpus series`);
+    assert.ok(all.length >= 70, `Prometheus stored ${all.length} corpus series`);
     const theirs = new Map<string, Verdict>();
     for (const u of up) {
       theirs.set(u.metric['job'] ?? '', { accepted: u.value[1] === '1', samples: {} });
