@@ -29,3 +29,16 @@ test('an empty filter matches everything', () => {
 for (const bad of ['a', 'a=', 'a="x" b="y"', '="x"', 'a=~"("', 'a="unterminated', 'a=x']) {
   test(`rejects ${JSON.stringify(bad)}`, () => assert.throws(() => parseMatchers(bad), SelectorSyntaxError));
 }
+
+test('Object.prototype member names are label names like any other', () => {
+  // A plain object (as JSON or a careless caller builds) must not leak inherited members into matching.
+  const plain: Record<string, string> = { a: '1' };
+  assert.equal(matchesAll(parseMatchers('constructor=""'), plain), true, 'constructor is missing, so it matches ""');
+  assert.equal(matchesAll(parseMatchers('toString!=""'), plain), false, 'toString is missing, so != "" fails');
+  assert.equal(matchesAll(parseMatchers('hasOwnProperty=~".+"'), plain), false);
+  const own = Object.assign(Object.create(null) as Record<string, string>, JSON.parse('{"__proto__":"p","constructor":"c","toString":"t"}') as Record<string, string>);
+  assert.equal(Object.keys(own).length, 3);
+  assert.equal(matchesAll(parseMatchers('__proto__="p", constructor="c", toString="t"'), own), true);
+  assert.equal(matchesAll(parseMatchers('__proto__=""'), own), false);
+  assert.equal(matchesAll(parseMatchers('__proto__=""'), plain), true);
+});

@@ -22,7 +22,7 @@ export class SelectorSyntaxError extends Error {
   }
 }
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", '`': '`' };
+const ESCAPES = new Map([['n', '\n'], ['t', '\t'], ['r', '\r'], ['\\', '\\'], ['"', '"'], ["'", "'"], ['`', '`']]);
 
 function makeMatcher(name: string, op: MatchOp, value: string, at: number): Matcher {
   if (op === '=' || op === '!=') {
@@ -80,7 +80,7 @@ class Scanner {
       }
       if (c === '\\' && quote !== '`') {
         const next = this.text[++i] ?? '';
-        out += ESCAPES[next] ?? `\\${next}`;
+        out += ESCAPES.get(next) ?? `\\${next}`;
       } else {
         out += c;
       }
@@ -105,8 +105,15 @@ export function parseMatchers(text: string): Matcher[] {
   return out;
 }
 
-/** A missing label matches as the empty string, as in Prometheus. */
+/**
+ * A missing label matches as the empty string, as in Prometheus. Only the
+ * series' own labels count: `constructor` or `toString` are label names, not
+ * members inherited from Object.prototype.
+ */
 export function matchesAll(matchers: readonly Matcher[], labels: LabelSet): boolean {
-  for (const m of matchers) if (!m.test(labels[m.name] ?? '')) return false;
+  for (const m of matchers) {
+    const v = Object.hasOwn(labels, m.name) ? labels[m.name] : undefined;
+    if (!m.test(typeof v === 'string' ? v : '')) return false;
+  }
   return true;
 }

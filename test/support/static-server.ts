@@ -5,7 +5,7 @@ export interface StaticServer {
   url: string;
   port: number;
   /** Serve body at path (query string ignored). Default content type: Prometheus text 0.0.4. */
-  set(path: string, body: string, contentType?: string): void;
+  set(path: string, body: string | Buffer, contentType?: string): void;
   /** Stop serving path (it answers 404 afterwards). */
   remove(path: string): void;
   /** How many GET requests path has received. */
@@ -20,7 +20,7 @@ const PROM_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
  * real Prometheus to scrape fixture series from.
  */
 export async function startStaticServer(): Promise<StaticServer> {
-  const routes = new Map<string, { body: string; contentType: string }>();
+  const routes = new Map<string, { body: string | Buffer; contentType: string }>();
   const hitCounts = new Map<string, number>();
   const server = http.createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;

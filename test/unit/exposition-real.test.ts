@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ExpositionConsumer } from '../../src/sources/exposition-consumer.js';
+import { ExpositionConsumer, expositionFormat } from '../../src/sources/exposition-consumer.js';
 import { parseSampleLine, type ParsedSample } from '../../src/sources/exposition-parser.js';
 import { requireBinary } from '../support/binaries.js';
 import { ManagedProcess } from '../support/process.js';
@@ -83,7 +83,7 @@ function parseAll(c: Capture): Sample[] {
   const out: Sample[] = [];
   for (const [n, line] of sampleLines(c)) {
     try {
-      out.push({ ...parseSampleLine(line), line: n });
+      out.push({ ...parseSampleLine(line, expositionFormat(c.contentType)), line: n });
     } catch (e) {
       bad.push(`${c.name}:${n}: ${(e as Error).message}: ${line}`);
     }
@@ -124,11 +124,12 @@ function checkStreaming(c: Capture, samples: readonly Sample[]): void {
   for (const [name, expected] of byName) {
     const got: Array<{ labels: Record<string, string>; value: number }> = [];
     const consumer = new ExpositionConsumer(name, '', (labels, value) => got.push({ labels: { ...labels }, value }), c.name);
+    consumer.start({ status: 200, contentType: c.contentType });
     for (const chunk of chunks(c.body)) consumer.write(chunk);
     consumer.finish({ status: 200, contentType: c.contentType });
     assert.deepEqual(
       got,
-      expected.map((s) => ({ labels: s.labels, value: s.value })),
+      expected.map((s) => ({ labels: { ...s.labels }, value: s.value })),
       `${c.name}: streamed samples of ${name}`,
     );
     total += got.length;
@@ -250,7 +251,7 @@ describe('the exposition parser on complete real outputs (integration: starts no
     assert.equal(one(samples, 'node_textfile_scrape_error').value, 0);
     const text = one(samples, 'lve_textfile_info');
     // node_exporter re-encodes the file: escapes decoded, the empty value kept as written.
-    assert.deepEqual(text.labels, TEXTFILE_LABELS);
+    assert.deepEqual({ ...text.labels }, TEXTFILE_LABELS);
     // A summary: quantiles, _sum and _count.
     assert.equal(find(samples, 'go_gc_duration_seconds').length, 5);
     assert.deepEqual(find(samples, 'go_gc_duration_seconds').map((s) => s.labels['quantile']), ['0', '0.25', '0.5', '0.75', '1']);
