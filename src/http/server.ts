@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../logging/logger.js';
 import type { HttpDeps } from './deps.js';
+import { ConnectionGuard } from './connections.js';
 import { statusPage } from './status-page.js';
 import { serveMetrics } from './metrics-route.js';
 import { clientCertAcceptable, clientCertOptions, secureContextOptions } from './tls.js';
@@ -137,6 +138,7 @@ export function createHttpServer(deps: HttpDeps, logger: Logger, options: HttpSe
   server.requestTimeout = LIMITS.requestTimeout;
   server.keepAliveTimeout = LIMITS.keepAliveTimeout;
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  new ConnectionGuard(server.maxConnections).attach(server);
   const onDrop = options.onDrop;
   if (onDrop) server.on('drop', () => onDrop());
   return server;
