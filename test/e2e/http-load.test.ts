@@ -20,8 +20,13 @@ import { waitForHttp } from '../support/wait.js';
 import { startExporterWithFile, type Exporter } from './exporter.js';
 
 const PROBE = fileURLToPath(new URL('../../bench/probe-child.js', import.meta.url));
-/** Generous for CI on a shared machine; before the fixes these were seconds. */
+/**
+ * Generous for CI on a shared machine (an idle exporter's probe p99 was 40-50 ms
+ * on the 2-core machine these were written on, under a load average of 15).
+ * Before the fixes: 1.9 s (passwords) and 0.9-4.1 s (plain scrapes).
+ */
 const PROBE_P99_MS = 250;
+const PROBE_P99_PLAIN_MS = 500;
 
 /** Probes /-/healthy every 20 ms for `seconds` from a child process; resolves with the latencies in ms (rejects if one failed). */
 function probe(base: string, seconds: number): Promise<number[]> {
@@ -148,6 +153,7 @@ describe('basic auth under load (bcrypt off the event loop)', () => {
 describe('liveness under big plain scrapes', () => {
   let exp: Exporter;
   const N = 100_000;
+  const SCRAPERS = 50;
 
   before(async () => {
     const lines: string[] = [];
@@ -159,7 +165,7 @@ describe('liveness under big plain scrapes', () => {
     await exp?.stop();
   });
 
-  test(`20 clients scraping ${N.toLocaleString('en')} series uncompressed for 4 s: /-/healthy p99 under ${PROBE_P99_MS} ms`, async () => {
+  test(`${SCRAPERS} clients scraping ${N.toLocaleString('en')} series uncompressed for 4 s: /-/healthy p99 under ${PROBE_P99_PLAIN_MS} ms`, async () => {
     const probed = probe(exp.url, 4);
     const scrape = () =>
       new Promise<void>((resolve, reject) => {
@@ -171,9 +177,9 @@ describe('liveness under big plain scrapes', () => {
         req.setTimeout(60_000, () => req.destroy(new Error('timeout')));
         req.end();
       });
-    const scrapes = await loadUntil(20, performance.now() + 4_000, scrape);
+    const scrapes = await loadUntil(SCRAPERS, performance.now() + 4_000, scrape);
     const ms = await probed;
-    assert.ok(scrapes >= 20, `${scrapes} scrapes`);
-    assert.ok(p99(ms) < PROBE_P99_MS, `/-/healthy p99 ${p99(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms over ${ms.length} probes (${scrapes} scrapes)`);
+    assert.ok(scrapes >= SCRAPERS, `${scrapes} scrapes`);
+    assert.ok(p99(ms) < PROBE_P99_PLAIN_MS, `/-/healthy p99 ${p99(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms over ${ms.length} probes (${scrapes} scrapes)`);
   });
 });
