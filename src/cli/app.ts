@@ -92,6 +92,7 @@ export class App {
     let next: WebConfig;
     try {
       next = await loadWebConfig(running.file);
+      refuseSilentAuthDrop(running, next);
     } catch (e) {
       const message = (e as Error).message;
       // Watch events repeat: report one failure per distinct broken content.
@@ -112,6 +113,9 @@ export class App {
     if (wasTls !== (next.tls !== undefined)) {
       this.logger.warn({ trigger, file: next.file, serving: wasTls ? 'https' : 'http' }, 'tls_server_config was added or removed: a restart is needed to switch between HTTP and HTTPS; keeping the current protocol');
     }
+    if (running.users.size > 0 && next.users.size === 0) {
+      this.logger.warn({ trigger, file: next.file }, 'basic authentication turned OFF by the web configuration (basic_auth_users: {}): every path is open');
+    }
     const applied: WebConfig = { ...next, tls };
     if (server && tls) applyTls(server as unknown as HttpsServer, tls);
     this.gate.update(applied);
@@ -120,7 +124,7 @@ export class App {
     return { ok: true, message: 'web configuration reloaded' };
   }
 
-  /** Describes the web configuration without secrets (user count, header names, certificate paths). */
+  /** Describes the web configuration without secrets (user count, header names, certificate paths); warns of a certificate out of its validity. */
   private logWeb(web: WebConfig, trigger: string | undefined): void {
     if (web.ignored.length > 0) this.logger.debug({ file: web.file, settings: web.ignored.join(',') }, 'web config settings accepted but without effect here');
     this.logger.info(
@@ -134,6 +138,10 @@ export class App {
       },
       trigger ? 'web configuration reloaded' : 'web configuration loaded',
     );
+    const problem = web.tls && certProblem(web.tls.certNotBefore, web.tls.certNotAfter, Date.now());
+    if (web.tls && problem) {
+      this.logger.warn({ file: web.file, cert_file: web.tls.certFile, not_before: web.tls.certNotBefore?.toISOString(), not_after: web.tls.certNotAfter?.toISOString() }, `TLS server certificate ${problem}: clients that verify it will refuse to connect`);
+    }
   }
 
   async start(listen: ListenAddress, watch: { debounceMs: number; pollIntervalMs: number }, fromFlag = false): Promise<ListenAddress> {
@@ -195,6 +203,23 @@ export class App {
     await closed;
     clearTimeout(force);
   }
+}
+
+/**
+ * Throws when a reload would turn basic authentication off without saying so
+ * (`basic_auth_users: {}`): a file cut short before its users, or that lost
+ * them by mistake, must not open every path.
+ */
+function refuseSilentAuthDrop(running: WebConfig, next: WebConfig): void {
+  if (running.users.size === 0 || next.users.size > 0 || next.authExplicitlyOff) return;
+  throw new Error(`${next.file}: basic_auth_users is missing while ${running.users.size} user(s) are configured; refusing to turn authentication off on reload (write \`basic_auth_users: {}\` to do so on purpose)`);
+}
+
+/** "has expired on …" / "is not valid before …" / undefined when valid now. */
+function certProblem(notBefore: Date | undefined, notAfter: Date | undefined, now: number): string | undefined {
+  if (notAfter && notAfter.getTime() < now) return `has expired (not after ${notAfter.toISOString()})`;
+  if (notBefore && notBefore.getTime() > now) return `is not valid yet (not before ${notBefore.toISOString()})`;
+  return undefined;
 }
 
 /** Loads the config, starts serving, reloads on SIGHUP, stops cleanly on SIGTERM/SIGINT. */

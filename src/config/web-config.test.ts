@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import { ConfigError } from '../model/errors.js';
+import { makeExpiredCert } from '../../test/support/expired-cert.js';
 import { makeTestPki, type TestPki } from '../../test/support/tls.js';
 import { loadWebConfig, parseWebConfig } from './web-config.js';
 
@@ -30,11 +31,30 @@ describe('parseWebConfig', () => {
     file = path.join(dir, 'web.yml');
   });
 
-  test('an empty file: plain HTTP, no auth, no headers', () => {
-    const c = parseWebConfig('', file);
+  test('an empty file (blanks and comments only) is refused, `{}` is plain HTTP, no auth, no headers', () => {
+    for (const empty of ['', '\n\n', '# web config\n  \n']) assert.match(problemsOf(() => parseWebConfig(empty, file)), /web\.yml:1:1: the web config file is empty/);
+    const c = parseWebConfig('{}\n', file);
     assert.equal(c.tls, undefined);
     assert.equal(c.users.size, 0);
+    assert.equal(c.authExplicitlyOff, false);
     assert.deepEqual(c.headers, {});
+  });
+
+  test('a file cut short after `basic_auth_users:` or `tls_server_config:` is refused; `basic_auth_users: {}` turns auth off explicitly', () => {
+    assert.match(problemsOf(() => parseWebConfig('http_server_config:\n  headers:\n    X-A: b\nbasic_auth_users:\n', file)), /web\.yml:4:\d+: basic_auth_users: no users listed \(a file cut short\?\)/);
+    assert.match(problemsOf(() => parseWebConfig('tls_server_config:\n', file)), /web\.yml:1:\d+: tls_server_config: empty \(a file cut short\?\)/);
+    assert.equal(parseWebConfig('basic_auth_users: {}\n', file).authExplicitlyOff, true);
+    assert.equal(parseWebConfig(`basic_auth_users:\n  alice: ${HASH}\n`, file).authExplicitlyOff, false);
+    assert.equal(parseWebConfig('http_server_config: {}\n', file).authExplicitlyOff, false);
+  });
+
+  test('the server certificate validity is read: a valid one, and an expired one (accepted, to be warned about)', async () => {
+    const valid = parseWebConfig(`tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n`, file);
+    assert.ok(valid.tls?.certNotAfter && valid.tls.certNotAfter.getTime() > Date.now());
+    assert.ok(valid.tls?.certNotBefore && valid.tls.certNotBefore.getTime() <= Date.now());
+    const old = await makeExpiredCert(dir);
+    const expired = parseWebConfig(`tls_server_config:\n  cert_file: ${old.cert}\n  key_file: ${old.key}\n`, file);
+    assert.equal(expired.tls?.certNotAfter?.toISOString(), '2020-02-01T00:00:00.000Z');
   });
 
   test('a full node_exporter-style file', () => {

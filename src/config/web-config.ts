@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -68,6 +68,9 @@ export interface WebTlsConfig {
   readonly clientAuth: WebClientAuthType;
   readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
   readonly maxVersion: 'TLSv1.2' | 'TLSv1.3' | undefined;
+  /** Validity of the server certificate (the first in `cert_file`), to warn about an expired one. */
+  readonly certNotBefore: Date | undefined;
+  readonly certNotAfter: Date | undefined;
   /** Absolute paths, for logs. */
   readonly certFile: string;
   readonly keyFile: string;
@@ -83,6 +86,12 @@ export interface WebConfig {
   readonly headers: Readonly<Record<string, string>>;
   /** User → bcrypt hash. Secret: never log or show. */
   readonly users: ReadonlyMap<string, string>;
+  /**
+   * `basic_auth_users: {}` written out: authentication deliberately off. Only
+   * this turns authentication off on reload; a file without the key (perhaps
+   * cut short before it) does not.
+   */
+  readonly authExplicitlyOff: boolean;
   readonly http2: boolean;
   /** Settings read but without effect here (e.g. `cipher_suites`: Node/OpenSSL choose). */
   readonly ignored: readonly string[];
@@ -104,6 +113,16 @@ function knownKeys(path: readonly PathSegment[]): string[] {
  */
 export function parseWebConfig(text: string, file: string): WebConfig {
   const { data, problems, file: abs } = validateYaml(text, file, webConfigSchema, knownKeys);
+  if (isEmptyYaml(text)) {
+    // An empty file is most often one being written (or truncated): never read it as "no TLS, no auth".
+    problems.add([], 'the web config file is empty (a half-written file?); write `{}` for a web configuration that sets nothing');
+  }
+  if (data.basic_auth_users === null) {
+    problems.add(['basic_auth_users'], 'no users listed (a file cut short?); list users, or write `basic_auth_users: {}` to turn authentication off');
+  }
+  if (data.tls_server_config === null) {
+    problems.add(['tls_server_config'], 'empty (a file cut short?); set cert_file and key_file, or remove the key to serve plain HTTP');
+  }
   const fp = createHash('sha256').update(text);
   const dir = dirname(abs);
   const ignored: string[] = [];
@@ -145,7 +164,8 @@ export function parseWebConfig(text: string, file: string): WebConfig {
       if (t[k] !== undefined) ignored.push(`tls_server_config.${k}`);
     }
     if (cert.bytes && key.bytes && (!ca || ca.bytes)) {
-      tls = { cert: cert.bytes, key: key.bytes, ca: ca?.bytes, clientAuth, minVersion, maxVersion, certFile: cert.path, keyFile: key.path, clientCaFile: ca?.path };
+      const validity = certValidity(cert.bytes);
+      tls = { cert: cert.bytes, key: key.bytes, ca: ca?.bytes, clientAuth, minVersion, maxVersion, certNotBefore: validity?.notBefore, certNotAfter: validity?.notAfter, certFile: cert.path, keyFile: key.path, clientCaFile: ca?.path };
     }
   }
   if (!problems.empty) throw new ConfigError(problems.list);
@@ -157,9 +177,25 @@ export function parseWebConfig(text: string, file: string): WebConfig {
     tls,
     headers: { ...(h?.headers ?? {}) },
     users: new Map(Object.entries(data.basic_auth_users ?? {})),
+    authExplicitlyOff: data.basic_auth_users !== undefined && data.basic_auth_users !== null && Object.keys(data.basic_auth_users).length === 0,
     http2: h?.http2 ?? false,
     ignored,
   };
+}
+
+/** No YAML content at all: only blanks and comments. */
+function isEmptyYaml(text: string): boolean {
+  return text.split(/\r?\n/).every((line) => /^\s*(#.*)?$/.test(line));
+}
+
+/** The validity window of the first certificate of a PEM bundle; undefined when it cannot be read (createSecureContext reports that). */
+function certValidity(pem: Buffer): { notBefore: Date; notAfter: Date } | undefined {
+  try {
+    const x = new X509Certificate(pem);
+    return { notBefore: new Date(x.validFrom), notAfter: new Date(x.validTo) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads and parses a web configuration file. */

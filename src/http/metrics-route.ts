@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { CONTENT_TYPES } from '../exposition/format.js';
 import { negotiate } from '../exposition/negotiate.js';
 import { writeExposition } from '../exposition/write.js';
@@ -42,13 +42,18 @@ export async function serveMetrics(req: IncomingMessage, res: ServerResponse, de
     res.end();
     return;
   }
-  let out: Writable = res;
-  if (gzip) {
-    const z = createGzip({ level: 1 });
-    z.pipe(res);
-    out = z;
+  const z = gzip ? createGzip({ level: 1 }) : undefined;
+  const out: Writable = z ?? res;
+  // pipeline, not pipe: a client gone destroys the gzip stream too, so the writer stops.
+  const sent = z ? pipeline(z, res) : finished(res);
+  sent.catch(() => undefined); // awaited below; a client gone early must not be an unhandled rejection
+  try {
+    await writeExposition(out, families, self, format);
+    out.end();
+    await sent;
+  } catch (e) {
+    // The client went away mid-body: nothing to answer, nothing to log.
+    if (res.destroyed) return;
+    throw e;
   }
-  await writeExposition(out, families, self, format);
-  out.end();
-  await finished(res);
 }

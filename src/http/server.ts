@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../logging/logger.js';
 import type { HttpDeps } from './deps.js';
+import { ConnectionGuard } from './connections.js';
 import { statusPage } from './status-page.js';
 import { serveMetrics } from './metrics-route.js';
 import { clientCertAcceptable, clientCertOptions, secureContextOptions } from './tls.js';
@@ -16,7 +17,8 @@ interface Route {
 }
 
 const READ = ['GET', 'HEAD'] as const;
-const WRITE = ['POST', 'PUT'] as const;
+/** Reload changes state: POST only (PUT, GET… answer 405 with `Allow: POST`). */
+const WRITE = ['POST'] as const;
 
 function text(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...extra });
@@ -95,8 +97,11 @@ export function createHttpServer(deps: HttpDeps, logger: Logger, options: HttpSe
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     for (const [name, value] of Object.entries(web.current.headers)) res.setHeader(name, value);
-    if (!(await web.allowed(path, req.headers.authorization))) {
+    const verdict = await web.allowed(path, req.headers.authorization);
+    if (verdict !== 'ok') {
       req.resume();
+      // Busy: the credentials could not be checked now; says nothing about them, so no challenge.
+      if (verdict === 'busy') return text(res, 503, 'Too many authentication attempts in progress; retry later\n', { 'retry-after': '1' });
       return text(res, 401, 'Unauthorized\n', { 'www-authenticate': `Basic realm="${REALM}", charset="UTF-8"` });
     }
     const route = table[path];
@@ -133,6 +138,7 @@ export function createHttpServer(deps: HttpDeps, logger: Logger, options: HttpSe
   server.requestTimeout = LIMITS.requestTimeout;
   server.keepAliveTimeout = LIMITS.keepAliveTimeout;
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  new ConnectionGuard(server.maxConnections).attach(server);
   const onDrop = options.onDrop;
   if (onDrop) server.on('drop', () => onDrop());
   return server;

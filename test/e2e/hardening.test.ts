@@ -135,6 +135,45 @@ describe('server hardening (raw sockets against the real server)', () => {
   });
 });
 
+describe('idle connections at the cap do not lock probes out', () => {
+  const CAP = 32;
+  let exp: Exporter;
+
+  before(async () => {
+    exp = await startExporter(CONFIG, [`--web.max-connections=${CAP}`], FILES);
+  });
+  after(async () => {
+    await exp?.stop();
+  });
+
+  test('with every slot held by connections that sent nothing for a second, /-/healthy is still served at once', async () => {
+    await withLogs([exp.proc], async () => {
+      const idle = await Promise.all(Array.from({ length: CAP }, () => rawClient(exp.port)));
+      let closed = 0;
+      for (const c of idle) void c.closed.then(() => closed++);
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        const answer = await rawGet(exp.port, '/-/healthy');
+        assert.match(answer, /^HTTP\/1\.1 200 /, `probe ${i} answered (not dropped at the cap)`);
+        assert.ok(performance.now() - t0 < 1_000, `probe ${i} took ${(performance.now() - t0).toFixed(0)} ms`);
+      }
+      assert.ok(closed >= 1, 'the oldest idle connections made room');
+      for (const c of idle) c.socket.destroy();
+    });
+  });
+
+  test('PUT /-/reload is refused with 405 and Allow: POST', async () => {
+    const answer = await rawGet(exp.port, '/-/reload');
+    assert.match(answer, /^HTTP\/1\.1 405 /);
+    const c = await rawClient(exp.port);
+    c.socket.write('PUT /-/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    await c.closed;
+    assert.match(c.received(), /^HTTP\/1\.1 405 /);
+    assert.match(c.received(), /\r\nallow: POST\r\n/i);
+  });
+});
+
 describe('a rejected --web.config.file reload in our own metrics', () => {
   let exp: Exporter;
   const OK = 'label_value_exporter_web_config_last_reload_successful';
