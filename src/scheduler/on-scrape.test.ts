@@ -129,11 +129,12 @@ describe('OnScrapeJob', () => {
   });
 
   test('a failure keeps the last good data, is counted, logged once per cause, and cached too', async () => {
-    const { job, source, served, metric, logs } = setup('    cache: 50ms\n');
+    // A cache long enough that a busy machine cannot outlive it between two calls, yet short to wait out.
+    const { job, source, served, metric, logs } = setup('    cache: 400ms\n');
     await started(job);
     source.behaviour = 'fail';
     for (let i = 0; i < 3; i++) {
-      await sleep(60);
+      await sleep(450);
       await job.refresh(never);
     }
     assert.equal(source.queries, 4, 'no retries: one query per scrape past the cache');
@@ -145,7 +146,7 @@ describe('OnScrapeJob', () => {
     await job.refresh(never);
     assert.equal(source.queries, 4, 'a failure is cached like a success');
     source.behaviour = 'answer';
-    await sleep(60);
+    await sleep(450);
     await job.refresh(never);
     assert.match(logs(), /transformation recovered/);
     await job.stop();
