@@ -81,6 +81,8 @@ export function buildTransformation(
   sources: ReadonlyMap<string, SourceConfig>,
   globalInterval: number,
   globalStaleness: number | undefined,
+  /** The top level's `max_series`: the default of every transformation. */
+  globalMaxSeries?: number,
 ): TransformationConfig {
   const path = ['metric_transformations', i];
   const names = t.source === undefined ? [DEFAULTS.defaultSourceName] : typeof t.source === 'string' ? [t.source] : t.source;
@@ -131,7 +133,7 @@ export function buildTransformation(
     value: compileValue(ctx, t, [...path, 'value']),
     shaping: buildShaping(ctx, t, path, sourceLabel),
     onCollision: t.on_collision ?? 'max',
-    maxSeries: t.max_series ?? null,
+    maxSeries: t.max_series ?? globalMaxSeries ?? null,
     ...buildMetricType(ctx, t, path),
     ...(onScrape ? { onScrape: { cacheSeconds: toSeconds(t.cache) ?? DEFAULTS.onScrapeCacheSeconds } } : {}),
     query,

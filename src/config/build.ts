@@ -82,7 +82,7 @@ export function buildConfig(ctx: BuildContext, raw: RawConfig, file: string, has
   const seen = new Map<string, { readonly name: string; readonly type: MetricType }>();
   const transformations = raw.metric_transformations.map((t, i) => {
     checkName(ctx, t, i, seen);
-    return buildTransformation(ctx, t, i, sources, interval, toSeconds(raw.max_staleness));
+    return buildTransformation(ctx, t, i, sources, interval, toSeconds(raw.max_staleness), raw.max_series);
   });
   return {
     file,

@@ -35,4 +35,14 @@ export const DEFAULTS = {
   onScrapeCacheSeconds: 5,
   /** mode: on_scrape — default run deadline (below Prometheus' default 10 s scrape_timeout). */
   onScrapeTimeoutSeconds: 5,
+  /**
+   * Output series per transformation when neither it nor the top level sets
+   * `max_series`: the memory budget of a run. Measured ~0.65 KB of RSS per
+   * output series at the peak of a run (the last run's snapshot, the run's
+   * own series and rendered bytes side by side): 1M series 0.73 GB, 2M
+   * 1.32 GB (bench/finish-render.ts), within Node's default heap; an answer of
+   * 10M series fails with too_many_series at the 2,000,001st instead of
+   * exhausting the heap (README "Limits").
+   */
+  maxSeries: 2_000_000,
 } as const;

@@ -196,6 +196,8 @@ export const configSchema = z.strictObject({
   max_staleness: seconds.optional(),
   max_concurrent_requests: z.number().int().positive().optional(),
   remote_write: z.array(remoteWrite).optional(),
+  // The default max_series of every transformation (README "Limits").
+  max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -154,7 +154,7 @@ export interface TransformationConfig {
   readonly shaping: LabelShaping | null;
   /** What happens when two source series produce the same output label set. */
   readonly onCollision: CollisionPolicy;
-  /** More output series than this fails the run; null: no limit. */
+  /** More output series than this fails the run; null: not set (here or at the top level), DEFAULTS.maxSeries applies. */
   readonly maxSeries: number | null;
   /** Stateset only: the declared states and the label that carries them. */
   readonly states: StateSetConfig | null;

@@ -3,6 +3,7 @@ import { escapeLabelValue } from '../model/label-text.js';
 import { splitSeriesKey, type MetricType, type OutputSeries } from '../model/series.js';
 import type { FamilySnapshot, RenderedFamily } from '../snapshot/family.js';
 import { escapeHelp, formatValue, type ExpositionFormat } from './format.js';
+import { CHECK_MASK, runNow, type Steps } from '../model/time-slice.js';
 
 /** What rendering needs to know of a transformation's output. */
 export interface RenderSpec {
@@ -60,32 +61,56 @@ function lines(spec: RenderSpec, name: string, labelText: string, s: OutputSerie
  * only for a dynamic name; series come sorted by key, so by name first).
  */
 export function renderFamilies(spec: RenderSpec, series: readonly OutputSeries[]): RenderedFamily[] {
+  return runNow(renderSteps(spec, series));
+}
+
+/** Text gathered before it is encoded into a Buffer: small enough to encode in well under a time slice. */
+const CHUNK_CHARS = 65536;
+
+/**
+ * `renderFamilies` as cooperative work (see model/time-slice.ts): it pauses
+ * every CHECK_EVERY series, and text is encoded chunk by chunk as it is
+ * rendered (one encode of the whole text took ~100 ms per million series).
+ */
+export function* renderSteps(spec: RenderSpec, series: readonly OutputSeries[]): Steps<RenderedFamily[]> {
   const stateLabels = (spec.states?.values ?? []).map((v) => `${spec.states?.label}="${escapeLabelValue(v)}"`);
   const families: RenderedFamily[] = [];
   let current = spec.dynamicNames ? undefined : spec.name;
-  let parts: string[] = [];
+  let parts: Buffer[] = [];
   let chunk = '';
-  const close = (): void => {
-    if (current === undefined) return;
-    parts.push(chunk);
-    families.push({ name: current, samples: Buffer.from(parts.join(''), 'utf8') });
-    parts = [];
-    chunk = '';
-  };
-  for (const s of series) {
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i] as OutputSeries;
     const [key, labelText] = splitSeriesKey(s.labelText, spec.dynamicNames);
     if (spec.dynamicNames && key !== current) {
-      close();
+      if (current !== undefined) families.push({ name: current, samples: yield* joined(parts, chunk) });
+      parts = [];
+      chunk = '';
       current = key;
     }
     chunk += lines(spec, current as string, labelText, s, stateLabels);
-    if (chunk.length > 65536) {
-      parts.push(chunk);
+    if (chunk.length > CHUNK_CHARS) {
+      parts.push(Buffer.from(chunk, 'utf8'));
       chunk = '';
     }
+    if ((i & CHECK_MASK) === CHECK_MASK) yield;
   }
-  close();
+  if (current !== undefined) families.push({ name: current, samples: yield* joined(parts, chunk) });
   return families;
+}
+
+/** One Buffer of the encoded parts and the rest of the text, copied a few MB at a time. */
+function* joined(parts: Buffer[], rest: string): Steps<Buffer> {
+  if (rest !== '') parts.push(Buffer.from(rest, 'utf8'));
+  if (parts.length === 1) return parts[0] as Buffer;
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) {
+    at += (parts[i] as Buffer).copy(out, at);
+    if ((i & 63) === 63) yield;
+  }
+  return out;
 }
 
 /** The sample lines of a fixed-name gauge or info family. */

@@ -1,12 +1,14 @@
 import type { CollisionPolicy, TransformationConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
 import { labelText } from '../model/label-text.js';
-import { splitSeriesKey, type LabelSet, type OutputSeries, type SeriesSink } from '../model/series.js';
+import { splitSeriesKey, type HistogramValue, type LabelSet, type OutputSeries, type SeriesSink } from '../model/series.js';
+import { CHECK_MASK, runNow, sortStrings, type Steps } from '../model/time-slice.js';
 import { parseLenientNumber } from '../parsers/lenient-number.js';
 import { LabelShaper } from './label-shaping.js';
 import { HistogramAccumulator, histogramValue, sameHistogram, type HistogramEntry } from './histogram.js';
 import { typeLabel } from '../model/family-names.js';
 import { fillName } from './metric-type.js';
+import { DEFAULTS } from '../config/defaults.js';
 
 /**
  * Why a source series produced no output series; a label value of a
@@ -39,8 +41,14 @@ export interface TransformResult extends PreviousSeries {
 const MAX_EXAMPLES = 3;
 
 
-function tooMany(max: number): SourceError {
-  return new SourceError('too_many_series', `more than ${max} output series (max_series: ${max}); nothing of this run is served`);
+/**
+ * `too_many_series`, naming the limit and the key that raises it. Checked as
+ * series stream in, so a run that would grow past it fails at the first
+ * series too many, not after buffering them all (see run.ts).
+ */
+function tooMany(max: number, explicit: boolean): SourceError {
+  const which = explicit ? `max_series: ${max}` : `max_series: ${max}, the default; raise it with max_series on the transformation or at the top level of the config`;
+  return new SourceError('too_many_series', `more than ${max} output series (${which}); nothing of this run is served`);
 }
 
 /**
@@ -80,7 +88,7 @@ function outputNames(cfg: TransformationConfig, labels: LabelSet, preserve: read
  * README's "Transformation semantics"; collisions keep the larger value so the
  * result does not depend on the order the source returned series in.
  *
- * Label shaping, another `on_collision` policy or `max_series` take a second,
+ * Label shaping, another `on_collision` policy or a dynamic name take a second,
  * general path (`putShaped`), chosen once at construction; the plain path
  * (`putPlain`) stays as lean as it was.
  */
@@ -95,7 +103,7 @@ export class Transformer {
   private readonly preserve: readonly string[] | null;
   private readonly values: string[] = [];
   private currentSource = '';
-  /** `putPlain`, or `putShaped` when shaping, a collision policy other than max, or max_series is set. */
+  /** `putPlain`, or `putShaped` when shaping, a collision policy other than max, or a dynamic name. */
   private readonly put: (labels: LabelSet, value: number) => void;
   private readonly shaper: LabelShaper | null;
   private readonly policy: CollisionPolicy;
@@ -128,10 +136,11 @@ export class Transformer {
     }
     this.shaper = cfg.shaping ? new LabelShaper(cfg, cfg.shaping) : null;
     this.policy = cfg.onCollision;
-    this.maxSeries = cfg.maxSeries ?? Infinity;
+    // Unset: the default budget, so no answer can grow a run without bound (README "Limits").
+    this.maxSeries = cfg.maxSeries ?? DEFAULTS.maxSeries;
     this.typeLabel = typeLabel(cfg.metricType, cfg.states?.label);
     if (cfg.metricType === 'histogram') this.put = this.putHistogram;
-    else this.put = this.shaper || this.policy !== 'max' || cfg.maxSeries !== null || cfg.nameTemplate ? this.putShaped : this.putPlain;
+    else this.put = this.shaper || this.policy !== 'max' || cfg.nameTemplate ? this.putShaped : this.putPlain;
   }
 
   /** Set when the run must fail although the source answered: `collision` or `too_many_series`. */
@@ -214,9 +223,16 @@ export class Transformer {
     if (prev !== undefined) {
       this.collisions++;
       if (!(value > prev)) return;
+    } else if (this.out.size >= this.maxSeries) {
+      this.failed = this.tooMany();
+      return;
     }
     this.out.set(key, value);
   };
+
+  private tooMany(): SourceError {
+    return tooMany(this.maxSeries, this.cfg.maxSeries !== null);
+  }
 
   /** The previous run's string for a label text seen before, else a flat copy (see `flat`). */
   private intern(text: string): string {
@@ -274,7 +290,7 @@ export class Transformer {
     let acc = this.hist.get(key);
     if (!(acc instanceof HistogramAccumulator)) {
       if (this.out.size >= this.maxSeries) {
-        this.failed = tooMany(this.maxSeries);
+        this.failed = this.tooMany();
         return;
       }
       acc = new HistogramAccumulator(this.cfg.buckets ?? []);
@@ -291,7 +307,7 @@ export class Transformer {
     const prev = this.out.get(key);
     if (prev === undefined) {
       if (this.out.size >= this.maxSeries) {
-        this.failed = tooMany(this.maxSeries);
+        this.failed = this.tooMany();
         return;
       }
       this.out.set(key, this.policy === 'count' ? 1 : value);
@@ -331,8 +347,15 @@ export class Transformer {
 
   /** Keeps the previous run's series that were not seen again (`clear_stale_metrics: false`). */
   keepStale(): void {
+    runNow(this.keepStaleSteps());
+  }
+
+  /** `keepStale` as cooperative work (see model/time-slice.ts). */
+  *keepStaleSteps(): Steps<void> {
     const dynamic = this.cfg.nameTemplate !== null;
+    let i = 0;
     for (const s of this.previous?.series ?? []) {
+      if ((++i & CHECK_MASK) === 0) yield;
       if (this.out.has(s.labelText)) continue;
       this.out.set(s.labelText, s.value);
       if (s.histogram) this.hist.set(s.labelText, s.histogram);
@@ -341,7 +364,7 @@ export class Transformer {
     if (!this.failed && this.names.size > this.cfg.maxNames) {
       this.failed = new SourceError('too_many_names', `more than ${this.cfg.maxNames} distinct metric names with the kept stale series (max_names: ${this.cfg.maxNames}); nothing of this run is served`);
     }
-    if (!this.failed && this.out.size > this.maxSeries) this.failed = tooMany(this.maxSeries);
+    if (!this.failed && this.out.size > this.maxSeries) this.failed = this.tooMany();
   }
 
   /**
@@ -356,39 +379,26 @@ export class Transformer {
    * unchanged like any other.
    */
   finish(owns?: (key: string) => boolean): TransformResult {
-    if (owns) {
-      for (const key of this.out.keys()) {
-        if (owns(key)) continue;
-        this.out.delete(key);
-        this.hist.delete(key);
-      }
-    }
+    return runNow(this.finishSteps(owns));
+  }
+
+  /**
+   * `finish` as cooperative work (see model/time-slice.ts): every loop over
+   * the series pauses every CHECK_EVERY items, and the sort is a merge sort
+   * that pauses too, so a scheduled run never blocks the event loop for long.
+   */
+  *finishSteps(owns?: (key: string) => boolean): Steps<TransformResult> {
+    if (owns) yield* this.cut(owns);
     const previous = this.previous;
-    const histograms = this.cfg.metricType === 'histogram' ? new Map([...this.hist].map(([k, h]) => [k, histogramValue(h)])) : null;
+    const histograms = this.cfg.metricType === 'histogram' ? yield* this.histogramValues() : null;
     // Compared through the previous index, before sorting: in the steady state
     // (nothing changed) the sort is skipped, which was a tenth of a 1M-series
     // run. Keys of series seen before are the previous strings, so the lookups
     // hash nothing new.
-    let unchanged = previous !== undefined && previous.series.length === this.out.size;
-    if (unchanged && previous) {
-      for (const [key, value] of this.out) {
-        const p = previous.index.get(key);
-        if (p === undefined || !Object.is(p.value, value) || (histograms !== null && !sameHistogram(p.histogram, histograms.get(key)))) {
-          unchanged = false;
-          break;
-        }
-      }
-    }
-    const keys = unchanged ? [] : [...this.out.keys()].sort();
+    const unchanged = previous !== undefined && (yield* this.sameAs(previous, histograms));
     let result: PreviousSeries;
     if (unchanged && previous) result = previous;
-    else {
-      const series: OutputSeries[] = keys.map((k) => {
-        const h = histograms?.get(k);
-        return h ? { labelText: k, value: this.out.get(k) as number, histogram: h } : { labelText: k, value: this.out.get(k) as number };
-      });
-      result = { series, index: new Map(series.map((o) => [o.labelText, o])) };
-    }
+    else result = yield* this.sorted(histograms);
     return {
       ...result,
       unchanged,
@@ -398,5 +408,57 @@ export class Transformer {
       defaulted: this.defaulted,
       skipExamples: this.examples,
     };
+  }
+
+  /** Sharding: drops the output series this replica does not own. */
+  private *cut(owns: (key: string) => boolean): Steps<void> {
+    let i = 0;
+    for (const key of this.out.keys()) {
+      if ((++i & CHECK_MASK) === 0) yield;
+      if (owns(key)) continue;
+      this.out.delete(key);
+      this.hist.delete(key);
+    }
+  }
+
+  private *histogramValues(): Steps<Map<string, HistogramValue>> {
+    const values = new Map<string, HistogramValue>();
+    for (const [k, h] of this.hist) {
+      values.set(k, histogramValue(h));
+      if ((values.size & CHECK_MASK) === 0) yield;
+    }
+    return values;
+  }
+
+  /** The output equals `previous` exactly: same keys, values and distributions. */
+  private *sameAs(previous: PreviousSeries, histograms: ReadonlyMap<string, HistogramValue> | null): Steps<boolean> {
+    if (previous.series.length !== this.out.size) return false;
+    let i = 0;
+    for (const [key, value] of this.out) {
+      if ((++i & CHECK_MASK) === 0) yield;
+      const p = previous.index.get(key);
+      if (p === undefined || !Object.is(p.value, value) || (histograms !== null && !sameHistogram(p.histogram, histograms.get(key)))) return false;
+    }
+    return true;
+  }
+
+  /** The output series sorted by key, and their index. */
+  private *sorted(histograms: ReadonlyMap<string, HistogramValue> | null): Steps<PreviousSeries> {
+    const keys: string[] = [];
+    for (const k of this.out.keys()) {
+      keys.push(k);
+      if ((keys.length & CHECK_MASK) === 0) yield;
+    }
+    const order = yield* sortStrings(keys);
+    const series: OutputSeries[] = [];
+    const index = new Map<string, OutputSeries>();
+    for (const k of order) {
+      const h = histograms?.get(k);
+      const o: OutputSeries = h ? { labelText: k, value: this.out.get(k) as number, histogram: h } : { labelText: k, value: this.out.get(k) as number };
+      series.push(o);
+      index.set(k, o);
+      if ((series.length & CHECK_MASK) === 0) yield;
+    }
+    return { series, index };
   }
 }
