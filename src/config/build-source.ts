@@ -2,11 +2,11 @@ import { accessSync, constants } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { Secret } from '../model/secret.js';
 import { DEFAULTS } from './defaults.js';
-import { parsePromDuration } from './duration.js';
 import { expandEnv } from './env.js';
 import type { PathSegment } from './locate.js';
 import type { Problems } from './problems.js';
 import type { RawHttpOptions } from './schema.js';
+import { secondsText } from './schema-number.js';
 import type { HttpClientConfig, TlsConfig } from './types.js';
 
 /** Shared context of one config build. */
@@ -18,7 +18,7 @@ export interface BuildContext {
 
 export function toSeconds(v: number | string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  return typeof v === 'number' ? v : parsePromDuration(v);
+  return typeof v === 'number' ? v : secondsText(v);
 }
 
 /** `${ENV}` expansion; a missing variable is reported at `path`. */

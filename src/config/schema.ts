@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parsePromDuration } from './duration.js';
 import { isValidLabelName, isValidMetricName, isValidMetricNameTemplate } from './names.js';
+import { finiteNumberSchema, nullMeansUnset, portSchema, secondsSchema } from './schema-number.js';
 import { valueSchema } from './schema-value.js';
 
 /**
@@ -23,21 +23,11 @@ const labelName = z.string().refine(isValidLabelName, {
   message: 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"',
 });
 
-/** Seconds as a number (the prototype's form) or a Prometheus duration string. */
-const seconds = z.union([
-  z.number().positive({ message: 'must be a positive number of seconds' }),
-  z.string().refine((s) => (parsePromDuration(s) ?? 0) > 0, {
-    message: 'expected seconds (e.g. 300) or a duration such as "30s", "5m", "1h"',
-  }),
-]);
+/** Seconds as a number (the prototype's form), a quoted number or a Prometheus duration string. */
+const seconds = secondsSchema(false);
 
 /** Like `seconds`, but 0 is allowed (`cache: 0`: share runs in flight only). */
-const secondsOrZero = z.union([
-  z.number().nonnegative({ message: 'must be zero or a positive number of seconds' }),
-  z.string().refine((s) => parsePromDuration(s) !== undefined, {
-    message: 'expected seconds (e.g. 5) or a duration such as "0s", "5s", "1m"',
-  }),
-]);
+const secondsOrZero = secondsSchema(true);
 
 export const tlsConfig = z.strictObject({
   ca_file: z.string().optional(),
@@ -119,9 +109,10 @@ const transformation = z.strictObject({
   source_metric: metricName.optional(),
   metric_type: z.enum(['gauge', 'info', 'stateset', 'counter', 'histogram']).optional(),
   value_from_label: labelName,
-  preserve_labels: z.array(labelName).optional(),
-  default_value: z.number().refine(Number.isFinite, { message: 'must be a finite number' }).optional(),
-  query_filter: z.string().optional(),
+  // The prototype's keys also take what it accepted: an empty key is unset, a quoted number a number (schema-number.ts).
+  preserve_labels: nullMeansUnset(z.array(labelName)),
+  default_value: nullMeansUnset(finiteNumberSchema),
+  query_filter: nullMeansUnset(z.string()),
   clear_stale_metrics: z.boolean().optional(),
   skip_empty_labels: z.boolean().optional(),
   // Additions to the prototype's format.
@@ -185,7 +176,7 @@ export const remoteWrite = z.strictObject({
 export const configSchema = z.strictObject({
   victoriametrics_url: z.string().optional(),
   scrape_interval: seconds.optional(),
-  exporter_port: z.number().int().min(1).max(65535).optional(),
+  exporter_port: portSchema.optional(),
   // Keys of the prototype's re-creation (shared/baselines/seed_exporter.py).
   exporter_address: z.string().optional(),
   query_timeout: seconds.optional(),
