@@ -122,7 +122,6 @@ function buildAuth(ctx: BuildContext, raw: Omit<RawHttpOptions, 'name' | 'type'>
   return auth;
 }
 
-/** Builds the HTTP client settings of a query-API source. */
 /**
  * `compression: auto` asks a loopback source for an uncompressed answer:
  * there the bytes cost nothing and gzip costs the source CPU (measured with
@@ -136,17 +135,44 @@ function uncompressed(mode: 'auto' | 'gzip' | 'none' | undefined, url: string): 
   return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
 }
 
+/** The path of an API endpoint rather than of the API's base: `/api/v1/query`, `/api/v1/query_range`, `/api/v1`. */
+const API_ENDPOINT = /\/api\/v1(?:\/[A-Za-z_]*)?$/;
+
+/**
+ * A query-API source's `url` is the base the exporter appends
+ * `/api/v1/query` to; the endpoint itself (copied from a curl line or a
+ * Grafana data source test) would become `/api/v1/query/api/v1/query`. The
+ * suggestion is built from scheme, host and path only: user info and query
+ * strings may hold credentials.
+ */
+function checkQueryApiBase(ctx: BuildContext, url: string, path: PathSegment[]): void {
+  if (!URL.canParse(url)) return;
+  const u = new URL(url);
+  const m = API_ENDPOINT.exec(u.pathname);
+  if (!m) return;
+  const base = `${u.origin}${u.pathname.slice(0, m.index)}`;
+  ctx.problems.add(
+    path,
+    `a query-API URL is the base of the API, without ${m[0]} (the exporter appends /api/v1/query itself): use "${base}". ` +
+      'Base URLs: Prometheus http://host:9090, VictoriaMetrics single-node http://host:8428, VictoriaMetrics cluster http://vmselect:8481/select/0/prometheus, ' +
+      'Mimir http://host:8080/prometheus, Thanos Query http://host:10902',
+  );
+}
+
+/** Builds the HTTP client settings of a source; `queryApi` for a query-API (prometheus) source's base URL. */
 export function buildHttpClient(
   ctx: BuildContext,
   raw: Omit<RawHttpOptions, 'name' | 'type'>,
   path: PathSegment[],
   fallbackTimeout: number,
   urlPath: PathSegment[] = [...path, 'url'],
+  queryApi = false,
 ): HttpClientConfig {
   const before = ctx.problems.list.length;
   const expanded = expand(ctx, raw.url, urlPath);
   // A missing variable is already reported; do not add "invalid URL" for the same value.
   const fromUrl: ParsedUrl = ctx.problems.list.length === before ? parseUrl(ctx, expanded, urlPath) : { url: '' };
+  if (queryApi && ctx.problems.list.length === before) checkQueryApiBase(ctx, fromUrl.url, urlPath);
   const headers = new Map<string, Secret>();
   for (const [k, v] of Object.entries(raw.headers ?? {})) {
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)) ctx.problems.add([...path, 'headers', k], 'invalid HTTP header name', true);
