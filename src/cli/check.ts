@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../config/defaults.js';
+import { decimalVersionWarnings } from '../config/decimal-version.js';
 import { nameCollisionWarnings } from '../config/name-collisions.js';
 import { loadOrReport } from './load-or-report.js';
 import type { ExporterConfig, SourceConfig } from '../config/types.js';
@@ -38,10 +39,10 @@ function usedSources(config: ExporterConfig): Map<string, SourceConfig> {
   return new Map([...config.sources].filter(([name]) => names.has(name)));
 }
 
-/** Mistakes that load but are likely wrong: an output name the config also reads, a defined source nothing reads. */
+/** Mistakes that load but are likely wrong: an output name the config also reads, a version read as a decimal, a defined source nothing reads. */
 function warnings(config: ExporterConfig, used: ReadonlyMap<string, SourceConfig>): string[] {
   const unused = [...config.sources.keys()].filter((name) => !used.has(name) && name !== DEFAULTS.defaultSourceName);
-  return [...nameCollisionWarnings(config), ...unused.map((name) => `source "${name}" is not read by any transformation`)];
+  return [...nameCollisionWarnings(config), ...decimalVersionWarnings(config), ...unused.map((name) => `source "${name}" is not read by any transformation`)];
 }
 
 /** `check`: validates the config (exit 0/1, start-up's messages); `--probe` also asks each source in use once. */

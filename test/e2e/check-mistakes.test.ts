@@ -118,4 +118,17 @@ metric_transformations:
     assert.match(lines[0] ?? '', /^warning: "node_os_info" serves node_os_info, a metric transformation\(s\) node_os_version_id read: /);
     assert.match(lines[1] ?? '', /^warning: "kubelet_minor_version" serves kubelet_minor_version, a metric transformation\(s\) kubelet_minor_spread read: /);
   });
+
+  test('a regex reading a version as a decimal (5.10 → 5.1) is warned about, naming parser: version', async () => {
+    const f = await file('decimal.yml', `victoriametrics_url: "${vmUrl()}"
+metric_transformations:
+  - name: node_kernel_major_minor
+    source_metric: kube_node_info
+    value_from_label: kernel_version
+    value: { parser: regex, pattern: '^(\\d+\\.\\d+)' }
+`);
+    const r = run(['check', '--config.file', f]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, 'warning: "node_kernel_major_minor" reads a dotted version as a decimal number (^(\\d+\\.\\d+)), which breaks the version order (5.10 becomes 5.1, below 5.4): use value: { parser: version } (parts: 2 for major.minor)\n');
+  });
 });
