@@ -1,3 +1,6 @@
+import { DEFAULTS } from '../config/defaults.js';
+import { decimalVersionWarnings } from '../config/decimal-version.js';
+import { nameCollisionWarnings } from '../config/name-collisions.js';
 import { loadOrReport } from './load-or-report.js';
 import type { ExporterConfig, SourceConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
@@ -26,15 +29,34 @@ function describe(config: ExporterConfig): string {
   return `${config.file}: valid; ${config.transformations.length} transformation(s), source(s): ${sources.join(', ')}\n`;
 }
 
-/** `check`: validates the config (exit 0/1, start-up's messages); `--probe` also asks each source once. */
+/**
+ * The sources some transformation reads. The loader always defines `default`
+ * (the prototype's victoriametrics_url, or http://localhost:8428): a config
+ * with only named sources does not use it, and probing it would fail a
+ * correct file.
+ */
+function usedSources(config: ExporterConfig): Map<string, SourceConfig> {
+  const names = new Set(config.transformations.flatMap((t) => t.sources));
+  return new Map([...config.sources].filter(([name]) => names.has(name)));
+}
+
+/** Mistakes that load but are likely wrong: an output name the config also reads, a version read as a decimal, a defined source nothing reads. */
+function warnings(config: ExporterConfig, used: ReadonlyMap<string, SourceConfig>): string[] {
+  const unused = [...config.sources.keys()].filter((name) => !used.has(name) && name !== DEFAULTS.defaultSourceName);
+  return [...nameCollisionWarnings(config), ...decimalVersionWarnings(config), ...unused.map((name) => `source "${name}" is not read by any transformation`)];
+}
+
+/** `check`: validates the config (exit 0/1, start-up's messages); `--probe` also asks each source in use once. */
 export async function check(configFile: string, withProbe: boolean, out = process.stdout, err = process.stderr, shardCount?: number): Promise<number> {
   const config = await loadOrReport(configFile, err);
   if (!config) return 1;
-  out.write(describe(config));
+  const used = usedSources(config);
+  out.write(describe({ ...config, sources: used }));
+  for (const w of warnings(config, used)) err.write(`warning: ${w}\n`);
   if (shardCount !== undefined) out.write(assignmentText(config.transformations, shardCount));
   if (!withProbe) return 0;
   let failed = 0;
-  for (const cfg of config.sources.values()) {
+  for (const cfg of used.values()) {
     try {
       out.write(`source ${cfg.name}: ${await probe(cfg)}\n`);
     } catch (e) {

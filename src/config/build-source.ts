@@ -2,11 +2,11 @@ import { accessSync, constants } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { Secret } from '../model/secret.js';
 import { DEFAULTS } from './defaults.js';
-import { parsePromDuration } from './duration.js';
 import { expandEnv } from './env.js';
 import type { PathSegment } from './locate.js';
 import type { Problems } from './problems.js';
 import type { RawHttpOptions } from './schema.js';
+import { secondsText } from './schema-number.js';
 import type { HttpClientConfig, TlsConfig } from './types.js';
 
 /** Shared context of one config build. */
@@ -18,7 +18,7 @@ export interface BuildContext {
 
 export function toSeconds(v: number | string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  return typeof v === 'number' ? v : parsePromDuration(v);
+  return typeof v === 'number' ? v : secondsText(v);
 }
 
 /** `${ENV}` expansion; a missing variable is reported at `path`. */
@@ -123,7 +123,6 @@ function buildAuth(ctx: BuildContext, raw: Omit<RawHttpOptions, 'name' | 'type'>
   return auth;
 }
 
-/** Builds the HTTP client settings of a query-API source. */
 /**
  * `compression: auto` asks a loopback source for an uncompressed answer:
  * there the bytes cost nothing and gzip costs the source CPU (measured with
@@ -137,17 +136,44 @@ function uncompressed(mode: 'auto' | 'gzip' | 'none' | undefined, url: string): 
   return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
 }
 
+/** The path of an API endpoint rather than of the API's base: `/api/v1/query`, `/api/v1/query_range`, `/api/v1`. */
+const API_ENDPOINT = /\/api\/v1(?:\/[A-Za-z_]*)?$/;
+
+/**
+ * A query-API source's `url` is the base the exporter appends
+ * `/api/v1/query` to; the endpoint itself (copied from a curl line or a
+ * Grafana data source test) would become `/api/v1/query/api/v1/query`. The
+ * suggestion is built from scheme, host and path only: user info and query
+ * strings may hold credentials.
+ */
+function checkQueryApiBase(ctx: BuildContext, url: string, path: PathSegment[]): void {
+  if (!URL.canParse(url)) return;
+  const u = new URL(url);
+  const m = API_ENDPOINT.exec(u.pathname);
+  if (!m) return;
+  const base = `${u.origin}${u.pathname.slice(0, m.index)}`;
+  ctx.problems.add(
+    path,
+    `a query-API URL is the base of the API, without ${m[0]} (the exporter appends /api/v1/query itself): use "${base}". ` +
+      'Base URLs: Prometheus http://host:9090, VictoriaMetrics single-node http://host:8428, VictoriaMetrics cluster http://vmselect:8481/select/0/prometheus, ' +
+      'Mimir http://host:8080/prometheus, Thanos Query http://host:10902',
+  );
+}
+
+/** Builds the HTTP client settings of a source; `queryApi` for a query-API (prometheus) source's base URL. */
 export function buildHttpClient(
   ctx: BuildContext,
   raw: Omit<RawHttpOptions, 'name' | 'type'>,
   path: PathSegment[],
   fallbackTimeout: number,
   urlPath: PathSegment[] = [...path, 'url'],
+  queryApi = false,
 ): HttpClientConfig {
   const before = ctx.problems.list.length;
   const expanded = expand(ctx, raw.url, urlPath);
   // A missing variable is already reported; do not add "invalid URL" for the same value.
   const fromUrl: ParsedUrl = ctx.problems.list.length === before ? parseUrl(ctx, expanded, urlPath) : { url: '' };
+  if (queryApi && ctx.problems.list.length === before) checkQueryApiBase(ctx, fromUrl.url, urlPath);
   const headers = new Map<string, Secret>();
   for (const [k, v] of Object.entries(raw.headers ?? {})) {
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)) ctx.problems.add([...path, 'headers', k], 'invalid HTTP header name', true);

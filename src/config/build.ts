@@ -29,14 +29,14 @@ function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<s
       const http = buildHttpClient(ctx, s, path, timeout);
       sources.set(s.name, { name: s.name, type: 'json', http, method: s.method ?? (s.body === undefined ? 'GET' : 'POST'), ...(s.body === undefined ? {} : { body: s.body }) });
     } else if (s.type === 'prometheus') {
-      sources.set(s.name, { name: s.name, type: s.type, http: buildHttpClient(ctx, s, path, timeout), flavor: s.flavor ?? 'prometheus', pushdown: s.pushdown ?? true });
+      sources.set(s.name, { name: s.name, type: s.type, http: buildHttpClient(ctx, s, path, timeout, [...path, 'url'], true), flavor: s.flavor ?? 'prometheus', pushdown: s.pushdown ?? true });
     } else {
       sources.set(s.name, { name: s.name, type: s.type, http: buildHttpClient(ctx, s, path, timeout) });
     }
   });
   if (!sources.has(defaultName)) {
     const url = raw.victoriametrics_url ?? DEFAULTS.victoriametricsUrl;
-    const http = buildHttpClient(ctx, { url }, ['victoriametrics_url'], timeout, ['victoriametrics_url']);
+    const http = buildHttpClient(ctx, { url }, ['victoriametrics_url'], timeout, ['victoriametrics_url'], true);
     // The prototype's source is a VictoriaMetrics: its queries may be MetricsQL.
     sources.set(defaultName, { name: defaultName, type: 'prometheus', http, flavor: 'victoriametrics', pushdown: true });
   }

@@ -10,6 +10,12 @@ export const valueSchema = z.discriminatedUnion(
   [
     z.strictObject({ parser: z.literal('number'), strict: z.boolean().optional() }),
     z.strictObject({ parser: z.literal('semver'), part: z.enum(['major', 'minor', 'patch', 'sortable']).optional() }),
+    z.strictObject({
+      parser: z.literal('version'),
+      parts: z.number().int().min(1).max(6).optional(),
+      digits: z.number().int().min(1).max(6).optional(),
+      prefix: z.string().optional(),
+    }),
     z.strictObject({ parser: z.literal('regex'), pattern: z.string(), group: z.union([z.number().int().nonnegative(), z.string()]).optional() }),
     z.strictObject({
       parser: z.literal('map'),
@@ -22,5 +28,5 @@ export const valueSchema = z.discriminatedUnion(
     z.strictObject({ parser: z.literal('bytes') }),
     z.strictObject({ parser: z.literal('timestamp'), unit: z.enum(['auto', 's', 'ms']).optional() }),
   ],
-  { error: 'expected parser: number, semver, regex, map, boolean, duration, bytes or timestamp' },
+  { error: 'expected parser: number, semver, version, regex, map, boolean, duration, bytes or timestamp' },
 );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { parsePromDuration } from './duration.js';
 import { isValidLabelName, isValidMetricName, isValidMetricNameTemplate } from './names.js';
+import { checkJsonPath } from './jsonpath.js';
+import { finiteNumberSchema, nullMeansUnset, portSchema, secondsSchema } from './schema-number.js';
 import { valueSchema } from './schema-value.js';
 
 /**
@@ -10,34 +11,39 @@ import { valueSchema } from './schema-value.js';
  * Every key of the Python prototype's format is accepted unchanged.
  */
 
-const metricName = z
-  .string()
-  .refine(isValidMetricName, { message: 'invalid metric name: must match [a-zA-Z_:][a-zA-Z0-9_:]*' });
-
 /** A metric name, or a template whose `{{label}}` parts are filled from each source series at run time. */
 const metricNameOrTemplate = z.string().refine(isValidMetricNameTemplate, {
   message: 'invalid metric name: must match [a-zA-Z_:][a-zA-Z0-9_:]* (a dynamic name may contain {{label}} parts)',
+});
+
+/** `kube_node_info{cluster="a"}`: a selector where a metric name belongs. */
+const SELECTOR = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{(.*)\}\s*$/s;
+
+/** Why a source_metric is not a metric name, with the fix when the mistake is a common one. */
+function sourceMetricProblem(s: string): string {
+  const sel = SELECTOR.exec(s);
+  if (sel) {
+    const matchers = (sel[2] ?? '').trim();
+    const filter = matchers === '' ? '' : ` and query_filter: '${matchers.replace(/'/g, "''")}'`;
+    return `source_metric is a metric name, not a selector: write source_metric: ${sel[1]}${filter}`;
+  }
+  if (s.includes('(') || s.includes('[')) return 'source_metric is a metric name, not an expression: use query: for a PromQL/MetricsQL expression';
+  return 'invalid metric name: must match [a-zA-Z_:][a-zA-Z0-9_:]*';
+}
+
+const sourceMetric = z.string().superRefine((s, ctx) => {
+  if (!isValidMetricName(s)) ctx.addIssue({ code: 'custom', message: sourceMetricProblem(s) });
 });
 
 const labelName = z.string().refine(isValidLabelName, {
   message: 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"',
 });
 
-/** Seconds as a number (the prototype's form) or a Prometheus duration string. */
-const seconds = z.union([
-  z.number().positive({ message: 'must be a positive number of seconds' }),
-  z.string().refine((s) => (parsePromDuration(s) ?? 0) > 0, {
-    message: 'expected seconds (e.g. 300) or a duration such as "30s", "5m", "1h"',
-  }),
-]);
+/** Seconds as a number (the prototype's form), a quoted number or a Prometheus duration string. */
+const seconds = secondsSchema(false);
 
 /** Like `seconds`, but 0 is allowed (`cache: 0`: share runs in flight only). */
-const secondsOrZero = z.union([
-  z.number().nonnegative({ message: 'must be zero or a positive number of seconds' }),
-  z.string().refine((s) => parsePromDuration(s) !== undefined, {
-    message: 'expected seconds (e.g. 5) or a duration such as "0s", "5s", "1m"',
-  }),
-]);
+const secondsOrZero = secondsSchema(true);
 
 export const tlsConfig = z.strictObject({
   ca_file: z.string().optional(),
@@ -101,9 +107,20 @@ const source = z.discriminatedUnion('type', [prometheusSource, fileSource, scrap
   error: 'expected a source with "type: prometheus", "scrape", "json" or "file"',
 });
 
+/** A JSONPath with RFC 9535's `[-1]` made to work and the forms that would match nothing refused (jsonpath.ts). */
+const jsonPath = z
+  .string()
+  .min(1)
+  .transform((s, ctx) => {
+    const r = checkJsonPath(s);
+    if ('path' in r) return r.path;
+    ctx.addIssue({ code: 'custom', message: `invalid JSONPath: ${r.error}` });
+    return z.NEVER;
+  });
+
 const jsonMapping = z.strictObject({
-  records: z.string().min(1),
-  labels: z.record(labelName, z.string().min(1)),
+  records: jsonPath,
+  labels: z.record(labelName, jsonPath),
 });
 
 const relabelRule = z.strictObject({
@@ -116,12 +133,13 @@ const relabelRule = z.strictObject({
 const transformation = z.strictObject({
   name: metricNameOrTemplate,
   description: z.string().optional(),
-  source_metric: metricName.optional(),
+  source_metric: sourceMetric.optional(),
   metric_type: z.enum(['gauge', 'info', 'stateset', 'counter', 'histogram']).optional(),
   value_from_label: labelName,
-  preserve_labels: z.array(labelName).optional(),
-  default_value: z.number().refine(Number.isFinite, { message: 'must be a finite number' }).optional(),
-  query_filter: z.string().optional(),
+  // The prototype's keys also take what it accepted: an empty key is unset, a quoted number a number (schema-number.ts).
+  preserve_labels: nullMeansUnset(z.array(labelName)),
+  default_value: nullMeansUnset(finiteNumberSchema),
+  query_filter: nullMeansUnset(z.string()),
   clear_stale_metrics: z.boolean().optional(),
   skip_empty_labels: z.boolean().optional(),
   // Additions to the prototype's format.
@@ -186,7 +204,7 @@ export const remoteWrite = z.strictObject({
 export const configSchema = z.strictObject({
   victoriametrics_url: z.string().optional(),
   scrape_interval: seconds.optional(),
-  exporter_port: z.number().int().min(1).max(65535).optional(),
+  exporter_port: portSchema.optional(),
   // Keys of the prototype's re-creation (shared/baselines/seed_exporter.py).
   exporter_address: z.string().optional(),
   query_timeout: seconds.optional(),

@@ -11,6 +11,8 @@ const SPECS: ParserSpec[] = [
   { parser: 'semver' },
   { parser: 'semver', part: 'major' },
   { parser: 'semver', part: 'patch' },
+  { parser: 'version' },
+  { parser: 'version', parts: 2, digits: 4, prefix: String.raw`\D*` },
   { parser: 'regex', pattern: String.raw`(\d+(?:\.\d+)?)` },
   { parser: 'regex', pattern: String.raw`^v?(?<major>\d+)\.(?<minor>\d+)`, group: 'minor' },
   { parser: 'map', values: { Running: 1, Pending: 0 }, case_insensitive: true, default: -1 },
@@ -93,8 +95,8 @@ test('every parser name is covered by the property test', () => {
   assert.deepEqual(new Set(SPECS.map((s) => s.parser)), new Set(PARSER_NAMES));
 });
 
-test('PARSER_NAMES lists the eight parsers', () => {
-  assert.deepEqual([...PARSER_NAMES], ['number', 'semver', 'regex', 'map', 'boolean', 'duration', 'bytes', 'timestamp']);
+test('PARSER_NAMES lists the nine parsers', () => {
+  assert.deepEqual([...PARSER_NAMES], ['number', 'semver', 'version', 'regex', 'map', 'boolean', 'duration', 'bytes', 'timestamp']);
 });
 
 test('compileParser dispatches on the parser name', () => {

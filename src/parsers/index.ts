@@ -6,6 +6,7 @@ import { compileNumber } from './number.js';
 import { compileRegex } from './regex.js';
 import { compileSemver } from './semver.js';
 import { compileTimestamp } from './timestamp.js';
+import { compileVersion } from './version.js';
 import { ParserConfigError } from './types.js';
 import type { ParserName, ParserSpec, SpecFor, ValueParser } from './types.js';
 
@@ -21,6 +22,7 @@ export { MAX_INPUT_LENGTH } from './outcome.js';
 const COMPILERS = {
   number: compileNumber,
   semver: compileSemver,
+  version: compileVersion,
   regex: compileRegex,
   map: compileMap,
   boolean: compileBoolean,

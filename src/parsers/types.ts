@@ -67,9 +67,22 @@ export interface TimestampSpec {
   readonly unit?: TimestampUnit;
 }
 
+/**
+ * `version`: a dotted version as one number in version order: the first
+ * `parts` numbers (default 3), `digits` digits (default 3) for each after the
+ * first (1.28.3 → 1028003); `prefix`, a regex removed from the start.
+ */
+export interface VersionSpec {
+  readonly parser: 'version';
+  readonly parts?: number;
+  readonly digits?: number;
+  readonly prefix?: string;
+}
+
 export type ParserSpec =
   | NumberSpec
   | SemverSpec
+  | VersionSpec
   | RegexSpec
   | MapSpec
   | BooleanSpec

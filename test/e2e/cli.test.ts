@@ -109,7 +109,7 @@ describe('HTTP endpoints', () => {
     const ex = await startExporter((await import('node:fs')).readFileSync(DEMO, 'utf8').replace('path: kube_node_info.prom', `path: ${path.join(REPO, 'examples/demo/kube_node_info.prom')}`));
     try {
       // First runs are spread by up to a second: wait for every family.
-      const families = ['kubelet_minor_version', 'kubelet_version_workers', 'kubelet_version_masters', 'node_os_info'];
+      const families = ['kubelet_minor_version', 'kubelet_version_workers', 'kubelet_version_masters', 'node_os_image_info'];
       const has = (x: Map<string, number>, f: string) => [...x.keys()].some((k) => k.startsWith(`${f}{`));
       const s = await ex.waitForSamples((x) => families.every((f) => has(x, f)), 'every demo family');
       assert.equal(s.get('kubelet_version_masters{cluster="prod-eu-west-1",instance="10.0.0.1:443"}'), 28);

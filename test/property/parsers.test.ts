@@ -25,6 +25,11 @@ const SPECS: readonly ParserSpec[] = [
   { parser: 'semver', part: 'major' },
   { parser: 'semver', part: 'minor' },
   { parser: 'semver', part: 'patch' },
+  { parser: 'version' },
+  { parser: 'version', parts: 2 },
+  { parser: 'version', parts: 5, digits: 3 },
+  { parser: 'version', parts: 1 },
+  { parser: 'version', parts: 2, digits: 6, prefix: '\\D*' },
   { parser: 'regex', pattern: '^(\\d+\\.\\d+)' },
   { parser: 'regex', pattern: '-(\\d+)-' },
   { parser: 'regex', pattern: '(?<v>[0-9.eE+-]+)', group: 'v' },
@@ -96,7 +101,7 @@ test('every parser, on arbitrary strings: never throws, ok:false with a reason o
 // --------------------------------------------------------------- metamorphic
 
 type Version = readonly [number, number, number];
-const version: fc.Arbitrary<Version> = fc.tuple(fc.integer({ min: 0, max: 9_000_000 }), fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 999 }));
+const version3: fc.Arbitrary<Version> = fc.tuple(fc.integer({ min: 0, max: 9_000_000 }), fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 999 }));
 const versionPrefix = fc.constantFrom('', 'v', 'V', 'go', 'containerd://', 'docker://v', 'cri-o://');
 const versionSuffix = fc.constantFrom('', '-rc.1', '+k3s2', '-eks-5e0fdde', '-gke.1067004', '.5122', '+');
 
@@ -116,12 +121,73 @@ test('semver sortable: a.b.c < x.y.z (lexicographically) ⇔ value(a.b.c) < valu
     return r.value;
   };
   fc.assert(
-    fc.property(version, version, versionPrefix, versionSuffix, versionPrefix, versionSuffix, (a, b, pa, sa, pb, sb) => {
+    fc.property(version3, version3, versionPrefix, versionSuffix, versionPrefix, versionSuffix, (a, b, pa, sa, pb, sb) => {
       const va = value(a, pa, sa);
       const vb = value(b, pb, sb);
       assert.equal(Math.sign(va - vb), cmp(a, b), `${a.join('.')} vs ${b.join('.')}: ${va} vs ${vb}`);
     }),
     { seed: SEED, numRuns: 1000 },
+  );
+});
+
+/** 1 to 4 parts; parts after the first within 3 digits, the major small enough for 4 parts below 2^53. */
+const dotted = fc.tuple(fc.integer({ min: 0, max: 9000 }), fc.array(fc.integer({ min: 0, max: 999 }), { maxLength: 3 })).map(([major, rest]) => [major, ...rest]);
+
+function cmpParts(a: readonly number[], b: readonly number[], n: number): number {
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+test('version: the order of the numbers is the order of the versions (missing parts 0, parts beyond `parts` ignored)', () => {
+  for (const parts of [1, 2, 3, 4]) {
+    const parse = get({ parser: 'version', parts });
+    const value = (v: readonly number[], pre: string, suf: string): number => {
+      const r = parse(`${pre}${v.join('.')}${suf}`);
+      assert.ok(r.ok, `${pre}${v.join('.')}${suf}: ${r.ok ? '' : r.reason}`);
+      return r.value;
+    };
+    fc.assert(
+      fc.property(dotted, dotted, versionPrefix, versionSuffix.filter((x) => x !== '.5122'), versionPrefix, (a, b, pa, sa, pb) => {
+        const va = value(a, pa, sa);
+        const vb = value(b, pb, '');
+        assert.ok(Number.isSafeInteger(va) && Number.isSafeInteger(vb));
+        assert.equal(Math.sign(va - vb), cmpParts(a, b, parts), `parts ${parts}: ${a.join('.')} vs ${b.join('.')}: ${va} vs ${vb}`);
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+  }
+});
+
+test('version: a part past its digit budget is out_of_range, never wrapped into the part before', () => {
+  const parse = get({ parser: 'version' });
+  fc.assert(
+    fc.property(fc.nat({ max: 1000 }), fc.integer({ min: 1000, max: 1e9 }), fc.nat({ max: 999 }), fc.boolean(), (major, big, other, inMinor) => {
+      const text = inMinor ? `${major}.${big}.${other}` : `${major}.${other}.${big}`;
+      assert.deepEqual(parse(text), { ok: false, reason: 'out_of_range' }, text);
+    }),
+    { seed: SEED, numRuns: 500 },
+  );
+});
+
+test('version (defaults) agrees with semver sortable wherever semver reads a number', () => {
+  const semverSortable = get({ parser: 'semver' });
+  const version = get({ parser: 'version' });
+  fc.assert(
+    fc.property(anyInput, (input) => {
+      const s = semverSortable(input);
+      if (s.ok) assert.deepEqual(version(input), s, input);
+    }),
+    { seed: SEED, numRuns: 1000 },
+  );
+  fc.assert(
+    fc.property(version3, versionPrefix, versionSuffix, (v, pre, suf) => {
+      const text = `${pre}${v.join('.')}${suf}`;
+      assert.deepEqual(version(text), semverSortable(text), text);
+    }),
+    { seed: SEED, numRuns: 500 },
   );
 });
 

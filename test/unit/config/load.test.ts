@@ -118,7 +118,7 @@ describe('the seed examples load', () => {
     const config = await loadConfig(path.join(SEED, 'beyond-kubelet.yml'), NO_ENV);
     assert.equal(config.listenPort, 9101);
     assert.equal(http(config).url, 'http://localhost:8428');
-    const osInfo = transformation(config, 'node_os_info');
+    const osInfo = transformation(config, 'node_os_image_info');
     assert.equal(osInfo.metricType, 'info');
     assert.equal(osInfo.help, 'Value of label "os_image" of kube_node_info.');
     assert.deepEqual(osInfo.preserveLabels, ['cluster', 'node', 'kernel_version']);
@@ -152,7 +152,7 @@ describe('the seed examples load', () => {
     });
     assert.deepEqual(
       config.transformations.map((t) => t.name),
-      ['kubelet_minor_version', 'kubelet_version_workers', 'kubelet_version_masters', 'node_os_info'],
+      ['kubelet_minor_version', 'kubelet_version_workers', 'kubelet_version_masters', 'node_os_image_info'],
     );
     for (const t of config.transformations) {
       assert.equal(t.intervalSeconds, 15);
