@@ -23,6 +23,7 @@ metric_transformations:
     value_from_label: minor
     preserve_labels: [cluster, node]
     default_value: 0
+    timeout: 3s
 `;
 
 describe('source failures', () => {
