@@ -17,6 +17,7 @@ import { SnapshotStore } from '../snapshot/store.js';
 import { WHOLE, type Shard } from '../transform/shard.js';
 import { formatListenAddress, type ListenAddress } from './listen.js';
 import { Reloader, type ReloadResult } from './reload.js';
+import { SHUTDOWN_DEADLINE_SECONDS, stopWithin } from './shutdown.js';
 import { buildInfo } from './version.js';
 import { DropLog } from './drop-log.js';
 import type { ServeFlags } from './flags.js';
@@ -262,7 +263,12 @@ export async function serve(flags: ServeFlags): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   process.off('SIGHUP', onHup);
-  logger.info({ signal }, 'shutting down');
-  await app.stop();
-  return 0;
+  logger.info({ signal, deadline_seconds: SHUTDOWN_DEADLINE_SECONDS }, 'shutting down');
+  const again = (second: NodeJS.Signals) => {
+    logger.warn({ signal: second }, 'second signal while shutting down: exiting at once');
+    process.exit(1);
+  };
+  process.once('SIGTERM', again);
+  process.once('SIGINT', again);
+  return (await stopWithin(() => app.stop(), SHUTDOWN_DEADLINE_SECONDS, logger)) ? 0 : 1;
 }

@@ -3,6 +3,7 @@ import { decimalVersionWarnings } from '../config/decimal-version.js';
 import { nameCollisionWarnings } from '../config/name-collisions.js';
 import { loadOrReport } from './load-or-report.js';
 import type { ExporterConfig, SourceConfig } from '../config/types.js';
+import { DeadlineExceeded, withDeadline } from '../model/deadline.js';
 import { SourceError } from '../model/errors.js';
 import { redactUrl, redactUrlsInText } from '../model/url.js';
 import { createSource } from '../sources/registry.js';
@@ -16,7 +17,11 @@ async function probe(cfg: SourceConfig): Promise<string> {
     // `vector(1)` answers on every Prometheus-compatible API; other sources are
     // read and parsed in full (a JSON document as one record).
     const query = { metric: cfg.type === 'prometheus' ? 'vector(1)' : '', filter: '', labels: null, json: { records: '$', labels: [] } };
-    await source.collect(query, () => n++, AbortSignal.timeout(('http' in cfg ? cfg.http.timeoutSeconds : 30) * 1000));
+    // The request's own timeout names itself; this deadline, a second later, holds even if it did not.
+    const seconds = ('http' in cfg ? cfg.http.timeoutSeconds : 30) + 1;
+    await withDeadline('probe deadline', seconds, undefined, (signal) => source.collect(query, () => n++, signal)).catch((e: unknown) => {
+      throw e instanceof DeadlineExceeded ? new SourceError('timeout', e.message) : e;
+    });
     if (cfg.type === 'prometheus' && n === 0) throw new SourceError('bad_response', 'answered, but vector(1) returned no series');
     return `ok (${Math.round(performance.now() - started)} ms)`;
   } finally {

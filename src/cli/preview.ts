@@ -2,7 +2,8 @@ import { loadOrReport } from './load-or-report.js';
 import type { TransformationConfig } from '../config/types.js';
 import { writeExposition } from '../exposition/write.js';
 import { redactUrlsInText } from '../model/url.js';
-import { runTransformation, type RunOutcome } from '../scheduler/run.js';
+import { runWithinDeadline } from '../scheduler/job.js';
+import type { RunOutcome } from '../scheduler/run.js';
 import { SnapshotStore } from '../snapshot/store.js';
 import { createSource } from '../sources/registry.js';
 import type { Source } from '../sources/source.js';
@@ -52,7 +53,7 @@ export async function preview(configFile: string, only: string | undefined, out 
         return [source];
       });
       const started = performance.now();
-      const outcome = await runTransformation(t, used, store, AbortSignal.timeout(t.timeoutSeconds * 1000), true, shard);
+      const outcome = await runWithinDeadline(t, used, store, shard);
       if (!outcome.ok) failed++;
       err.write(`${summary(t, outcome, Math.round(performance.now() - started))}\n`);
       if (t.shardBy === 'series' && shard.count > 1) err.write(`  split by series: the output above is shard ${shard.index}'s part of ${shard.count}\n`);

@@ -102,10 +102,14 @@ export function buildTransformation(
   }
   const sourceLabel = t.source_label ?? (names.length > 1 ? 'source' : null);
   const interval = toSeconds(t.interval) ?? globalInterval;
-  const sourceTimeout = source && 'http' in source ? source.http.timeoutSeconds : interval;
+  const sourceTimeout = source && 'http' in source ? source.http.timeoutSeconds : DEFAULTS.sourceTimeoutSeconds;
   const onScrape = t.mode === 'on_scrape';
   checkSchedule(ctx, t, path);
-  const defaultTimeout = onScrape ? Math.min(DEFAULTS.onScrapeTimeoutSeconds, sourceTimeout) : Math.min(interval, sourceTimeout);
+  const maxStaleness = toSeconds(t.max_staleness) ?? globalStaleness ?? DEFAULTS.maxStalenessIntervals * interval;
+  // Not the interval: runs never overlap, so a run longer than its interval only skips ticks
+  // (counted), while a timeout fails it. A run longer than max_staleness cannot keep the data
+  // fresh anyway, so the run deadline is the source's timeout, capped at max_staleness.
+  const defaultTimeout = onScrape ? Math.min(DEFAULTS.onScrapeTimeoutSeconds, sourceTimeout) : Math.min(sourceTimeout, maxStaleness);
   const query = buildQuery(ctx, t, path, used);
   if (t.pushdown === true && !pushdownAllowed(t, query)) {
     ctx.problems.add([...path, 'pushdown'], 'pushdown: true cannot apply here: it needs metric_type gauge or info, preserve_labels, no query:, and on_collision max or min (README "Asking for less")');
@@ -127,7 +131,7 @@ export function buildTransformation(
     skipEmptyLabels: t.skip_empty_labels ?? DEFAULTS.skipEmptyLabels,
     intervalSeconds: interval,
     timeoutSeconds: toSeconds(t.timeout) ?? defaultTimeout,
-    maxStalenessSeconds: toSeconds(t.max_staleness) ?? globalStaleness ?? DEFAULTS.maxStalenessIntervals * interval,
+    maxStalenessSeconds: maxStaleness,
     // Only when set: configs without it keep their fingerprint (reloads see no change).
     ...(t.shard_by ? { shardBy: t.shard_by } : {}),
     value: compileValue(ctx, t, [...path, 'value']),

@@ -1,5 +1,6 @@
 import type { TransformationConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
+import { abandonOnAbort, Deadline, DeadlineExceeded } from '../model/deadline.js';
 import { SourceError } from '../model/errors.js';
 import type { SelfMetrics } from '../selfmetrics/self-metrics.js';
 import type { SnapshotStore } from '../snapshot/store.js';
@@ -33,6 +34,57 @@ const FIRST_BACKOFF_MS = 500;
 export function isTransient(e: SourceError): boolean {
   if (e.reason === 'connection') return true;
   return e.status !== undefined && (e.status >= 500 || e.status === 429);
+}
+
+/** The transformation's `timeout`; named in the error when it fires. */
+export const RUN_DEADLINE = 'run deadline (timeout)';
+
+/** The request slot of a run (max_concurrent_requests), once it has one. */
+interface Slot {
+  release?: () => void;
+}
+
+/** An error answer about the query itself (4xx other than 429): the one failure a plainer query may not have. */
+export function refusedQuery(e: SourceError): boolean {
+  const refusal = e.reason === 'error_envelope' || e.reason === 'http_status';
+  return refusal && e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 429;
+}
+
+/** Why a run was cut short: the deadline that fired (or the stop), as a failure with reason `timeout`. */
+function runFailure(e: unknown, waitingForSlot: boolean): SourceError {
+  if (e instanceof SourceError) return e;
+  const what = e instanceof DeadlineExceeded ? e.message : `run abandoned: ${(e as Error)?.message ?? String(e)}`;
+  return new SourceError('timeout', waitingForSlot ? `${what} waiting for a free source request slot (max_concurrent_requests)` : what, { cause: e });
+}
+
+/**
+ * The store as a run sees it: once the run's signal has aborted (deadline,
+ * stop, reload), a late result of a source that ignored the abort is
+ * dropped instead of replacing newer data.
+ */
+function lateWritesDropped(store: SnapshotStore, signal: AbortSignal): SnapshotStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'put') return (family: Parameters<SnapshotStore['put']>[0]) => (signal.aborted ? undefined : target.put(family));
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/**
+ * One run under its run deadline, for one-off callers (`preview`): ends at
+ * the deadline whatever the source does, with the deadline named.
+ */
+export async function runWithinDeadline(t: TransformationConfig, sources: readonly Source[], store: SnapshotStore, shard?: Shard): Promise<RunOutcome> {
+  const deadline = new Deadline(RUN_DEADLINE, t.timeoutSeconds);
+  try {
+    return await abandonOnAbort(runTransformation(t, sources, lateWritesDropped(store, deadline.signal), deadline.signal, true, shard), deadline.signal);
+  } catch (e) {
+    return { ok: false, error: runFailure(e, false) };
+  } finally {
+    deadline.dispose();
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -71,8 +123,11 @@ export class TransformationJob {
     readonly config: TransformationConfig,
     readonly sources: readonly Source[],
     protected readonly deps: JobDeps,
+    /** Whether a projection would reach a source at all (a query API with `pushdown` on); scrape and JSON sources never get one. */
+    projectable = sources.some((s) => s.type === 'prometheus'),
   ) {
-    this.advisor = new PushdownAdvisor(config, sources.length > 0 && sources.every((s) => s.labelKeep === true));
+    const pushdown = { pushdown: config.pushdown && projectable, ...(config.pushdownAlways ? { pushdownAlways: true as const } : {}) };
+    this.advisor = new PushdownAdvisor(pushdown, sources.length > 0 && sources.every((s) => s.labelKeep === true));
   }
 
   get state(): JobStatus {
@@ -117,34 +172,51 @@ export class TransformationJob {
     }
   }
 
+  /**
+   * One attempt, bounded by the run deadline (`timeout`) whatever the source
+   * does: a source that ignores its signal is abandoned at the deadline (its
+   * late result can no longer reach the store), and its request slot is
+   * given back.
+   */
   protected async once(): Promise<RunOutcome> {
-    const t = this.config;
-    const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(t.timeoutSeconds * 1000)]);
-    let release: () => void;
+    const deadline = new Deadline(RUN_DEADLINE, this.config.timeoutSeconds, this.stopper.signal);
+    const slot: Slot = {};
     try {
-      release = await this.deps.limiter.acquire(signal);
-    } catch {
-      return { ok: false, error: new SourceError('timeout', `no free source request slot within ${t.timeoutSeconds}s (max_concurrent_requests)`) };
+      return await abandonOnAbort(this.attempt(deadline.signal, slot), deadline.signal);
+    } catch (e) {
+      return { ok: false, error: runFailure(e, slot.release === undefined) };
+    } finally {
+      slot.release?.();
+      deadline.dispose();
     }
+  }
+
+  private async attempt(signal: AbortSignal, slot: Slot): Promise<RunOutcome> {
+    const release = await this.deps.limiter.acquire(signal);
+    slot.release = release;
     try {
-      const run = (projection: Projection) => runTransformation(t, this.sources, this.deps.store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard, projection);
+      if (signal.aborted) throw signal.reason;
+      const t = this.config;
+      const store = lateWritesDropped(this.deps.store, signal);
+      const run = (projection: Projection) => runTransformation(t, this.sources, store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard, projection);
       const projection = this.advisor.use();
       let outcome = await run(projection);
       if (outcome.ok) {
         this.advisor.record(projection, outcome.result.sourceSeries);
         this.lastProjection = projection;
-      } else if (projection !== 'none') {
-        // A source that refuses the projection (VictoriaMetrics' "duplicate output timeseries"
-        // for label_keep, a backend without group by) is asked again at once the plain way.
-        this.advisor.failed(projection);
-        if (!isTransient(outcome.error) && !signal.aborted) {
-          this.deps.logger.debug({ transformation: t.name, projection, reason: outcome.error.reason, err: outcome.error.message }, 'the source refused the projected query; asking for the whole series');
-          outcome = await run('none');
-          if (outcome.ok) {
-            this.advisor.record('none', outcome.result.sourceSeries);
-            this.lastProjection = 'none';
-          }
-        }
+        return outcome;
+      }
+      if (projection === 'none') return outcome;
+      this.advisor.failed(projection);
+      // A source that refused the projection (VictoriaMetrics' "duplicate output timeseries" for
+      // label_keep, a backend without group by) is asked again at once the plain way. Nothing else
+      // is: a timeout, a too large answer or a broken connection would only fail twice.
+      if (!refusedQuery(outcome.error) || signal.aborted) return outcome;
+      this.deps.logger.debug({ transformation: t.name, projection, reason: outcome.error.reason, err: outcome.error.message }, 'the source refused the projected query; asking for the whole series');
+      outcome = await run('none');
+      if (outcome.ok) {
+        this.advisor.record('none', outcome.result.sourceSeries);
+        this.lastProjection = 'none';
       }
       return outcome;
     } finally {

@@ -178,8 +178,8 @@ describe('OnScrapeJob', () => {
     await job.stop();
   });
 
-  test('a source that ignores the abort still does not hold the scrape past timeout', async () => {
-    const { job, source, served, logs } = setup('    cache: 0\n    timeout: 200ms\n');
+  test('a source that ignores the abort is abandoned at the timeout: the scrape gets the last good data, the next one a new run', async () => {
+    const { job, source, served, metric, logs } = setup('    cache: 0\n    timeout: 200ms\n');
     await started(job);
     source.behaviour = 'hang-ignoring-abort';
     const t0 = performance.now();
@@ -187,13 +187,15 @@ describe('OnScrapeJob', () => {
     const waited = performance.now() - t0;
     assert.ok(waited >= 190 && waited < 600, `waited ${waited} ms`);
     assert.deepEqual(served(), [28]);
-    assert.equal(source.queries, 2, 'still one run in flight for both scrapes');
-    // While it is still stuck, further scrapes return at once and start nothing.
+    assert.equal(source.queries, 2, 'one run in flight for both scrapes');
+    assert.equal(await metric('label_value_exporter_transformation_failures_total{transformation="minor",reason="timeout"}'), 1);
+    // The stuck call no longer holds the job: the next scrape starts a run of its own.
     const t1 = performance.now();
     await job.refresh(never);
-    assert.ok(performance.now() - t1 < 50);
-    assert.equal(source.queries, 2);
-    assert.equal(logs().match(/outlived its timeout/g)?.length, 1);
+    assert.ok(performance.now() - t1 < 600);
+    assert.equal(source.queries, 3);
+    assert.equal(logs().match(/outlived its timeout/g), null);
+    assert.match(logs(), /run deadline \(timeout\) of 200ms exceeded/);
     await job.stop();
   });
 

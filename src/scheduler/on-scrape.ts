@@ -49,8 +49,8 @@ export class OnScrapeJob extends TransformationJob {
   /** A scrape gave up waiting on a run that outlived its deadline; logged once until a run ends in time. */
   private overran = false;
 
-  constructor(config: TransformationConfig, sources: readonly Source[], deps: JobDeps) {
-    super(config, sources, deps);
+  constructor(config: TransformationConfig, sources: readonly Source[], deps: JobDeps, projectable?: boolean) {
+    super(config, sources, deps, projectable);
     if (!config.onScrape) throw new Error(`internal: ${config.name} is not mode: on_scrape`);
     this.settings = config.onScrape;
   }

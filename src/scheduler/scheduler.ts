@@ -18,6 +18,13 @@ export interface TransformationStatus extends JobStatus {
   readonly onScrapeCacheSeconds: number | undefined;
 }
 
+interface SourceEntry {
+  readonly source: Source;
+  /** The config's fingerprint: an unchanged source is kept across reloads. */
+  readonly key: string;
+  readonly cfg: SourceConfig;
+}
+
 /** What a reload changed. */
 export interface ApplySummary {
   readonly added: string[];
@@ -38,7 +45,7 @@ function startJitterMs(t: TransformationConfig): number {
  */
 export class Scheduler {
   private readonly jobs = new Map<string, TransformationJob>();
-  private sources = new Map<string, { source: Source; key: string }>();
+  private sources = new Map<string, SourceEntry>();
   private readonly limiter = new Limiter(1);
   /** Transformations of the config that other shards run (`--shard.*`), for the status page. */
   private others: TransformationConfig[] = [];
@@ -63,12 +70,12 @@ export class Scheduler {
     return mine;
   }
 
-  private buildSources(configs: ReadonlyMap<string, SourceConfig>): Map<string, { source: Source; key: string }> {
-    const next = new Map<string, { source: Source; key: string }>();
+  private buildSources(configs: ReadonlyMap<string, SourceConfig>): Map<string, SourceEntry> {
+    const next = new Map<string, SourceEntry>();
     for (const [name, cfg] of configs) {
       const key = fingerprint(cfg);
       const old = this.sources.get(name);
-      next.set(name, old && old.key === key ? old : { source: createSource(cfg, this.observer), key });
+      next.set(name, old && old.key === key ? old : { source: createSource(cfg, this.observer), key, cfg });
     }
     return next;
   }
@@ -81,9 +88,18 @@ export class Scheduler {
     });
   }
 
+  /** Whether a projection (`group by`, `label_keep`) can reach any source of `t`: a query API with `pushdown` on. */
+  private projectable(t: TransformationConfig): boolean {
+    return t.sources.some((name) => {
+      const cfg = this.sources.get(name)?.cfg;
+      return cfg?.type === 'prometheus' && cfg.pushdown;
+    });
+  }
+
   private startJob(t: TransformationConfig, delayMs: number): void {
     const deps = { ...this.deps, limiter: this.limiter };
-    const job = t.onScrape ? new OnScrapeJob(t, this.sourcesOf(t), deps) : new TransformationJob(t, this.sourcesOf(t), deps);
+    const projectable = this.projectable(t);
+    const job = t.onScrape ? new OnScrapeJob(t, this.sourcesOf(t), deps, projectable) : new TransformationJob(t, this.sourcesOf(t), deps, projectable);
     this.jobs.set(t.name, job);
     job.start(delayMs);
   }

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { HttpClientConfig } from '../config/types.js';
+import { abandonOnAbort, Deadline, DeadlineExceeded, formatSeconds, withDeadline } from '../model/deadline.js';
 import { SourceError } from '../model/errors.js';
 import { blankSecrets, joinPath, redactUrlsInText } from '../model/url.js';
-import { decoded } from './body.js';
+import { decoded, pumpBody } from './body.js';
 import type { SourceObserver } from './source.js';
 
 export interface ResponseHead {
@@ -33,6 +34,14 @@ export interface BodyConsumer<T> {
 }
 
 const MAX_REDIRECTS = 5;
+/** On close (reload, shutdown), requests in flight get this long before their connections are destroyed. */
+const CLOSE_GRACE_SECONDS = 2;
+
+/** What a request got so far: the status (or failure) for our metrics, the secrets sent for redaction. */
+interface Exchange {
+  code: string;
+  readonly sent: string[];
+}
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 function readSecretFile(file: string): string {
@@ -62,30 +71,31 @@ function redacted(err: SourceError, secrets: readonly string[]): SourceError {
   return message === err.message ? err : new SourceError(err.reason, message, { cause: err.cause, status: err.status });
 }
 
+/** undici's own idle timers (set to the request timeout): held by the socket, so they fire whatever the GC does. */
+const UNDICI_TIMEOUTS: Readonly<Record<string, string>> = {
+  UND_ERR_HEADERS_TIMEOUT: 'no response headers',
+  UND_ERR_BODY_TIMEOUT: 'body stalled: no data',
+};
+
+/** Why a request failed; an abort says which deadline fired (or that the caller gave up). */
 function classify(e: unknown, signal: AbortSignal, timeoutSeconds: number): SourceError {
   if (e instanceof SourceError) return e;
-  if (signal.aborted) return new SourceError('timeout', `no complete answer within ${timeoutSeconds}s`, { cause: e });
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    const message = reason instanceof DeadlineExceeded ? reason.message : `request abandoned: ${(reason as Error)?.message ?? String(reason)}`;
+    return new SourceError('timeout', message, { cause: e });
+  }
   const err = e as NodeJS.ErrnoException;
   const code = err.code ?? err.name;
+  const idle = UNDICI_TIMEOUTS[code];
+  if (idle) return new SourceError('timeout', `${idle} for ${formatSeconds(timeoutSeconds)} (request timeout)`, { cause: e });
   return new SourceError('connection', `request failed: ${code}${err.message ? ` (${err.message})` : ''}`, { cause: e });
-}
-
-/** Feeds a (decoded) body to `consumer`, failing with `too_large` past `limit` bytes. */
-async function pump<T>(stream: Readable, limit: number, consumer: BodyConsumer<T>): Promise<void> {
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      stream.destroy();
-      throw new SourceError('too_large', `response body exceeds max_response_bytes (${limit} bytes)`);
-    }
-    consumer.write(chunk);
-  }
 }
 
 /**
  * HTTP client of one source: TLS, auth and extra headers from the config,
- * a timeout, decompression, a body-size limit, and redirects that keep the
+ * a timeout that fires whatever the GC does and ends every wait (headers,
+ * body, decoder), decompression, a body-size limit, and redirects that keep the
  * method and body (a query sent by POST must not silently become a GET).
  * Credentials are sent only to the configured origin. The body is streamed
  * to a consumer, never held whole.
@@ -98,8 +108,12 @@ export class HttpClient {
     private readonly cfg: HttpClientConfig,
     private readonly sourceName: string,
     private readonly observer: SourceObserver,
+    /** What the client talks to, for the name of its deadline: `source`, `remote_write`. */
+    private readonly role = 'source',
   ) {
     const tls = cfg.tls;
+    // undici's own timers (300 s by default) as a second line behind our deadline: they are held by the socket.
+    const timeoutMs = Math.max(1, Math.ceil(cfg.timeoutSeconds * 1000));
     this.dispatcher = new Agent({
       connect: {
         rejectUnauthorized: !tls.insecureSkipVerify,
@@ -109,6 +123,8 @@ export class HttpClient {
         ...(tls.serverName ? { servername: tls.serverName } : {}),
       },
       keepAliveTimeout: 30_000,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     });
     this.origin = new URL(cfg.url).origin;
   }
@@ -151,45 +167,49 @@ export class HttpClient {
   /** Sends `req` to `url` (the source's own URL, or below it) and streams the answer into `consumer`. */
   async request<T>(url: string, req: RequestSpec, signal: AbortSignal, consumer: BodyConsumer<T>): Promise<T> {
     const started = performance.now();
-    const combined = AbortSignal.any([signal, AbortSignal.timeout(this.cfg.timeoutSeconds * 1000)]);
-    let code = 'error';
-    const sent: string[] = [];
+    const deadline = new Deadline(`request timeout (${this.role} ${this.sourceName})`, this.cfg.timeoutSeconds, signal);
+    const exchange: Exchange = { code: 'error', sent: [] };
     try {
-      let target = new URL(url);
-      for (let hop = 0; ; hop++) {
-        const res = await request(target, {
-          method: req.method,
-          body: req.body ?? null,
-          headers: this.headers(target, req, sent),
-          dispatcher: this.dispatcher,
-          signal: combined,
-        });
-        code = String(res.statusCode);
-        const location = res.headers.location;
-        if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-          await res.body.dump();
-          target = new URL(location, target);
-          continue;
-        }
-        const encoding = res.headers['content-encoding'];
-        const ct = res.headers['content-type'];
-        const retryAfter = res.headers['retry-after'];
-        const head = { status: res.statusCode, contentType: typeof ct === 'string' ? ct : '', ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
-        consumer.start?.(head);
-        const stream = decoded(res.body as unknown as Readable, typeof encoding === 'string' ? encoding : undefined);
-        await pump(stream, this.cfg.maxResponseBytes, consumer);
-        return consumer.finish(head);
-      }
+      // Whatever undici or a decoder does with the abort, the deadline holds: work past it is abandoned.
+      return await abandonOnAbort(this.exchange(new URL(url), req, deadline.signal, consumer, exchange), deadline.signal);
     } catch (e) {
-      const err = redacted(classify(e, combined, this.cfg.timeoutSeconds), sent);
-      if (code === 'error') code = err.reason;
+      const err = redacted(classify(e, deadline.signal, this.cfg.timeoutSeconds), exchange.sent);
+      if (exchange.code === 'error') exchange.code = err.reason;
       throw err;
     } finally {
-      this.observer.request(this.sourceName, code, (performance.now() - started) / 1000);
+      deadline.dispose();
+      this.observer.request(this.sourceName, exchange.code, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** The request and its redirects, then the body streamed into `consumer`; every wait ends when `signal` aborts. */
+  private async exchange<T>(target: URL, req: RequestSpec, signal: AbortSignal, consumer: BodyConsumer<T>, ex: Exchange): Promise<T> {
+    for (let hop = 0; ; hop++) {
+      const res = await request(target, { method: req.method, body: req.body ?? null, headers: this.headers(target, req, ex.sent), dispatcher: this.dispatcher, signal });
+      ex.code = String(res.statusCode);
+      const location = res.headers.location;
+      if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hop < MAX_REDIRECTS) {
+        await res.body.dump({ signal, limit: 128 * 1024 });
+        target = new URL(location, target);
+        continue;
+      }
+      const encoding = res.headers['content-encoding'];
+      const ct = res.headers['content-type'];
+      const retryAfter = res.headers['retry-after'];
+      const head = { status: res.statusCode, contentType: typeof ct === 'string' ? ct : '', ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
+      consumer.start?.(head);
+      const stream = decoded(res.body as unknown as Readable, typeof encoding === 'string' ? encoding : undefined);
+      await pumpBody(stream, this.cfg.maxResponseBytes, signal, (chunk) => consumer.write(chunk));
+      return consumer.finish(head);
     }
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    try {
+      await withDeadline('closing connections', CLOSE_GRACE_SECONDS, undefined, () => this.dispatcher.close());
+    } catch {
+      // close() waits for the requests in flight: one stuck past its abort must not hold a reload or a shutdown.
+      void this.dispatcher.destroy().catch(() => undefined);
+    }
   }
 }

@@ -23,6 +23,7 @@ metric_transformations:
     value_from_label: minor
     preserve_labels: [cluster, node]
     default_value: 0
+    timeout: 3s
 `;
 
 describe('source failures', () => {
@@ -157,6 +158,44 @@ metric_transformations:
         assert.equal(hits.get('client'), 1);
         // Runs of 2.5 s on a 1 s interval never overlap: each skips the ticks it outlasted.
         assert.ok((hits.get('slow') ?? 0) <= Math.ceil((s.get('label_value_exporter_transformation_runs_total{transformation="slow_one",result="success"}') ?? 0) + 1));
+      });
+    } finally {
+      await ex.stop();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('default timeout at a 1 s interval: a source answering in 1.5 s never fails, never flaps', async () => {
+    const ok = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"cluster":"a","node":"n1","minor":"28"},"value":[1,"1"]}]}}';
+    const server: Server = createServer((req, res) => {
+      req.resume();
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(ok), 1500);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    // No timeout, no max_staleness: the defaults (max_staleness 3 intervals) decide.
+    const ex = await startExporter(`victoriametrics_url: "http://127.0.0.1:${(server.address() as AddressInfo).port}"
+scrape_interval: 1
+metric_transformations:
+  - {name: kubelet_minor_version, source_metric: kube_node_info, value_from_label: minor}
+`);
+    const served = `kubelet_minor_version{cluster="a",node="n1"}`;
+    try {
+      await withLogs([ex.proc], async () => {
+        await ex.waitForSamples((s) => s.get(served) === 28, 'first run');
+        // Watch it for 6 s: the data must never go away, and no run may fail.
+        const until = Date.now() + 6000;
+        let last = new Map<string, number>();
+        while (Date.now() < until) {
+          last = await ex.samples();
+          assert.equal(last.get(served), 28, 'the series stays served');
+          assert.equal(last.get(`label_value_exporter_transformation_stale{${T}}`), 0);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.equal(last.get(`label_value_exporter_transformation_runs_total{${T},result="failure"}`), 0, 'no run failed');
+        assert.ok((last.get(`label_value_exporter_transformation_runs_total{${T},result="success"}`) ?? 0) >= 3);
+        assert.ok((last.get(`label_value_exporter_transformation_missed_runs_total{${T}}`) ?? 0) >= 2, 'ticks during a run are skipped and counted');
       });
     } finally {
       await ex.stop();

@@ -156,7 +156,7 @@ describe('the seed examples load', () => {
     );
     for (const t of config.transformations) {
       assert.equal(t.intervalSeconds, 15);
-      assert.equal(t.timeoutSeconds, 15, 'file sources time out at the interval');
+      assert.equal(t.timeoutSeconds, 45, 'file sources: 60 s, capped at max_staleness (3 × 15 s)');
     }
   });
 });
@@ -232,12 +232,17 @@ describe('intervals', () => {
     });
   }
 
-  test('a transformation interval overrides scrape_interval; timeout defaults to min(interval, source timeout)', () => {
+  test('a transformation interval overrides scrape_interval; timeout defaults to the source timeout, capped at max_staleness', () => {
     const config = parse(`scrape_interval: 300\nquery_timeout: 20s\n${MINIMAL}    interval: 10s\n`);
     const [t] = config.transformations;
     assert.equal(t?.intervalSeconds, 10);
-    assert.equal(t?.timeoutSeconds, 10);
+    assert.equal(t?.timeoutSeconds, 20, 'longer than the interval: a long run skips ticks rather than fail');
     assert.equal(http(config).timeoutSeconds, 20);
+    // At 1 s, max_staleness (3 intervals) caps it: a run that long could not keep the data fresh anyway.
+    assert.equal(parse(`scrape_interval: 1\n${MINIMAL}`).transformations[0]?.timeoutSeconds, 3);
+    assert.equal(parse(`scrape_interval: 1\nmax_staleness: 1h\n${MINIMAL}`).transformations[0]?.timeoutSeconds, 60);
+    assert.equal(parse(`${MINIMAL}    interval: 2s\n    max_staleness: 10s\n`).transformations[0]?.timeoutSeconds, 10);
+    assert.equal(parse(`scrape_interval: 600\n${MINIMAL}`).transformations[0]?.timeoutSeconds, 60);
   });
 
   test('an explicit transformation timeout wins', () => {
