@@ -33,4 +33,12 @@ export const DEFAULTS = {
   onScrapeCacheSeconds: 5,
   /** mode: on_scrape — default run deadline (below Prometheus' default 10 s scrape_timeout). */
   onScrapeTimeoutSeconds: 5,
+  /**
+   * json sources' max_response_bytes, and JSON files' max_bytes: a JSON
+   * document is parsed whole, and the parsed tree costs up to ~12× its text
+   * (measured: README "json"), so the answer bound is the heap bound.
+   */
+  maxJsonResponseBytes: 32 * 1024 * 1024,
+  /** Query-API and JSON label values: a longer one fails the run (scrape lines are capped at 1 MiB the same way). */
+  maxLabelValueBytes: 1024 * 1024,
 } as const;
