@@ -36,7 +36,9 @@ export class VectorReader implements BodyConsumer<string[]> {
    */
   constructor(sink: SeriesSink, projection: readonly string[] | null = null, maxLabelValueBytes = Infinity) {
     const patterns = projection?.map((k) => `"${k}":"`);
-    const scratch: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+    // A plain object is safe here (and a fast-mode one): projection keys are configured label
+    // names, which can never be `__proto__` (names starting with `__` are refused at load).
+    const scratch: Record<string, string | undefined> = {};
     const limits = { maxSkeletonChars: MAX_SKELETON_CHARS, maxElementChars: 8 * maxLabelValueBytes + (1 << 20) };
     this.parser = new VectorStreamParser((json) => {
       const e = projection && patterns ? decodeProjected(json, projection, patterns, scratch, maxLabelValueBytes) : decodeFull(json, maxLabelValueBytes);

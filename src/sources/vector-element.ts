@@ -53,7 +53,8 @@ export function decodeFull(json: string, maxLabelValueBytes = Infinity): VectorE
   if (metric === null || typeof metric !== 'object' || Array.isArray(metric)) {
     throw new SourceError('bad_response', 'a result has no "metric" object');
   }
-  checkLabels(metric as Record<string, unknown>, maxLabelValueBytes);
+  // A value is at most 3 bytes per character of the element's text: short elements need no check (the hot path).
+  if (json.length * 3 > maxLabelValueBytes) checkLabels(metric as Record<string, unknown>, maxLabelValueBytes);
   return { labels: metric as LabelSet, value: Array.isArray(item.value) ? parseSampleValue(item.value[1]) : NaN };
 }
 
@@ -103,7 +104,7 @@ export function decodeProjected(
     if (end < 0) throw bad(json, 'an unterminated string in a result element');
     const raw = json.slice(start, end);
     const value = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
-    if (labelValueTooLong(value, maxLabelValueBytes)) throw tooLongLabel(keys[i] as string, maxLabelValueBytes);
+    if (json.length * 3 > maxLabelValueBytes && labelValueTooLong(value, maxLabelValueBytes)) throw tooLongLabel(keys[i] as string, maxLabelValueBytes);
     labels[keys[i] as string] = value;
   }
   const vq = json.indexOf('"', metricEnd + 11);
