@@ -61,7 +61,10 @@ function buildJson(ctx: BuildContext, t: RawTransformation, path: PathSegment[],
       ctx.problems.add(p, `invalid JSONPath: ${(e as Error).message}`);
     }
   }
-  return { records: t.json.records, labels: Object.entries(t.json.labels) };
+  if (!Object.hasOwn(t.json.labels, t.value_from_label)) {
+    ctx.problems.add([...path, 'json', 'labels'], `value_from_label "${t.value_from_label}" is not one of the json labels: no record could give a value`);
+  }
+  return { records: t.json.records, labels: Object.entries(t.json.labels), valueLabel: t.value_from_label };
 }
 
 /** `interval` means nothing to an on_scrape transformation, `cache` nothing to an interval one: say so rather than ignore it. */

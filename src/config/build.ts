@@ -24,12 +24,17 @@ function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<s
     if (s.type === 'file') {
       const file = expand(ctx, s.path, [...path, 'path']);
       const format = s.format ?? (file.endsWith('.json') ? 'json' : 'prometheus');
-      sources.set(s.name, { name: s.name, type: 'file', path: isAbsolute(file) ? file : resolve(ctx.dir, file), format });
+      // Only JSON files are parsed whole; an exposition streams line by line (lines capped at 1 MiB).
+      const limits = format === 'json' ? { maxBytes: s.max_bytes ?? DEFAULTS.maxJsonResponseBytes, maxLabelValueBytes: s.max_label_value_bytes ?? DEFAULTS.maxLabelValueBytes } : {};
+      sources.set(s.name, { name: s.name, type: 'file', path: isAbsolute(file) ? file : resolve(ctx.dir, file), format, ...limits });
     } else if (s.type === 'json') {
-      const http = buildHttpClient(ctx, s, path, timeout);
-      sources.set(s.name, { name: s.name, type: 'json', http, method: s.method ?? (s.body === undefined ? 'GET' : 'POST'), ...(s.body === undefined ? {} : { body: s.body }) });
+      // A JSON answer is parsed whole: its default bound is the heap-safe one, not the streamed sources'.
+      const http = { ...buildHttpClient(ctx, s, path, timeout), maxResponseBytes: s.max_response_bytes ?? DEFAULTS.maxJsonResponseBytes };
+      const maxLabelValueBytes = s.max_label_value_bytes ?? DEFAULTS.maxLabelValueBytes;
+      sources.set(s.name, { name: s.name, type: 'json', http, method: s.method ?? (s.body === undefined ? 'GET' : 'POST'), ...(s.body === undefined ? {} : { body: s.body }), maxLabelValueBytes });
     } else if (s.type === 'prometheus') {
-      sources.set(s.name, { name: s.name, type: s.type, http: buildHttpClient(ctx, s, path, timeout, [...path, 'url'], true), flavor: s.flavor ?? 'prometheus', pushdown: s.pushdown ?? true });
+      const maxLabelValueBytes = s.max_label_value_bytes ?? DEFAULTS.maxLabelValueBytes;
+      sources.set(s.name, { name: s.name, type: s.type, http: buildHttpClient(ctx, s, path, timeout, [...path, 'url'], true), flavor: s.flavor ?? 'prometheus', pushdown: s.pushdown ?? true, maxLabelValueBytes });
     } else {
       sources.set(s.name, { name: s.name, type: s.type, http: buildHttpClient(ctx, s, path, timeout) });
     }
@@ -38,7 +43,7 @@ function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<s
     const url = raw.victoriametrics_url ?? DEFAULTS.victoriametricsUrl;
     const http = buildHttpClient(ctx, { url }, ['victoriametrics_url'], timeout, ['victoriametrics_url'], true);
     // The prototype's source is a VictoriaMetrics: its queries may be MetricsQL.
-    sources.set(defaultName, { name: defaultName, type: 'prometheus', http, flavor: 'victoriametrics', pushdown: true });
+    sources.set(defaultName, { name: defaultName, type: 'prometheus', http, flavor: 'victoriametrics', pushdown: true, maxLabelValueBytes: DEFAULTS.maxLabelValueBytes });
   }
   return sources;
 }

@@ -45,4 +45,13 @@ export const DEFAULTS = {
    * exhausting the heap (README "Limits").
    */
   maxSeries: 2_000_000,
+  /**
+   * json sources' max_response_bytes, and JSON files' max_bytes: a JSON
+   * document is parsed whole (records is any JSONPath), and a run costs up to
+   * ~15× its text (measured: 31 MiB of 600k small records peaked at 519 MB
+   * RSS), so the answer bound is the heap bound.
+   */
+  maxJsonResponseBytes: 32 * 1024 * 1024,
+  /** Query-API and JSON label values: a longer one fails the run (scrape lines are capped at 1 MiB the same way). */
+  maxLabelValueBytes: 1024 * 1024,
 } as const;

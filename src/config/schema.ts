@@ -72,6 +72,9 @@ const httpOptions = {
   compression: z.enum(['auto', 'gzip', 'none']).optional(),
 };
 
+// A longer label value in an answer fails the run (README "Sources").
+const maxLabelValueBytes = z.number().int().positive().optional();
+
 export const prometheusSource = z.strictObject({
   name: z.string().min(1),
   type: z.literal('prometheus'),
@@ -80,6 +83,7 @@ export const prometheusSource = z.strictObject({
   flavor: z.enum(['prometheus', 'victoriametrics']).optional(),
   // Projection pushdown (README "Asking for less"); false: always send the plain selector.
   pushdown: z.boolean().optional(),
+  max_label_value_bytes: maxLabelValueBytes,
 });
 
 export const fileSource = z.strictObject({
@@ -87,6 +91,9 @@ export const fileSource = z.strictObject({
   type: z.literal('file'),
   path: z.string().min(1),
   format: z.enum(['prometheus', 'json']).optional(),
+  // JSON files are parsed whole: a larger one fails the run.
+  max_bytes: z.number().int().positive().optional(),
+  max_label_value_bytes: maxLabelValueBytes,
 });
 
 export const scrapeSource = z.strictObject({
@@ -101,6 +108,7 @@ export const jsonSource = z.strictObject({
   method: z.enum(['GET', 'POST']).optional(),
   body: z.string().optional(),
   ...httpOptions,
+  max_label_value_bytes: maxLabelValueBytes,
 });
 
 const source = z.discriminatedUnion('type', [prometheusSource, fileSource, scrapeSource, jsonSource], {

@@ -82,6 +82,8 @@ export interface PrometheusSourceConfig {
   readonly flavor: QueryFlavor;
   /** May this source be sent `group by (...)` projections (README "Asking for less")? */
   readonly pushdown: boolean;
+  /** A longer label value in an answer fails the run (`too_large`). */
+  readonly maxLabelValueBytes: number;
 }
 
 export type QueryFlavor = 'prometheus' | 'victoriametrics';
@@ -92,6 +94,10 @@ export interface FileSourceConfig {
   /** Absolute path, re-read at every run. */
   readonly path: string;
   readonly format: 'prometheus' | 'json';
+  /** JSON files (set for them only): parsed whole, so larger files fail the run (`too_large`); expositions stream. */
+  readonly maxBytes?: number;
+  /** JSON files (set for them only): a longer label value fails the run. */
+  readonly maxLabelValueBytes?: number;
 }
 
 /** A /metrics endpoint (Prometheus text or OpenMetrics), fetched at every run. */
@@ -108,6 +114,8 @@ export interface JsonSourceConfig {
   readonly http: HttpClientConfig;
   readonly method: 'GET' | 'POST';
   readonly body?: string;
+  /** A longer label value in a record fails the run (`too_large`). */
+  readonly maxLabelValueBytes: number;
 }
 
 export type SourceConfig = PrometheusSourceConfig | FileSourceConfig | ScrapeSourceConfig | JsonSourceConfig;
@@ -116,6 +124,8 @@ export type SourceConfig = PrometheusSourceConfig | FileSourceConfig | ScrapeSou
 export interface JsonMapping {
   readonly records: string;
   readonly labels: ReadonlyArray<readonly [label: string, expr: string]>;
+  /** The transformation's value_from_label: an answer where no record has it is a failed run (unset: `check --probe`). */
+  readonly valueLabel?: string;
 }
 export type SourceType = SourceConfig['type'];
 

@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { DEFAULTS } from '../config/defaults.js';
 import type { FileSourceConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
 import type { SeriesSink } from '../model/series.js';
 import { ExpositionConsumer } from './exposition-consumer.js';
-import { feedJsonRecords, parseJsonBody } from './json-records.js';
+import { JsonBodyReader } from './json-body.js';
+import { feedJsonRecords } from './json-records.js';
 import type { CollectOutcome, Source, SourceObserver, SourceQuery } from './source.js';
 
 /**
@@ -31,8 +32,17 @@ export class FileSource implements Source {
 
   private async json(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<void> {
     if (!query.json) throw new SourceError('parse', `transformation reading json file ${this.cfg.path} has no json mapping`);
-    const text = await readFile(this.cfg.path, { encoding: 'utf8', signal });
-    feedJsonRecords(parseJsonBody(text, this.cfg.path), query.json, sink, this.cfg.path);
+    // Read as a stream so a file larger than max_bytes fails without being read whole.
+    const where = this.cfg.path;
+    const reader = new JsonBodyReader(where, this.cfg.maxBytes ?? DEFAULTS.maxJsonResponseBytes, 'max_bytes');
+    const stream = createReadStream(where, { signal });
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) reader.write(chunk);
+    } finally {
+      stream.destroy();
+    }
+    const doc = reader.finish({ status: 200, contentType: 'application/json' });
+    feedJsonRecords(doc, query.json, sink, { where, maxLabelValueBytes: this.cfg.maxLabelValueBytes ?? DEFAULTS.maxLabelValueBytes });
   }
 
   async collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome> {

@@ -1,25 +1,10 @@
 import type { JsonSourceConfig } from '../config/types.js';
 import { SourceError } from '../model/errors.js';
 import type { SeriesSink } from '../model/series.js';
-import type { BodyConsumer, ResponseHead } from './http-client.js';
 import { HttpClient } from './http-client.js';
-import { feedJsonRecords, parseJsonBody } from './json-records.js';
+import { JsonBodyReader } from './json-body.js';
+import { feedJsonRecords } from './json-records.js';
 import type { CollectOutcome, Source, SourceObserver, SourceQuery } from './source.js';
-
-/** Collects a JSON body; JSON APIs answer small documents, bounded by max_response_bytes. */
-class TextConsumer implements BodyConsumer<string> {
-  private readonly chunks: Buffer[] = [];
-  write(chunk: Buffer): void {
-    this.chunks.push(chunk);
-  }
-  finish(head: ResponseHead): string {
-    const text = Buffer.concat(this.chunks).toString('utf8');
-    if (head.status < 200 || head.status >= 300) {
-      throw new SourceError('http_status', `HTTP ${head.status}: ${JSON.stringify(text.slice(0, 120))}`, { status: head.status });
-    }
-    return text;
-  }
-}
 
 /**
  * An internal JSON HTTP API polled on the schedule (GET, or POST with a
@@ -44,8 +29,10 @@ export class JsonSource implements Source {
     const req = this.cfg.body === undefined
       ? ({ method: this.cfg.method, accept: 'application/json' } as const)
       : ({ method: this.cfg.method, accept: 'application/json', body: this.cfg.body, contentType: 'application/json' } as const);
-    const text = await this.client.request(this.cfg.http.url, req, signal, new TextConsumer());
-    feedJsonRecords(parseJsonBody(text, this.cfg.http.url), query.json, sink, this.cfg.http.url);
+    // JSON is parsed whole (see JsonBodyReader): max_response_bytes (32 MiB by default for json sources) bounds the heap.
+    const where = this.cfg.http.url;
+    const doc = await this.client.request(where, req, signal, new JsonBodyReader(where, this.cfg.http.maxResponseBytes, 'max_response_bytes'));
+    feedJsonRecords(doc, query.json, sink, { where, maxLabelValueBytes: this.cfg.maxLabelValueBytes });
     return { warnings: [] };
   }
 

@@ -3,7 +3,7 @@ import type { SeriesSink } from '../model/series.js';
 import { preview } from './body.js';
 import type { BodyConsumer, ResponseHead } from './http-client.js';
 import { decodeFull, decodeProjected } from './vector-element.js';
-import { TruncatedError, VectorStreamParser } from './vector-stream.js';
+import { MAX_SKELETON_CHARS, TruncatedError, VectorStreamParser } from './vector-stream.js';
 
 interface Envelope {
   status?: unknown;
@@ -30,14 +30,20 @@ export class VectorReader implements BodyConsumer<string[]> {
   /**
    * `projection`: the only labels the caller needs, or null for all. With a
    * projection, elements are decoded by `decodeProjected` (the fast path).
+   * A label value longer than `maxLabelValueBytes` fails the run (`too_large`);
+   * so does a series longer than 8 times that plus 1 MiB (memory is bounded
+   * by the configuration, not by the answer), or an envelope over 1 MiB.
    */
-  constructor(sink: SeriesSink, projection: readonly string[] | null = null) {
+  constructor(sink: SeriesSink, projection: readonly string[] | null = null, maxLabelValueBytes = Infinity) {
     const patterns = projection?.map((k) => `"${k}":"`);
+    // A plain object is safe here (and a fast-mode one): projection keys are configured label
+    // names, which can never be `__proto__` (names starting with `__` are refused at load).
     const scratch: Record<string, string | undefined> = {};
+    const limits = { maxSkeletonChars: MAX_SKELETON_CHARS, maxElementChars: 8 * maxLabelValueBytes + (1 << 20) };
     this.parser = new VectorStreamParser((json) => {
-      const e = projection && patterns ? decodeProjected(json, projection, patterns, scratch) : decodeFull(json);
+      const e = projection && patterns ? decodeProjected(json, projection, patterns, scratch, maxLabelValueBytes) : decodeFull(json, maxLabelValueBytes);
       sink(e.labels, e.value);
-    });
+    }, limits);
   }
 
   write(chunk: Buffer): void {
@@ -93,8 +99,8 @@ export class VectorReader implements BodyConsumer<string[]> {
 }
 
 /** A whole answer at once (tests, small bodies). */
-export function feedVector(res: ResponseHead & { readonly body: Buffer }, sink: SeriesSink, projection: readonly string[] | null = null): string[] {
-  const reader = new VectorReader(sink, projection);
+export function feedVector(res: ResponseHead & { readonly body: Buffer }, sink: SeriesSink, projection: readonly string[] | null = null, maxLabelValueBytes = Infinity): string[] {
+  const reader = new VectorReader(sink, projection, maxLabelValueBytes);
   try {
     reader.write(res.body);
   } catch (e) {

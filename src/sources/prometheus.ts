@@ -18,18 +18,20 @@ export class PrometheusSource implements Source {
   private readonly pushdown: boolean;
   private readonly victoriaMetrics: boolean;
   readonly labelKeep: boolean;
+  private readonly maxLabelValueBytes: number;
 
   constructor(cfg: PrometheusSourceConfig, observer: SourceObserver) {
     this.name = cfg.name;
     this.pushdown = cfg.pushdown;
     this.victoriaMetrics = cfg.flavor === 'victoriametrics';
     this.labelKeep = this.victoriaMetrics && cfg.pushdown;
+    this.maxLabelValueBytes = cfg.maxLabelValueBytes;
     this.client = new HttpClient(cfg.http, cfg.name, observer);
   }
 
   async collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome> {
     const form = new URLSearchParams({ query: queryText(query, this.pushdown, this.victoriaMetrics) });
-    const warnings = await this.client.postForm('/api/v1/query', form, signal, new VectorReader(sink, query.labels));
+    const warnings = await this.client.postForm('/api/v1/query', form, signal, new VectorReader(sink, query.labels, this.maxLabelValueBytes));
     return { warnings };
   }
 

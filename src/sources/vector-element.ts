@@ -16,12 +16,33 @@ export function parseSampleValue(v: unknown): number {
   return Number(v);
 }
 
+/**
+ * Is `v` longer than `max` bytes of UTF-8? Exact, and cheap on the hot path:
+ * a string's UTF-8 length lies between its length and three times it, so
+ * bytes are counted only in between.
+ */
+export function labelValueTooLong(v: string, max: number): boolean {
+  return v.length > max || (v.length * 3 > max && Buffer.byteLength(v) > max);
+}
+
+/** The run fails on a label value over the limit (scrape sources cap whole lines the same way). */
+export function tooLongLabel(name: string, max: number): SourceError {
+  return new SourceError('too_large', `the value of label ${JSON.stringify(name.slice(0, 100))} of a series is longer than max_label_value_bytes (${max} bytes)`);
+}
+
+function checkLabels(metric: Record<string, unknown>, max: number): void {
+  for (const k in metric) {
+    const v = metric[k];
+    if (typeof v === 'string' && labelValueTooLong(v, max)) throw tooLongLabel(k, max);
+  }
+}
+
 function bad(json: string, what: string): SourceError {
   return new SourceError('bad_response', `${what}: ${preview(Buffer.from(json))}`);
 }
 
-/** The general path: the whole element through `JSON.parse`. */
-export function decodeFull(json: string): VectorElement {
+/** The general path: the whole element through `JSON.parse`; label values over `maxLabelValueBytes` fail. */
+export function decodeFull(json: string, maxLabelValueBytes = Infinity): VectorElement {
   let item: { metric?: unknown; value?: unknown };
   try {
     item = JSON.parse(json) as typeof item;
@@ -32,6 +53,8 @@ export function decodeFull(json: string): VectorElement {
   if (metric === null || typeof metric !== 'object' || Array.isArray(metric)) {
     throw new SourceError('bad_response', 'a result has no "metric" object');
   }
+  // A value is at most 3 bytes per character of the element's text: short elements need no check (the hot path).
+  if (json.length * 3 > maxLabelValueBytes) checkLabels(metric as Record<string, unknown>, maxLabelValueBytes);
   return { labels: metric as LabelSet, value: Array.isArray(item.value) ? parseSampleValue(item.value[1]) : NaN };
 }
 
@@ -56,18 +79,20 @@ function stringEnd(s: string, from: number): number {
  * Anything it does not expect (pretty-printed JSON, a missing `metric`) goes
  * through `decodeFull`, so the answer is the same either way. `labels` may be
  * an object reused across calls (every key is set, missing ones to undefined):
- * sinks read labels during the call only.
+ * sinks read labels during the call only. It must be prototype-free: `__proto__`
+ * is a label name like any other.
  */
 export function decodeProjected(
   json: string,
   keys: readonly string[],
   patterns: readonly string[],
-  labels: Record<string, string | undefined> = {},
+  labels: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>,
+  maxLabelValueBytes = Infinity,
 ): VectorElement {
   const metricAt = json.startsWith('{"metric":{') ? 11 : -1;
-  if (metricAt < 0) return decodeFull(json);
+  if (metricAt < 0) return decodeFull(json, maxLabelValueBytes);
   const metricEnd = json.lastIndexOf('},"value":[');
-  if (metricEnd < 0) return decodeFull(json);
+  if (metricEnd < 0) return decodeFull(json, maxLabelValueBytes);
   for (let i = 0; i < keys.length; i++) {
     const at = json.indexOf(patterns[i] as string, metricAt);
     if (at < 0 || at > metricEnd) {
@@ -78,7 +103,9 @@ export function decodeProjected(
     const end = stringEnd(json, start);
     if (end < 0) throw bad(json, 'an unterminated string in a result element');
     const raw = json.slice(start, end);
-    labels[keys[i] as string] = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+    const value = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+    if (json.length * 3 > maxLabelValueBytes && labelValueTooLong(value, maxLabelValueBytes)) throw tooLongLabel(keys[i] as string, maxLabelValueBytes);
+    labels[keys[i] as string] = value;
   }
   const vq = json.indexOf('"', metricEnd + 11);
   const ve = vq < 0 ? -1 : json.indexOf('"', vq + 1);

@@ -1,4 +1,4 @@
-import { StringDecoder } from 'node:string_decoder';
+import { SourceError } from '../model/errors.js';
 
 /**
  * Incremental reader of a Prometheus `/api/v1/query` answer.
@@ -10,7 +10,8 @@ import { StringDecoder } from 'node:string_decoder';
  * few hundred bytes), and everything else — status, error, resultType,
  * warnings — is kept as a small "skeleton" that is parsed and checked at the
  * end. So the body is never held whole, parsing overlaps the download, and an
- * answer that stops early is reported as truncated.
+ * answer that stops early is reported as truncated. Both things kept are
+ * bounded (`StreamLimits`): memory follows the configuration, not the answer.
  */
 
 const QUOTE = '"';
@@ -24,6 +25,19 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 
 export class TruncatedError extends Error {}
+
+/** Bounds of what the parser holds, in characters of decoded text. */
+export interface StreamLimits {
+  /** Everything outside `data.result` (status, error text, warnings): small in every real answer. */
+  readonly maxSkeletonChars: number;
+  /** One element of `data.result` (one series). */
+  readonly maxElementChars: number;
+}
+
+/** 1 MiB: a real envelope is a few hundred bytes, error text and warnings included. */
+export const MAX_SKELETON_CHARS = 1 << 20;
+
+const UNBOUNDED: StreamLimits = { maxSkeletonChars: MAX_SKELETON_CHARS, maxElementChars: Infinity };
 
 const COMPACT_START = '{"metric":{';
 const COMPACT_END = '"]}';
@@ -74,26 +88,50 @@ export class VectorStreamParser {
   /** Stack depth of the `data.result` array while inside it, else -1. */
   private resultDepth = -1;
   private element: string[] = [];
+  private elementChars = 0;
   /** Where the current element starts in the current chunk (0 if it began earlier), or -1. */
   private elementStart = -1;
   private readonly skeleton: string[] = [];
-  /** Chunks are decoded to text once; multi-byte characters may span chunks. */
-  private readonly decoder = new StringDecoder('utf8');
+  private skeletonChars = 0;
+  /**
+   * Chunks are decoded to text once; multi-byte characters may span chunks.
+   * Strictly: invalid UTF-8 fails the run (as in scraped expositions) instead
+   * of becoming U+FFFD in a label value. Measured no slower than StringDecoder.
+   */
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private bytes = 0;
   /** Where skeleton bytes start in the current chunk, or -1 while inside the result array. */
   private skeletonStart = 0;
 
-  constructor(private readonly onElement: (elementJson: string) => void) {}
+  constructor(
+    private readonly onElement: (elementJson: string) => void,
+    private readonly limits: StreamLimits = UNBOUNDED,
+  ) {}
+
+  /** Decodes a chunk; the first non-blank byte decides whether this is JSON at all (an HTML page need not be UTF-8). */
+  private decode(bytes: Buffer): string | undefined {
+    if (this.notJson) return undefined;
+    let from = 0;
+    if (!this.started) {
+      while (from < bytes.length && isBlank(bytes[from])) from++;
+      if (from === bytes.length) return undefined;
+      this.started = true;
+      this.notJson = bytes[from] !== LBRACE;
+      if (this.notJson) return undefined;
+    }
+    const offset = this.bytes;
+    this.bytes += bytes.length;
+    try {
+      return this.decoder.decode(from === 0 ? bytes : bytes.subarray(from), { stream: true });
+    } catch {
+      throw new SourceError('parse', `invalid UTF-8 in the answer after byte ${offset}`);
+    }
+  }
 
   write(bytes: Buffer): void {
-    const chunk = this.decoder.write(bytes);
+    const chunk = this.decode(bytes);
+    if (chunk === undefined) return;
     let i = 0;
-    if (!this.started) {
-      while (i < chunk.length && isBlank(chunk.charCodeAt(i))) i++;
-      if (i === chunk.length) return;
-      this.started = true;
-      this.notJson = chunk.charCodeAt(i) !== LBRACE;
-    }
-    if (this.notJson) return;
     this.skeletonStart = this.resultDepth > 0 ? -1 : i;
     if (this.elementStart >= 0) this.elementStart = 0;
     const n = chunk.length;
@@ -123,8 +161,24 @@ export class VectorStreamParser {
       }
       i++;
     }
-    if (this.elementStart >= 0) this.element.push(chunk.slice(this.elementStart));
-    else if (this.skeletonStart >= 0 && this.skeletonStart < n) this.skeleton.push(chunk.slice(this.skeletonStart));
+    if (this.elementStart >= 0) this.keepElement(chunk.slice(this.elementStart));
+    else if (this.skeletonStart >= 0 && this.skeletonStart < n) this.keepSkeleton(chunk.slice(this.skeletonStart));
+  }
+
+  private keepElement(part: string): void {
+    this.elementChars += part.length;
+    if (this.elementChars > this.limits.maxElementChars) {
+      throw new SourceError('too_large', `a series in data.result is longer than ${this.limits.maxElementChars} characters (8 × max_label_value_bytes + 1 MiB)`);
+    }
+    this.element.push(part);
+  }
+
+  private keepSkeleton(part: string): void {
+    this.skeletonChars += part.length;
+    if (this.skeletonChars > this.limits.maxSkeletonChars) {
+      throw new SourceError('too_large', `the answer outside data.result (status, error, warnings, other fields) is longer than ${this.limits.maxSkeletonChars} characters: not a Prometheus API answer`);
+    }
+    this.skeleton.push(part);
   }
 
   /** Inside a string: jumps past its closing quote, or to the chunk's end. */
@@ -161,7 +215,7 @@ export class VectorStreamParser {
     const depth = this.stack.length;
     if (!object && depth === 3 && parent?.key === 'result' && this.stack[0]?.key === 'data') {
       // data.result opens: keep `[` in the skeleton, then stop copying.
-      this.skeleton.push(chunk.slice(this.skeletonStart, i + 1));
+      this.keepSkeleton(chunk.slice(this.skeletonStart, i + 1));
       this.skeletonStart = -1;
       this.resultDepth = depth;
     } else if (depth === this.resultDepth + 1 && this.resultDepth > 0) {
@@ -176,7 +230,9 @@ export class VectorStreamParser {
     if (depth === this.resultDepth + 1 && this.elementStart >= 0) {
       const parts = this.element;
       const last = chunk.slice(this.elementStart, i + 1);
+      if (this.elementChars + last.length > this.limits.maxElementChars) this.keepElement(last);
       this.element = [];
+      this.elementChars = 0;
       this.elementStart = -1;
       this.onElement(parts.length === 0 ? last : parts.join('') + last);
     } else if (depth === this.resultDepth) {
@@ -193,6 +249,10 @@ export class VectorStreamParser {
    */
   end(): string {
     if (!this.started || this.inString || this.stack.length > 0) throw new TruncatedError('the JSON answer ended early (truncated)');
-    return this.skeleton.join('') + this.decoder.end();
+    try {
+      return this.skeleton.join('') + this.decoder.decode();
+    } catch {
+      throw new SourceError('parse', `invalid UTF-8 at the end of the answer (byte ${this.bytes})`);
+    }
   }
 }
