@@ -33,6 +33,8 @@ export interface BodyConsumer<T> {
   finish(head: ResponseHead): T;
 }
 
+/** Failures that cut a request short, whatever status it had already answered with. */
+const TRANSPORT_FAILURES: ReadonlySet<string> = new Set(['timeout', 'connection', 'too_large']);
 const MAX_REDIRECTS = 5;
 /** On close (reload, shutdown), requests in flight get this long before their connections are destroyed. */
 const CLOSE_GRACE_SECONDS = 2;
@@ -174,7 +176,9 @@ export class HttpClient {
       return await abandonOnAbort(this.exchange(new URL(url), req, deadline.signal, consumer, exchange), deadline.signal);
     } catch (e) {
       const err = redacted(classify(e, deadline.signal, this.cfg.timeoutSeconds), exchange.sent);
-      if (exchange.code === 'error') exchange.code = err.reason;
+      // A request that broke off after its status line did not complete: count it under why
+      // (a body that timed out is not a "200"). A complete answer keeps its status (e.g. 503).
+      if (exchange.code === 'error' || TRANSPORT_FAILURES.has(err.reason)) exchange.code = err.reason;
       throw err;
     } finally {
       deadline.dispose();

@@ -84,6 +84,16 @@ describe('HTTP client: compressed bodies that stall or break half-way', () => {
     });
   }
 
+  test('a request that failed after its 200 header is counted under its failure, not code="200"', async () => {
+    const codes: string[] = [];
+    for (const [path, timeout] of [['gzip/stall', '300ms'], ['br/reset', '10s']] as const) {
+      const client = new HttpClient(httpConfig(`${server.url}/${path}/metrics`, timeout), 's', { request: (_s, code) => codes.push(code) });
+      await fails(() => client.request(`${server.url}/${path}/metrics`, { method: 'GET', accept: '*/*' }, new AbortController().signal, new Collect()));
+      await client.close();
+    }
+    assert.deepEqual(codes, ['timeout', 'connection']);
+  });
+
   test("the caller's deadline ends a stalled gzip body, with the caller's reason", async () => {
     const client = new HttpClient(httpConfig(`${server.url}/gzip/stall/metrics`, '10s'), 's', { request: () => undefined });
     const run = new Deadline('run deadline (timeout)', 0.2);
