@@ -47,7 +47,7 @@ export class RemoteEndpoint {
   ) {
     this.name = config.name;
     this.queue = new ShardedQueue(config.queue.capacity, config.queue.maxShards);
-    this.client = new HttpClient(config.http, config.name, { request: () => undefined });
+    this.client = new HttpClient(config.http, config.name, { request: () => undefined }, 'remote_write');
     this.health = new EndpointHealth(config.name, config.queue, deps.logger);
     deps.observer.added(this.name, config.queue.capacity, config.queue.maxShards);
   }
