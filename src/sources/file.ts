@@ -25,9 +25,10 @@ export class FileSource implements Source {
   }
 
   private async exposition(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<void> {
-    const consumer = new ExpositionConsumer(query.metric, query.filter, sink, this.cfg.path);
+    const consumer = new ExpositionConsumer(query.metric, query.filter, sink, this.cfg.path, true);
     for await (const chunk of createReadStream(this.cfg.path, { signal }) as AsyncIterable<Buffer>) consumer.write(chunk);
     consumer.finish({ status: 200, contentType: 'text/plain' });
+    await consumer.deliver(signal);
   }
 
   private async json(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<void> {

@@ -24,8 +24,9 @@ export class ScrapeSource implements Source {
   }
 
   async collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome> {
-    const consumer = new ExpositionConsumer(query.metric, query.filter, sink, this.url);
+    const consumer = new ExpositionConsumer(query.metric, query.filter, sink, this.url, true);
     await this.client.request(this.url, { method: 'GET', accept: ACCEPT }, signal, consumer);
+    await consumer.deliver(signal);
     return { warnings: [] };
   }
 
