@@ -38,6 +38,8 @@ export class App {
   private webLastAttempt: string | undefined;
   private webQueue: Promise<unknown> = Promise.resolve();
   private readonly drops = new DropLog();
+  /** Set while the config file on disk failed to load (shown on the status page). */
+  private configProblem: { readonly atMs: number; readonly message: string } | undefined;
 
   constructor(
     private config: ExporterConfig,
@@ -66,7 +68,10 @@ export class App {
         this.config = next;
         return summary;
       },
-      loaded: (ok) => this.metrics.configLoaded(ok, Date.now()),
+      loaded: (ok, message) => {
+        this.metrics.configLoaded(ok, Date.now());
+        this.configProblem = ok ? undefined : { atMs: Date.now(), message: message ?? 'unknown error' };
+      },
       serving: () => this.serving,
     }, logger);
   }
@@ -154,6 +159,7 @@ export class App {
           void this.reloadWeb('http', true);
           return this.reload('http', true);
         },
+        configProblem: () => this.configProblem,
         configText: () => JSON.stringify(redactedConfig(this.config), null, 2),
         version: `label-value-exporter ${this.info.version} (revision ${this.info.revision}), Node ${process.version}`,
       },

@@ -6,4 +6,4 @@ import { preview } from './preview.js';
 
 const inv = parseInvocation(process.argv.slice(2));
 process.exitCode =
-  inv.command === 'serve' ? await serve(inv.flags) : inv.command === 'check' ? await check(inv.configFile, inv.probe, undefined, undefined, inv.shardCount) : await preview(inv.configFile, inv.transformation, undefined, undefined, inv.shard);
+  inv.command === 'serve' ? await serve(inv.flags) : inv.command === 'check' ? await check(inv.configFile, inv.probe, undefined, undefined, inv.shardCount) : await preview(inv.configFile, inv.transformation, undefined, undefined, inv.shard, inv.allowDegraded === true);
