@@ -10,6 +10,7 @@ import { PushdownAdvisor, type Projection } from './pushdown-advisor.js';
 import { runTransformation, type RunOutcome } from './run.js';
 import { degradation, type Degradation } from '../transform/degraded.js';
 import type { TransformResult } from '../transform/transformer.js';
+import { needsLabelNames, sampleLabelNames, withLabelNames } from './label-names.js';
 
 export interface JobDeps {
   readonly store: SnapshotStore;
@@ -76,6 +77,8 @@ export class TransformationJob {
   private warnings = '';
   /** The dominant reason while degraded, logged once per change. */
   private degradedReason: string | undefined;
+  /** While degraded by that reason: the message with the source's label names (see explain). */
+  private degradedDetail: string | undefined;
   private status: JobStatus = { runs: 0, lastError: undefined, lastRunAtMs: undefined, lastSuccessAtMs: undefined };
 
   constructor(
@@ -180,6 +183,7 @@ export class TransformationJob {
     }
     this.failing = err.reason;
     this.degradedReason = undefined;
+    this.degradedDetail = undefined;
     this.status = { ...this.status, runs: this.status.runs + 1, lastError: err.message, lastRunAtMs: now };
     this.dropIfStale(now);
   }
@@ -204,7 +208,7 @@ export class TransformationJob {
       lastError: undefined,
       lastRunAtMs: now,
       lastSuccessAtMs: now,
-      degraded: degraded?.message,
+      degraded: degraded ? (this.degradedDetail ?? degraded.message) : undefined,
       everUsable: this.status.everUsable === true || degraded === undefined,
       skipped,
       defaulted: r.defaulted,
@@ -215,11 +219,45 @@ export class TransformationJob {
   private logDegraded(d: Degradation | undefined, r: TransformResult, fields: Record<string, string>): void {
     const was = this.degradedReason;
     this.degradedReason = d?.reason;
+    if (d?.reason !== was) this.degradedDetail = undefined;
     if (d && d.reason !== was) {
-      this.deps.logger.warn({ ...fields, reason: d.reason, series: r.series.length, source_series: r.sourceSeries, defaulted: r.defaulted, detail: d.message }, 'transformation degraded: the source answered but nothing usable came out');
+      if (needsLabelNames(this.config, d)) void this.explain(r, fields);
+      else this.warnDegraded(d, r, fields);
     } else if (!d && was !== undefined) {
       this.deps.logger.info({ ...fields, series: r.series.length, source_series: r.sourceSeries }, 'transformation no longer degraded');
     }
+  }
+
+  private warnDegraded(d: Degradation, r: TransformResult, fields: Record<string, string>): void {
+    this.deps.logger.warn({ ...fields, reason: d.reason, series: r.series.length, source_series: r.sourceSeries, defaulted: r.defaulted, detail: d.message }, 'transformation degraded: the source answered but nothing usable came out');
+  }
+
+  /**
+   * The value label is missing but only the projected labels were read: asks
+   * the source once for the names its series carry (a slot of
+   * max_concurrent_requests, the run's timeout), then warns and shows the
+   * "did you mean" on the status page.
+   */
+  private async explain(r: TransformResult, fields: Record<string, string>): Promise<void> {
+    const signal = this.stopper.signal;
+    let names: string[] = [];
+    try {
+      const release = await this.deps.limiter.acquire(signal);
+      try {
+        names = await sampleLabelNames(this.config, this.sources, signal);
+      } finally {
+        release();
+      }
+    } catch {
+      // No slot (stopping): warn with what the run saw.
+    }
+    if (signal.aborted) return;
+    const d = degradation(this.config, withLabelNames(r, names));
+    if (!d) return;
+    this.warnDegraded(d, r, fields);
+    if (this.degradedReason !== d.reason) return;
+    this.degradedDetail = d.message;
+    if (this.status.degraded !== undefined) this.status = { ...this.status, degraded: d.message };
   }
 
   /** Past max_staleness since the last success, the last good series are no longer served. */
