@@ -71,7 +71,9 @@ metric_transformations:
     const good = page.locator('tr[data-transformation="kubelet_minor_version"]');
     const bad = page.locator('tr[data-transformation="broken_minor_version"]');
     assert.equal(await good.getAttribute('data-state'), 'ok');
-    assert.equal(await bad.getAttribute('data-state'), 'failing');
+    // It has never succeeded: marked as such, not merely "failing" (issue #13 item 7).
+    assert.equal(await bad.getAttribute('data-state'), 'never-succeeded');
+    assert.equal((await bad.locator('td.state').textContent())?.trim(), 'failing, never succeeded');
     assert.equal((await good.locator('td').nth(5).textContent())?.trim(), String(NODE_COUNT));
     assert.match((await bad.locator('td.error').textContent()) ?? '', /ECONNREFUSED/);
     // Visibly marked: red text, not just a class name.
