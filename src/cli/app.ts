@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { loadConfig } from '../config/load.js';
 import type { ExporterConfig } from '../config/types.js';
 import { redactedConfig } from '../config/redact.js';
+import { redactedYaml } from '../config/redact-yaml.js';
 import { ConfigWatcher } from '../config/watcher.js';
 import { loadWebConfig, type WebConfig } from '../config/web-config.js';
 import { createHttpServer } from '../http/server.js';
@@ -160,7 +161,8 @@ export class App {
           return this.reload('http', true);
         },
         configProblem: () => this.configProblem,
-        configText: () => JSON.stringify(redactedConfig(this.config), null, 2),
+        // The user's own keys when the text is at hand; the built config (internal field names) otherwise.
+        configText: () => (this.config.text !== undefined ? redactedYaml(this.config.text) : null) ?? JSON.stringify(redactedConfig(this.config), null, 2),
         version: `label-value-exporter ${this.info.version} (revision ${this.info.revision}), Node ${process.version}`,
       },
       this.logger,

@@ -40,7 +40,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const hash = createHash('sha256').update(text).digest('hex');
   const config = buildConfig({ dir: dirname(abs), env, problems }, data, abs, hash);
   if (!problems.empty) throw new ConfigError(problems.list);
-  return config;
+  return { ...config, text };
 }
 
 /** Reads and parses a configuration file. */

@@ -84,7 +84,10 @@ metric_transformations:
     await page.evaluate(`document.querySelector('tr.detail details').open = true`);
     assert.match((await page.locator('tr.detail pre').first().textContent()) ?? '', /kubelet_minor_version\{cluster="prod",node="worker-1"\} 28/);
     const config = (await page.locator('#config').textContent()) ?? '';
-    assert.match(config, /"bearer_token": "<secret>"/);
+    assert.match(config, /bearer_token: <secret>/);
+    // The user's own YAML keys, not internal field names.
+    assert.match(config, /^ {4}value_from_label: minor$/m);
+    assert.doesNotMatch(config, /valueFromLabel/);
     const html = await page.content();
     assert.ok(!html.includes(SECRET), 'the bearer token must not appear on the page');
     // Self-contained: the page loads nothing but itself.
