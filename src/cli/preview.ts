@@ -3,12 +3,11 @@ import type { TransformationConfig } from '../config/types.js';
 import { writeExposition } from '../exposition/write.js';
 import { redactUrlsInText } from '../model/url.js';
 import { runTransformation, type RunOutcome } from '../scheduler/run.js';
-import type { TransformResult } from '../transform/transformer.js';
 import { SnapshotStore } from '../snapshot/store.js';
 import { createSource } from '../sources/registry.js';
 import type { Source } from '../sources/source.js';
-import { degradation, type Degradation } from '../transform/degraded.js';
-import { needsLabelNames, sampleLabelNames, withLabelNames } from '../scheduler/label-names.js';
+import type { Degradation } from '../transform/degraded.js';
+import { explainDegraded } from './probe-transformations.js';
 import { describeOwner, runsHere, WHOLE, type Shard } from '../transform/shard.js';
 
 function summary(t: TransformationConfig, o: RunOutcome, ms: number, degraded: Degradation | undefined): string {
@@ -24,13 +23,6 @@ function summary(t: TransformationConfig, o: RunOutcome, ms: number, degraded: D
   }
   for (const w of o.warnings) lines.push(`  source warning: ${redactUrlsInText(w)}`);
   return lines.join('\n');
-}
-
-/** Why a run is degraded; for a missing value label, with the names the source's series carry (see label-names.ts). */
-async function explain(t: TransformationConfig, used: readonly Source[], r: TransformResult): Promise<Degradation | undefined> {
-  const d = degradation(t, r);
-  if (!needsLabelNames(t, d)) return d;
-  return degradation(t, withLabelNames(r, await sampleLabelNames(t, used, new AbortController().signal)));
 }
 
 /**
@@ -69,7 +61,7 @@ export async function preview(configFile: string, only: string | undefined, out 
       const started = performance.now();
       const outcome = await runTransformation(t, used, store, AbortSignal.timeout(t.timeoutSeconds * 1000), true, shard);
       const ms = Math.round(performance.now() - started);
-      const degraded = outcome.ok ? await explain(t, used, outcome.result) : undefined;
+      const degraded = outcome.ok ? await explainDegraded(t, used, outcome.result, AbortSignal.timeout(t.timeoutSeconds * 1000)) : undefined;
       if (!outcome.ok || (degraded && !allowDegraded)) failed++;
       err.write(`${summary(t, outcome, ms, degraded)}\n`);
       if (t.shardBy === 'series' && shard.count > 1) err.write(`  split by series: the output above is shard ${shard.index}'s part of ${shard.count}\n`);

@@ -131,4 +131,13 @@ describe('degraded runs and readiness (real VictoriaMetrics)', () => {
     assert.equal(good.status, 0, good.stderr);
     assert.match(good.stderr, /^kubelet_patch: ok in/m);
   });
+
+  test('check --probe runs each transformation\'s query and reports a degraded one (exit 1)', async () => {
+    const file = `${exporter.configFile}.probe.yml`;
+    await writeFile(file, transformations(vm.url, closed));
+    const r = spawnSync(process.execPath, [CLI, 'check', '--probe', '--config.file', file], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.ok(r.stdout.includes(`transformation kubelet_patch_typo: DEGRADED missing_label: ${DID_YOU_MEAN}\n`), r.stdout);
+    assert.ok(r.stdout.includes(`transformation kubelet_patch: ok (${NODES} source series → ${NODES} output series)\n`), r.stdout);
+  });
 });
