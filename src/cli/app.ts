@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import { loadConfig } from '../config/load.js';
 import type { ExporterConfig } from '../config/types.js';
 import { redactedConfig } from '../config/redact.js';
-import { redactedYaml } from '../config/redact-yaml.js';
 import { ConfigWatcher } from '../config/watcher.js';
 import { loadWebConfig, type WebConfig } from '../config/web-config.js';
 import { createHttpServer } from '../http/server.js';
@@ -162,7 +161,7 @@ export class App {
         },
         configProblem: () => this.configProblem,
         // The user's own keys when the text is at hand; the built config (internal field names) otherwise.
-        configText: () => (this.config.text !== undefined ? redactedYaml(this.config.text) : null) ?? JSON.stringify(redactedConfig(this.config), null, 2),
+        configText: () => this.config.shownText ?? JSON.stringify(redactedConfig(this.config), null, 2),
         version: `label-value-exporter ${this.info.version} (revision ${this.info.revision}), Node ${process.version}`,
       },
       this.logger,
