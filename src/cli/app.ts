@@ -39,6 +39,8 @@ export class App {
   private webLastAttempt: string | undefined;
   private webQueue: Promise<unknown> = Promise.resolve();
   private readonly drops = new DropLog();
+  /** Set while the config file on disk failed to load (shown on the status page). */
+  private configProblem: { readonly atMs: number; readonly message: string } | undefined;
 
   constructor(
     private config: ExporterConfig,
@@ -67,7 +69,10 @@ export class App {
         this.config = next;
         return summary;
       },
-      loaded: (ok) => this.metrics.configLoaded(ok, Date.now()),
+      loaded: (ok, message) => {
+        this.metrics.configLoaded(ok, Date.now());
+        this.configProblem = ok ? undefined : { atMs: Date.now(), message: message ?? 'unknown error' };
+      },
       serving: () => this.serving,
     }, logger);
   }
@@ -163,7 +168,9 @@ export class App {
           void this.reloadWeb('http', true);
           return this.reload('http', true);
         },
-        configText: () => JSON.stringify(redactedConfig(this.config), null, 2),
+        configProblem: () => this.configProblem,
+        // The user's own keys when the text is at hand; the built config (internal field names) otherwise.
+        configText: () => this.config.shownText ?? JSON.stringify(redactedConfig(this.config), null, 2),
         version: `label-value-exporter ${this.info.version} (revision ${this.info.revision}), Node ${process.version}`,
       },
       this.logger,

@@ -8,6 +8,7 @@ import { SourceError } from '../model/errors.js';
 import { redactUrl, redactUrlsInText } from '../model/url.js';
 import { createSource } from '../sources/registry.js';
 import { assignmentText } from './shard-assignment.js';
+import { probeTransformations } from './probe-transformations.js';
 
 async function probe(cfg: SourceConfig): Promise<string> {
   const source = createSource(cfg, { request: () => undefined });
@@ -70,5 +71,7 @@ export async function check(configFile: string, withProbe: boolean, out = proces
       out.write(`source ${cfg.name}: FAILED ${reason}${redactUrlsInText((e as Error).message, 'http' in cfg ? [cfg.http.url] : [])}\n`);
     }
   }
+  // Each transformation's own query: an empty or degraded answer fails the probe like a source that does not answer.
+  failed += await probeTransformations(config, out);
   return failed === 0 ? 0 : 1;
 }

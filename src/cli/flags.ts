@@ -27,7 +27,7 @@ export interface ServeFlags extends LogFlags {
 export type Invocation =
   | { readonly command: 'serve'; readonly flags: ServeFlags }
   | { readonly command: 'check'; readonly configFile: string; readonly probe: boolean; readonly shardCount?: number | undefined }
-  | { readonly command: 'preview'; readonly configFile: string; readonly transformation: string | undefined; readonly shard?: Shard | undefined };
+  | { readonly command: 'preview'; readonly configFile: string; readonly transformation: string | undefined; readonly shard?: Shard | undefined; readonly allowDegraded?: boolean };
 
 export const DEFAULT_CONFIG_FILE = 'config.yml';
 
@@ -145,10 +145,11 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     .addOption(configOption())
     .addOption(aliasOption())
     .option('--transformation <name>', 'only this transformation')
+    .option('--allow-degraded', 'exit 0 even when a transformation is degraded (no output series, or every one defaulted)')
     .addOption(shardCountOption('show only what the replica --shard.index of this many would serve'))
     .addOption(shardIndexOption())
     .action((opts: Record<string, unknown>, cmd: Command) => {
-      result = { command: 'preview', configFile: subcommandConfigFile(opts, cmd, program), transformation: opts.transformation as string | undefined, shard: shardFlags(opts, cmd) };
+      result = { command: 'preview', configFile: subcommandConfigFile(opts, cmd, program), transformation: opts.transformation as string | undefined, shard: shardFlags(opts, cmd), allowDegraded: opts.allowDegraded === true };
     });
   program.parse(argv as string[], { from: 'user' });
   if (!result) throw new Error('internal: no command ran');

@@ -1,19 +1,25 @@
 import { loadOrReport } from './load-or-report.js';
 import type { TransformationConfig } from '../config/types.js';
 import { writeExposition } from '../exposition/write.js';
+import { withDeadline } from '../model/deadline.js';
 import { redactUrlsInText } from '../model/url.js';
 import { runWithinDeadline } from '../scheduler/job.js';
 import type { RunOutcome } from '../scheduler/run.js';
 import { SnapshotStore } from '../snapshot/store.js';
 import { createSource } from '../sources/registry.js';
 import type { Source } from '../sources/source.js';
+import type { Degradation } from '../transform/degraded.js';
+import { explainDegraded } from './probe-transformations.js';
 import { describeOwner, runsHere, WHOLE, type Shard } from '../transform/shard.js';
 
-function summary(t: TransformationConfig, o: RunOutcome, ms: number): string {
+function summary(t: TransformationConfig, o: RunOutcome, ms: number, degraded: Degradation | undefined): string {
   if (!o.ok) return `${t.name}: FAILED after ${ms} ms (${o.error.reason}): ${redactUrlsInText(o.error.message)}`;
   const r = o.result;
-  const lines = [`${t.name}: ok in ${ms} ms; ${r.sourceSeries} source series → ${r.series.length} output series; defaulted ${r.defaulted}; collisions ${r.collisions}`];
+  const lines = [`${t.name}: ${degraded ? 'DEGRADED' : 'ok'} in ${ms} ms; ${r.sourceSeries} source series → ${r.series.length} output series; defaulted ${r.defaulted}; collisions ${r.collisions}`];
+  // Degraded: one sentence names the cause (with a "did you mean") instead of a list of empty examples.
+  if (degraded) lines.push(`  degraded: ${degraded.message}`);
   for (const [reason, n] of r.skipped) {
+    if (degraded && reason === degraded.reason) continue;
     const examples = (r.skipExamples.get(reason) ?? []).map((v) => JSON.stringify(v)).join(', ');
     lines.push(`  skipped ${reason}: ${n}${examples ? ` (e.g. ${examples})` : ''}`);
   }
@@ -25,9 +31,11 @@ function summary(t: TransformationConfig, o: RunOutcome, ms: number): string {
  * `preview`: runs each transformation (or one) once against its live source.
  * stdout gets exactly what /metrics would show for them (text format, so it
  * can be piped to `promtool check metrics`); stderr gets a summary per
- * transformation. Exits 1 when a transformation fails.
+ * transformation. Exits 1 when a transformation fails, or is degraded (its
+ * source answered but no output series came out, or every one defaulted)
+ * unless `allowDegraded` (`--allow-degraded`).
  */
-export async function preview(configFile: string, only: string | undefined, out = process.stdout, err = process.stderr, shard: Shard = WHOLE): Promise<number> {
+export async function preview(configFile: string, only: string | undefined, out = process.stdout, err = process.stderr, shard: Shard = WHOLE, allowDegraded = false): Promise<number> {
   const config = await loadOrReport(configFile, err);
   if (!config) return 1;
   const chosen = config.transformations.filter((t) => only === undefined || t.name === only);
@@ -54,8 +62,11 @@ export async function preview(configFile: string, only: string | undefined, out 
       });
       const started = performance.now();
       const outcome = await runWithinDeadline(t, used, store, shard);
-      if (!outcome.ok) failed++;
-      err.write(`${summary(t, outcome, Math.round(performance.now() - started))}\n`);
+      const ms = Math.round(performance.now() - started);
+      const degraded = outcome.ok ? await withDeadline('degraded explanation deadline (timeout)', t.timeoutSeconds, undefined, (signal) => explainDegraded(t, used, outcome.result, signal)) : undefined;
+      if (!outcome.ok || (degraded && !allowDegraded)) failed++;
+      err.write(`${summary(t, outcome, ms, degraded)}
+`);
       if (t.shardBy === 'series' && shard.count > 1) err.write(`  split by series: the output above is shard ${shard.index}'s part of ${shard.count}\n`);
     }
     await writeExposition(out, store.current(), '', 'text');

@@ -16,7 +16,8 @@ export interface ReloadTarget {
   /** The address being served, and whether --web.listen-address chose it (then the config's does not matter). */
   serving(): { readonly host: string; readonly port: number; readonly fromFlag: boolean } | undefined;
   apply(next: ExporterConfig): Promise<ApplySummary>;
-  loaded(ok: boolean): void;
+  /** `message`: why the file failed to load (ok false). */
+  loaded(ok: boolean, message?: string): void;
 }
 
 /**
@@ -77,7 +78,7 @@ export class Reloader {
   }
 
   private fail(trigger: string, message: string): ReloadResult {
-    this.target.loaded(false);
+    this.target.loaded(false, message);
     this.logger.error({ trigger, err: message }, 'configuration reload failed; keeping the running configuration');
     return { ok: false, message };
   }

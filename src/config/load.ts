@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../model/errors.js';
 import { buildConfig } from './build.js';
+import { redactedYaml } from './redact-yaml.js';
 import type { PathSegment } from './locate.js';
 import { basicAuth, configSchema, fileSource, jsonSource, prometheusSource, remoteWrite, remoteWriteQueue, scrapeSource, tlsConfig } from './schema.js';
 import type { ExporterConfig } from './types.js';
@@ -40,7 +41,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const hash = createHash('sha256').update(text).digest('hex');
   const config = buildConfig({ dir: dirname(abs), env, problems }, data, abs, hash);
   if (!problems.empty) throw new ConfigError(problems.list);
-  return config;
+  // Redacted here, at once: the raw text (secrets and all) is never kept.
+  return { ...config, shownText: redactedYaml(text) };
 }
 
 /** Reads and parses a configuration file. */

@@ -11,6 +11,8 @@ export interface ExporterConfig {
   readonly file: string;
   /** SHA-256 of the file's bytes, to skip reloads of unchanged content. */
   readonly hash: string;
+  /** The file's text as the user wrote it with every secret redacted (redact-yaml.ts), for the status page; null: not YAML. */
+  readonly shownText?: string | null;
   /** Address to listen on when no `--web.listen-address` flag is given. */
   readonly listenHost: string;
   readonly listenPort: number;

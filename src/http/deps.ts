@@ -14,6 +14,19 @@ export interface TransformationView {
   readonly shard?: { readonly owned: boolean; readonly note: string } | undefined;
   /** mode: on_scrape: the cache TTL; undefined (or absent): runs on its interval. */
   readonly onScrapeCacheSeconds?: number | undefined;
+  /** Why the last successful run was degraded (no output series, or all defaulted); absent: it was not. */
+  readonly degraded?: string | undefined;
+  /** Whether a run has produced usable output since the exporter started the transformation. */
+  readonly everUsable?: boolean | undefined;
+  /** Of the last successful run: source series skipped and defaulted. */
+  readonly skipped?: number | undefined;
+  readonly defaulted?: number | undefined;
+}
+
+/** The config file on disk failed to load; the running configuration is the last good one. */
+export interface ConfigFileProblem {
+  readonly atMs: number;
+  readonly message: string;
 }
 
 /** All the HTTP layer may see: snapshots, rendered self-metrics, status and actions. */
@@ -30,6 +43,8 @@ export interface HttpDeps {
   scraped(format: ExpositionFormat): void;
   ready(): boolean;
   statuses(): readonly TransformationView[];
+  /** Set while the last attempt to (re)load the config file failed. */
+  configProblem?(): ConfigFileProblem | undefined;
   /** The running configuration with secrets redacted, as text. */
   configText(): string;
   /** Version line for the status page. */

@@ -41,7 +41,7 @@ function routes(deps: HttpDeps): Record<string, Route> {
     '/-/healthy': healthy,
     '/-/ready': {
       methods: READ,
-      handler: (_req, res) => (deps.ready() ? text(res, 200, 'Ready\n') : text(res, 503, 'Not ready: waiting for the first run of every transformation\n')),
+      handler: (_req, res) => (deps.ready() ? text(res, 200, 'Ready\n') : text(res, 503, 'Not ready: waiting for every transformation to succeed once (or to fail its first 3 runs); see the status page at /\n')),
     },
     '/-/reload': reload,
     '/reload': reload,

@@ -9,6 +9,9 @@ import type { Limiter } from './limiter.js';
 import type { Shard } from '../transform/shard.js';
 import { PushdownAdvisor, type Projection } from './pushdown-advisor.js';
 import { runTransformation, type RunOutcome } from './run.js';
+import { degradation, type Degradation } from '../transform/degraded.js';
+import type { TransformResult } from '../transform/transformer.js';
+import { needsLabelNames, sampleLabelNames, withLabelNames } from './label-names.js';
 
 export interface JobDeps {
   readonly store: SnapshotStore;
@@ -25,6 +28,13 @@ export interface JobStatus {
   readonly lastError: string | undefined;
   readonly lastRunAtMs: number | undefined;
   readonly lastSuccessAtMs: number | undefined;
+  /** Set while the last successful run was degraded (see transform/degraded.ts): why. */
+  readonly degraded?: string | undefined;
+  /** Whether a run has ever produced usable output (succeeded and was not degraded). */
+  readonly everUsable?: boolean;
+  /** Of the last successful run: source series skipped, and defaulted. */
+  readonly skipped?: number;
+  readonly defaulted?: number;
 }
 
 const MAX_RETRIES = 3;
@@ -117,6 +127,10 @@ export class TransformationJob {
   private lastProjection: Projection = 'none';
   /** Warnings of the last answer, logged again only when they change. */
   private warnings = '';
+  /** The dominant reason while degraded, logged once per change. */
+  private degradedReason: string | undefined;
+  /** While degraded by that reason: the message with the source's label names (see explain). */
+  private degradedDetail: string | undefined;
   private status: JobStatus = { runs: 0, lastError: undefined, lastRunAtMs: undefined, lastSuccessAtMs: undefined };
 
   constructor(
@@ -225,31 +239,97 @@ export class TransformationJob {
   }
 
   protected record(outcome: RunOutcome, seconds: number): void {
-    const { metrics, logger } = this.deps;
     const t = this.config.name;
     const fields = { transformation: t, source: this.sources.map((x) => x.name).join(',') };
     const now = Date.now();
     if (outcome.ok) {
-      const r = outcome.result;
-      metrics.runSucceeded(t, { durationSeconds: seconds, finishedAtMs: now, sourceSeries: r.sourceSeries, outputSeries: r.series.length, skipped: r.skipped, defaulted: r.defaulted, collisions: r.collisions, projection: this.lastProjection });
-      if (this.failing !== undefined || this.status.runs === 0) {
-        logger.info({ ...fields, series: r.series.length, source_series: r.sourceSeries }, this.failing ? 'transformation recovered' : 'first run succeeded');
-      }
-      const warnings = outcome.warnings.join('\n');
-      if (warnings !== this.warnings && warnings !== '') logger.warn({ ...fields, warnings: outcome.warnings }, 'source answered with warnings');
-      this.warnings = warnings;
-      this.failing = undefined;
-      this.status = { runs: this.status.runs + 1, lastError: undefined, lastRunAtMs: now, lastSuccessAtMs: now };
+      this.recordSuccess(outcome.result, outcome.warnings, seconds, now, fields);
       return;
     }
     const err = outcome.error;
-    metrics.runFailed(t, err.reason, seconds);
+    this.deps.metrics.runFailed(t, err.reason, seconds);
     if (this.failing !== err.reason) {
-      logger.error({ ...fields, reason: err.reason, err: err.message }, 'transformation run failed; serving the last good data');
+      // After a reload a changed transformation still serves its predecessor's data; otherwise there may be none yet.
+      const serving = this.deps.store.get(t) ? 'serving the last good data' : 'nothing is served for it yet: it has not succeeded since the exporter (re)started it';
+      this.deps.logger.error({ ...fields, reason: err.reason, err: err.message }, `transformation run failed; ${serving}`);
     }
     this.failing = err.reason;
+    this.degradedReason = undefined;
+    this.degradedDetail = undefined;
     this.status = { ...this.status, runs: this.status.runs + 1, lastError: err.message, lastRunAtMs: now };
     this.dropIfStale(now);
+  }
+
+  private recordSuccess(r: TransformResult, warningList: readonly string[], seconds: number, now: number, fields: Record<string, string>): void {
+    const { metrics, logger } = this.deps;
+    const t = this.config.name;
+    const degraded = degradation(this.config, r);
+    metrics.runSucceeded(t, { durationSeconds: seconds, finishedAtMs: now, sourceSeries: r.sourceSeries, outputSeries: r.series.length, skipped: r.skipped, defaulted: r.defaulted, collisions: r.collisions, projection: this.lastProjection, degraded: degraded !== undefined });
+    this.logDegraded(degraded, r, fields);
+    if (!degraded && (this.failing !== undefined || this.status.runs === 0)) {
+      logger.info({ ...fields, series: r.series.length, source_series: r.sourceSeries }, this.failing ? 'transformation recovered' : 'first run succeeded');
+    }
+    const warnings = warningList.join('\n');
+    if (warnings !== this.warnings && warnings !== '') logger.warn({ ...fields, warnings: warningList }, 'source answered with warnings');
+    this.warnings = warnings;
+    this.failing = undefined;
+    let skipped = 0;
+    for (const n of r.skipped.values()) skipped += n;
+    this.status = {
+      runs: this.status.runs + 1,
+      lastError: undefined,
+      lastRunAtMs: now,
+      lastSuccessAtMs: now,
+      degraded: degraded ? (this.degradedDetail ?? degraded.message) : undefined,
+      everUsable: this.status.everUsable === true || degraded === undefined,
+      skipped,
+      defaulted: r.defaulted,
+    };
+  }
+
+  /** A warning once per change of the dominant reason, and a note when a degraded transformation is usable again. */
+  private logDegraded(d: Degradation | undefined, r: TransformResult, fields: Record<string, string>): void {
+    const was = this.degradedReason;
+    this.degradedReason = d?.reason;
+    if (d?.reason !== was) this.degradedDetail = undefined;
+    if (d && d.reason !== was) {
+      if (needsLabelNames(this.config, d)) void this.explain(r, fields);
+      else this.warnDegraded(d, r, fields);
+    } else if (!d && was !== undefined) {
+      this.deps.logger.info({ ...fields, series: r.series.length, source_series: r.sourceSeries }, 'transformation no longer degraded');
+    }
+  }
+
+  private warnDegraded(d: Degradation, r: TransformResult, fields: Record<string, string>): void {
+    this.deps.logger.warn({ ...fields, reason: d.reason, series: r.series.length, source_series: r.sourceSeries, defaulted: r.defaulted, detail: d.message }, 'transformation degraded: the source answered but nothing usable came out');
+  }
+
+  /**
+   * The value label is missing but only the projected labels were read: asks
+   * the source once for the names its series carry (a slot of
+   * max_concurrent_requests, the run's timeout), then warns and shows the
+   * "did you mean" on the status page.
+   */
+  private async explain(r: TransformResult, fields: Record<string, string>): Promise<void> {
+    const signal = this.stopper.signal;
+    let names: string[] = [];
+    try {
+      const release = await this.deps.limiter.acquire(signal);
+      try {
+        names = await sampleLabelNames(this.config, this.sources, signal);
+      } finally {
+        release();
+      }
+    } catch {
+      // No slot (stopping): warn with what the run saw.
+    }
+    if (signal.aborted) return;
+    const d = degradation(this.config, withLabelNames(r, names));
+    if (!d) return;
+    this.warnDegraded(d, r, fields);
+    if (this.degradedReason !== d.reason) return;
+    this.degradedDetail = d.message;
+    if (this.status.degraded !== undefined) this.status = { ...this.status, degraded: d.message };
   }
 
   /** Past max_staleness since the last success, the last good series are no longer served. */

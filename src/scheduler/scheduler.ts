@@ -33,6 +33,9 @@ export interface ApplySummary {
   readonly unchanged: string[];
 }
 
+/** Runs (first run and retries on later intervals) after which a transformation that never succeeded stops holding back readiness. */
+export const READY_AFTER_RUNS = 3;
+
 /** Spread of first runs, so many transformations do not hit a source at the same instant. */
 function startJitterMs(t: TransformationConfig): number {
   return Math.floor(Math.random() * Math.min(1000, t.intervalSeconds * 100));
@@ -141,9 +144,20 @@ export class Scheduler {
     return summary;
   }
 
-  /** True once every transformation has finished its first run, whatever its result. */
+  /**
+   * True once every transformation this replica runs has produced usable
+   * output (a successful, not degraded run), or has tried READY_AFTER_RUNS
+   * times without. Gating on success keeps a rollout with a wrong URL or a typo
+   * from going green; the bound keeps a source outage from holding every
+   * replica out of its Service for ever (readiness is not liveness: such a
+   * replica still serves its self-metrics, and the status page and
+   * label_value_exporter_transformation_ever_succeeded tell it has nothing).
+   */
   ready(): boolean {
-    for (const job of this.jobs.values()) if (job.state.runs === 0) return false;
+    for (const job of this.jobs.values()) {
+      const s = job.state;
+      if (s.everUsable !== true && s.runs < READY_AFTER_RUNS) return false;
+    }
     return true;
   }
 

@@ -16,6 +16,8 @@ export interface RunSuccess {
   readonly collisions: number;
   /** How the source was asked (none: the selector; group: group by; keep: label_keep). */
   readonly projection?: 'none' | 'group' | 'keep';
+  /** No output series, or every one defaulted (README "Degraded runs"). */
+  readonly degraded?: boolean;
 }
 
 export interface BuildInfoLabels {
@@ -30,7 +32,9 @@ export type ScrapeRefreshOutcome = 'ran' | 'joined' | 'cached';
 const REFRESH_OUTCOMES: readonly ScrapeRefreshOutcome[] = ['ran', 'joined', 'cached'];
 
 const SKIP_REASONS = ['empty_label', 'missing_label', 'unparseable'] as const;
-const FAILURE_REASONS: readonly SourceFailureReason[] = ['connection', 'timeout', 'http_status', 'error_envelope', 'bad_response', 'too_large', 'io', 'parse', 'empty_result', 'collision', 'too_many_series'];
+const FAILURE_REASONS = ['connection', 'timeout', 'http_status', 'error_envelope', 'bad_response', 'too_large', 'io', 'parse', 'empty_result', 'collision', 'too_many_series', 'too_many_names'] as const satisfies readonly SourceFailureReason[];
+/** Fails to compile when a SourceFailureReason is missing above (its series would outlive a removed transformation). */
+const _everyFailureReason: Exclude<SourceFailureReason, (typeof FAILURE_REASONS)[number]> extends never ? true : never = true;
 
 /**
  * The exporter's own metrics, on explicit registries (never prom-client's
@@ -78,13 +82,15 @@ export class SelfMetrics {
       s.defaulted.inc({ transformation: t }, 0);
       s.collisions.inc({ transformation: t }, 0);
       s.series.set({ transformation: t }, 0);
+      s.degraded.set({ transformation: t }, 0);
+      s.everUsable.set({ transformation: t }, 0);
     });
   }
 
   /** Drops every series of a transformation that was removed from the config. */
   removeTransformation(t: string): void {
     this.each((s) => {
-      for (const m of [s.lastRunSuccess, s.lastSuccess, s.runDuration, s.sourceSeries, s.series, s.defaulted, s.collisions, s.interval, s.maxStaleness, s.stale, s.missedRuns, s.retries]) {
+      for (const m of [s.lastRunSuccess, s.lastSuccess, s.runDuration, s.sourceSeries, s.series, s.defaulted, s.collisions, s.interval, s.maxStaleness, s.stale, s.missedRuns, s.retries, s.degraded, s.everUsable]) {
         m.remove({ transformation: t });
       }
       for (const result of ['success', 'failure']) s.runs.remove({ transformation: t, result });
@@ -134,6 +140,8 @@ export class SelfMetrics {
       for (const [reason, n] of r.skipped) s.skipped.inc({ ...l, reason }, n);
       s.defaulted.inc(l, r.defaulted);
       s.collisions.inc(l, r.collisions);
+      s.degraded.set(l, r.degraded ? 1 : 0);
+      if (!r.degraded) s.everUsable.set(l, 1);
     });
   }
 

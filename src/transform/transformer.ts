@@ -34,11 +34,20 @@ export interface TransformResult extends PreviousSeries {
   readonly defaulted: number;
   /** Source series whose output label set was already taken. */
   readonly collisions: number;
-  /** A few raw values per skip reason, for `preview` and debugging. */
+  /** A few raw values per skip (or default) reason, for `preview`, the degraded summary and debugging. */
   readonly skipExamples: ReadonlyMap<SkipReason, readonly string[]>;
+  /** Defaulted source series by why their value was missing (`missing_label`, `unparseable`, ...). */
+  readonly defaultedBy: ReadonlyMap<SkipReason, number>;
+  /** Source series without the value label (skipped or defaulted). */
+  readonly missingValueLabel: number;
+  /** Label names seen on the first source series without the value label (bounded), for a "did you mean". */
+  readonly labelNamesSeen: readonly string[];
 }
 
 const MAX_EXAMPLES = 3;
+/** Label names collected from series missing the value label: from this many series, at most MAX_NAMES names. */
+const NAME_SAMPLE_SERIES = 20;
+const MAX_NAMES = 50;
 
 
 /**
@@ -98,6 +107,10 @@ export class Transformer {
   private readonly examples = new Map<SkipReason, string[]>();
   private sourceCount = 0;
   private defaulted = 0;
+  private readonly defaultedBy = new Map<SkipReason, number>();
+  private missingValueLabel = 0;
+  /** Insertion-ordered, bounded: see NAME_SAMPLE_SERIES. */
+  private readonly namesSeen = new Set<string>();
   private collisions = 0;
   /** Sorted preserve list; for info, including the value label. */
   private readonly preserve: readonly string[] | null;
@@ -175,12 +188,13 @@ export class Transformer {
     let value: number;
     if (raw === undefined || raw === '') {
       const reason: SkipReason = raw === undefined ? 'missing_label' : 'empty_label';
+      if (raw === undefined) this.noteMissing(labels);
       // Only info series carry no number: every other type needs default_value (a stateset has none).
       if (cfg.skipEmptyLabels || (cfg.metricType !== 'info' && cfg.defaultValue === null)) {
         this.skip(reason, raw ?? '');
         return;
       }
-      if (cfg.metricType !== 'info') this.defaulted++;
+      if (cfg.metricType !== 'info') this.countDefault(reason, raw ?? '');
       value = cfg.metricType === 'info' ? 1 : (cfg.defaultValue as number);
     } else if (cfg.metricType === 'info') {
       value = 1;
@@ -198,7 +212,7 @@ export class Transformer {
           this.skip(parsed, raw);
           return;
         }
-        this.defaulted++;
+        this.countDefault(parsed, raw);
         value = cfg.defaultValue;
       } else value = parsed;
       if (cfg.metricType === 'counter' && !(value >= 0)) {
@@ -338,8 +352,28 @@ export class Transformer {
     }
   };
 
+  /** A series without the value label: counted, and the first few lend their label names to the "did you mean". */
+  private noteMissing(labels: LabelSet): void {
+    if (this.missingValueLabel++ >= NAME_SAMPLE_SERIES || this.namesSeen.size >= MAX_NAMES) return;
+    for (const n in labels) {
+      if (n === '__name__' || !Object.hasOwn(labels, n) || labels[n] === undefined) continue;
+      this.namesSeen.add(flat(n));
+      if (this.namesSeen.size >= MAX_NAMES) return;
+    }
+  }
+
+  private countDefault(reason: SkipReason, raw: string): void {
+    this.defaulted++;
+    this.defaultedBy.set(reason, (this.defaultedBy.get(reason) ?? 0) + 1);
+    this.example(reason, raw);
+  }
+
   private skip(reason: SkipReason, raw: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+    this.example(reason, raw);
+  }
+
+  private example(reason: SkipReason, raw: string): void {
     const ex = this.examples.get(reason) ?? [];
     if (ex.length < MAX_EXAMPLES && !ex.includes(raw)) ex.push(raw);
     this.examples.set(reason, ex);
@@ -407,6 +441,9 @@ export class Transformer {
       collisions: this.collisions,
       defaulted: this.defaulted,
       skipExamples: this.examples,
+      defaultedBy: this.defaultedBy,
+      missingValueLabel: this.missingValueLabel,
+      labelNamesSeen: [...this.namesSeen],
     };
   }
 

@@ -76,7 +76,7 @@ describe('HTTP endpoints', () => {
     const gate = new Promise<void>((r) => (release = r));
     const source = createServer((req, res) => {
       req.resume();
-      void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success","data":{"resultType":"vector","result":[]}}'));
+      void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"kube_node_info","node":"n1","minor":"28"},"value":[0,"1"]}]}}'));
     });
     source.listen(0, '127.0.0.1');
     await once(source, 'listening');

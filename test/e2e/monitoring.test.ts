@@ -36,6 +36,7 @@ const OWN_METRICS = [
   'label_value_exporter_config_last_reload_successful',
   'label_value_exporter_config_last_reload_success_timestamp_seconds',
   'label_value_exporter_transformation_owned',
+  'label_value_exporter_transformation_degraded',
 ];
 /** The derived series of the seed use case. */
 const DERIVED = 'kubelet_minor_version';

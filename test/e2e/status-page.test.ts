@@ -71,7 +71,9 @@ metric_transformations:
     const good = page.locator('tr[data-transformation="kubelet_minor_version"]');
     const bad = page.locator('tr[data-transformation="broken_minor_version"]');
     assert.equal(await good.getAttribute('data-state'), 'ok');
-    assert.equal(await bad.getAttribute('data-state'), 'failing');
+    // It has never succeeded: marked as such, not merely "failing" (issue #13 item 7).
+    assert.equal(await bad.getAttribute('data-state'), 'never-succeeded');
+    assert.equal((await bad.locator('td.state').textContent())?.trim(), 'failing, never succeeded');
     assert.equal((await good.locator('td').nth(5).textContent())?.trim(), String(NODE_COUNT));
     assert.match((await bad.locator('td.error').textContent()) ?? '', /ECONNREFUSED/);
     // Visibly marked: red text, not just a class name.
@@ -82,7 +84,10 @@ metric_transformations:
     await page.evaluate(`document.querySelector('tr.detail details').open = true`);
     assert.match((await page.locator('tr.detail pre').first().textContent()) ?? '', /kubelet_minor_version\{cluster="prod",node="worker-1"\} 28/);
     const config = (await page.locator('#config').textContent()) ?? '';
-    assert.match(config, /"bearer_token": "<secret>"/);
+    assert.match(config, /bearer_token: <secret>/);
+    // The user's own YAML keys, not internal field names.
+    assert.match(config, /^ {4}value_from_label: minor$/m);
+    assert.doesNotMatch(config, /valueFromLabel/);
     const html = await page.content();
     assert.ok(!html.includes(SECRET), 'the bearer token must not appear on the page');
     // Self-contained: the page loads nothing but itself.
