@@ -8,6 +8,7 @@ import type { Limiter } from './limiter.js';
 import type { Shard } from '../transform/shard.js';
 import { PushdownAdvisor, type Projection } from './pushdown-advisor.js';
 import { runTransformation, type RunOutcome } from './run.js';
+import { FanIn } from './fan-in.js';
 
 export interface JobDeps {
   readonly store: SnapshotStore;
@@ -66,6 +67,8 @@ export class TransformationJob {
   /** Warnings of the last answer, logged again only when they change. */
   private warnings = '';
   private status: JobStatus = { runs: 0, lastError: undefined, lastRunAtMs: undefined, lastSuccessAtMs: undefined };
+  /** Several sources: each keeps its own last good series and staleness (fan-in.ts). */
+  private readonly fanIn: FanIn | undefined;
 
   constructor(
     readonly config: TransformationConfig,
@@ -73,6 +76,7 @@ export class TransformationJob {
     protected readonly deps: JobDeps,
   ) {
     this.advisor = new PushdownAdvisor(config, sources.length > 0 && sources.every((s) => s.labelKeep === true));
+    this.fanIn = FanIn.forJob(config, sources, deps);
   }
 
   get state(): JobStatus {
@@ -127,7 +131,7 @@ export class TransformationJob {
       return { ok: false, error: new SourceError('timeout', `no free source request slot within ${t.timeoutSeconds}s (max_concurrent_requests)`) };
     }
     try {
-      const run = (projection: Projection) => runTransformation(t, this.sources, this.deps.store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard, projection);
+      const run = (projection: Projection) => runTransformation(t, this.sources, this.deps.store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard, projection, this.fanIn);
       const projection = this.advisor.use();
       let outcome = await run(projection);
       if (outcome.ok) {
@@ -157,6 +161,7 @@ export class TransformationJob {
     const t = this.config.name;
     const fields = { transformation: t, source: this.sources.map((x) => x.name).join(',') };
     const now = Date.now();
+    this.fanIn?.record(outcome.sources, now);
     if (outcome.ok) {
       const r = outcome.result;
       metrics.runSucceeded(t, { durationSeconds: seconds, finishedAtMs: now, sourceSeries: r.sourceSeries, outputSeries: r.series.length, skipped: r.skipped, defaulted: r.defaulted, collisions: r.collisions, projection: this.lastProjection });
