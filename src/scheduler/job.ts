@@ -12,6 +12,7 @@ import { runTransformation, type RunOutcome } from './run.js';
 import { degradation, type Degradation } from '../transform/degraded.js';
 import type { TransformResult } from '../transform/transformer.js';
 import { needsLabelNames, sampleLabelNames, withLabelNames } from './label-names.js';
+import { FanIn } from './fan-in.js';
 
 export interface JobDeps {
   readonly store: SnapshotStore;
@@ -132,6 +133,8 @@ export class TransformationJob {
   /** While degraded by that reason: the message with the source's label names (see explain). */
   private degradedDetail: string | undefined;
   private status: JobStatus = { runs: 0, lastError: undefined, lastRunAtMs: undefined, lastSuccessAtMs: undefined };
+  /** Several sources: each keeps its own last good series and staleness (fan-in.ts). */
+  private readonly fanIn: FanIn | undefined;
 
   constructor(
     readonly config: TransformationConfig,
@@ -142,6 +145,7 @@ export class TransformationJob {
   ) {
     const pushdown = { pushdown: config.pushdown && projectable, ...(config.pushdownAlways ? { pushdownAlways: true as const } : {}) };
     this.advisor = new PushdownAdvisor(pushdown, sources.length > 0 && sources.every((s) => s.labelKeep === true));
+    this.fanIn = FanIn.forJob(config, sources, deps);
   }
 
   get state(): JobStatus {
@@ -212,7 +216,7 @@ export class TransformationJob {
       if (signal.aborted) throw signal.reason;
       const t = this.config;
       const store = lateWritesDropped(this.deps.store, signal);
-      const run = (projection: Projection) => runTransformation(t, this.sources, store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard, projection);
+      const run = (projection: Projection) => runTransformation(t, this.sources, store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard, projection, this.fanIn);
       const projection = this.advisor.use();
       let outcome = await run(projection);
       if (outcome.ok) {
@@ -242,6 +246,7 @@ export class TransformationJob {
     const t = this.config.name;
     const fields = { transformation: t, source: this.sources.map((x) => x.name).join(',') };
     const now = Date.now();
+    this.fanIn?.record(outcome.sources, now);
     if (outcome.ok) {
       this.recordSuccess(outcome.result, outcome.warnings, seconds, now, fields);
       return;

@@ -61,6 +61,9 @@ export function createMetricSet(registry: Registry<RegistryContentType>) {
     registry,
     reloadSuccess: new Gauge({ name: `${PREFIX}config_last_reload_successful`, help: 'Whether the last configuration load succeeded.', registers }),
     reloadTimestamp: new Gauge({ name: `${PREFIX}config_last_reload_success_timestamp_seconds`, help: 'Unix time of the last successful configuration load.', registers }),
+    // Fan-in (several sources per transformation): each source's own state.
+    sourceUp: new Gauge({ name: `${PREFIX}transformation_source_up`, help: 'Transformations reading several sources: whether the source answered the last run (1) or failed (0); a failing source\'s last good series are served until max_staleness.', labelNames: ['transformation', 'source'] as const, registers }),
+    sourceLastSuccess: new Gauge({ name: `${PREFIX}transformation_source_last_success_timestamp_seconds`, help: 'Transformations reading several sources: Unix time of the last run the source answered.', labelNames: ['transformation', 'source'] as const, registers }),
     // Sharding (README "Sharding").
     shardInfo: new Gauge({ name: `${PREFIX}shard_info`, help: 'A metric with a constant 1 value labeled by this replica\'s --shard.index and --shard.count.', labelNames: ['index', 'count'] as const, registers }),
     owned: new Gauge({ name: `${PREFIX}transformation_owned`, help: 'Whether this replica runs the transformation (1) or another shard does (0); shard_by: series transformations run on every replica.', labelNames: t, registers }),

@@ -48,6 +48,8 @@ export class SelfMetrics {
   private readonly skipReasons = new Map<string, Set<string>>();
   /** The remote-write output's metrics (README "Remote-write output"). */
   readonly remoteWrite: RemoteWriteMetrics;
+  /** Sources of each fan-in transformation, to remove their series with it. */
+  private readonly fanIn = new Map<string, Set<string>>();
   /** Whether a --web.config.file is in use (its metrics are registered). */
   private webConfigSeen = false;
 
@@ -100,6 +102,26 @@ export class SelfMetrics {
     });
     this.skipReasons.delete(t);
     this.removeOnScrape(t);
+    this.fanInSources(t, []);
+  }
+
+  /** Fan-in sources of a transformation (re)started; the series of sources it no longer reads go. */
+  fanInSources(t: string, sources: readonly string[]): void {
+    const gone = [...(this.fanIn.get(t) ?? [])].filter((s) => !sources.includes(s));
+    this.each((s) => {
+      for (const source of gone) for (const m of [s.sourceUp, s.sourceLastSuccess]) m.remove({ transformation: t, source });
+    });
+    if (sources.length === 0) this.fanIn.delete(t);
+    else this.fanIn.set(t, new Set(sources));
+  }
+
+  /** Fan-in: whether a source answered the last run, and when it last did. */
+  sourceState(t: string, source: string, up: boolean, lastSuccessAtMs: number | undefined): void {
+    const l = { transformation: t, source };
+    this.each((s) => {
+      s.sourceUp.set(l, up ? 1 : 0);
+      if (lastSuccessAtMs !== undefined) s.sourceLastSuccess.set(l, lastSuccessAtMs / 1000);
+    });
   }
 
   /** A transformation in mode on_scrape: no interval, a cache TTL and refresh counters instead. */

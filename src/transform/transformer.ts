@@ -129,6 +129,8 @@ export class Transformer {
   private readonly hist = new Map<string, HistogramEntry>();
   /** Dynamic names seen this run (capped by max_names). */
   private readonly names = new Set<string>();
+  /** Where the current source's additions start (see useSource). */
+  private mark: { readonly out: number; readonly hist: number; readonly names: number; readonly sourceCount: number; readonly defaulted: number; readonly collisions: number; readonly skipped: Map<SkipReason, number>; readonly examples: Map<SkipReason, string[]> } | undefined;
 
   /**
    * `previous`: the last successful run's result. Its label strings are reused
@@ -175,9 +177,43 @@ export class Transformer {
     return [...wanted];
   }
 
-  /** With several sources: the source whose series come next (its name is the `source_label` value). */
+  /**
+   * With several sources: the source whose series come next (its name is the
+   * `source_label` value). Marks where its series start, so `dropSourceSteps`
+   * can take them out again if it fails part-way (fan-in keeps the others).
+   */
   useSource(name: string): void {
     this.currentSource = name;
+    this.mark = { out: this.out.size, hist: this.hist.size, names: this.names.size, sourceCount: this.sourceCount, defaulted: this.defaulted, collisions: this.collisions, skipped: new Map(this.skipped), examples: new Map([...this.examples].map(([k, v]) => [k, [...v]])) };
+  }
+
+  /**
+   * Undoes everything the current source added (it failed part-way). Its
+   * output series all carry its `source_label` value, so none was in the maps
+   * before `useSource`: they are the entries inserted since, and Maps keep
+   * insertion order.
+   */
+  *dropSourceSteps(): Steps<void> {
+    const m = this.mark;
+    if (!m) return;
+    for (const [map, from] of [[this.out, m.out], [this.hist, m.hist]] as const) {
+      let i = 0;
+      const added: string[] = [];
+      for (const key of map.keys()) {
+        if ((++i & CHECK_MASK) === 0) yield;
+        if (i > from) added.push(key);
+      }
+      for (const key of added) map.delete(key);
+    }
+    let i = 0;
+    for (const name of [...this.names]) if (++i > m.names) this.names.delete(name);
+    this.sourceCount = m.sourceCount;
+    this.defaulted = m.defaulted;
+    this.collisions = m.collisions;
+    this.skipped.clear();
+    for (const [k, v] of m.skipped) this.skipped.set(k, v);
+    this.examples.clear();
+    for (const [k, v] of m.examples) this.examples.set(k, [...v]);
   }
 
   /** The source's sink. The source sample value (1 for info series) is not used. */
@@ -384,13 +420,18 @@ export class Transformer {
     runNow(this.keepStaleSteps());
   }
 
-  /** `keepStale` as cooperative work (see model/time-slice.ts). */
-  *keepStaleSteps(): Steps<void> {
+  /**
+   * `keepStale` as cooperative work (see model/time-slice.ts). `only`: keep
+   * just the previous series it accepts (fan-in: a failing source's last good
+   * series; with clear_stale_metrics: false, all but those past their source's
+   * max_staleness).
+   */
+  *keepStaleSteps(only?: (key: string) => boolean): Steps<void> {
     const dynamic = this.cfg.nameTemplate !== null;
     let i = 0;
     for (const s of this.previous?.series ?? []) {
       if ((++i & CHECK_MASK) === 0) yield;
-      if (this.out.has(s.labelText)) continue;
+      if (this.out.has(s.labelText) || (only && !only(s.labelText))) continue;
       this.out.set(s.labelText, s.value);
       if (s.histogram) this.hist.set(s.labelText, s.histogram);
       if (dynamic) this.names.add(splitSeriesKey(s.labelText, true)[0]);

@@ -7,7 +7,8 @@
  *   (prometheus_build_info → major/minor/patch) and a real VictoriaMetrics'
  *   own /metrics (its version info, its Go version, a flag value);
  * - fan-in: one transformation over two real VictoriaMetrics (and over a
- *   VictoriaMetrics plus a file), all or nothing;
+ *   VictoriaMetrics plus a file); a source that fails keeps its own last good
+ *   series until its own max_staleness, the others go on;
  * - `json` (GET and POST) and `type: file` JSON sources, from a local HTTP
  *   server serving the fixture documents of test/fixtures/json/ (seed 002's
  *   energy-per-pod API, a Jenkins API);
@@ -310,7 +311,7 @@ describe('scrape sources: real programs', () => {
 // ================================================================== fan-in
 
 describe('fan-in', () => {
-  test('one transformation over two real VictoriaMetrics (and over VictoriaMetrics + a file): tagged, all or nothing', { timeout: TEST_TIMEOUT }, async () => {
+  test('one transformation over two real VictoriaMetrics (and over VictoriaMetrics + a file): tagged, a failing source keeps its last good series', { timeout: TEST_TIMEOUT }, async () => {
     const stack = new Stack();
     try {
       const lines = KUBE_NODE_INFO.trimEnd().split('\n');
@@ -353,20 +354,23 @@ describe('fan-in', () => {
         assert.deepEqual(family(good, 'kubelet_minor_version_mixed'), mixed);
         assert.equal(good.get(self('transformation_source_series', 'kubelet_minor_version')), 8);
 
-        // One source down: the run fails as a whole; the last good data of BOTH sources stays.
+        // One source down (max_staleness 1h): a is still read, b's last good series stay.
+        // (Until issue #13 item 6 the run failed as a whole here; now only b's part does.)
         await b.stop();
-        const down = await ex.waitForSamples((s) => (s.get(self('transformation_failures_total', 'kubelet_minor_version', ',reason="connection"')) ?? 0) >= 1, 'a failed run with source b down');
-        assert.equal(down.get(self('transformation_last_run_success', 'kubelet_minor_version')), 0);
-        assert.deepEqual(family(down, 'kubelet_minor_version'), both, 'the series from a are not served alone');
+        const down = await ex.waitForSamples((s) => s.get(self('transformation_source_up', 'kubelet_minor_version', ',source="b"')) === 0, 'source b reported down');
+        assert.equal(down.get(self('transformation_source_up', 'kubelet_minor_version', ',source="a"')), 1);
+        assert.equal(down.get(self('transformation_last_run_success', 'kubelet_minor_version')), 1, 'a answered: the run served fresh data');
+        assert.equal(down.get(self('transformation_source_series', 'kubelet_minor_version')), 6, 'only a was read');
+        assert.deepEqual(family(down, 'kubelet_minor_version'), both, 'b\'s last good series are still served, with a\'s');
         // The other transformation does not read b and goes on.
         const mixedRuns = down.get(self('transformation_runs_total', 'kubelet_minor_version_mixed', ',result="success"')) ?? 0;
         const still = await ex.waitForSamples((s) => (s.get(self('transformation_runs_total', 'kubelet_minor_version_mixed', ',result="success"')) ?? 0) > mixedRuns, 'another successful mixed run');
         assert.deepEqual(family(still, 'kubelet_minor_version_mixed'), mixed);
         assert.deepEqual(family(still, 'kubelet_minor_version'), both);
 
-        // A broken file fails the mixed transformation; its last good data stays too.
+        // A broken file fails the file's part of the mixed transformation; its last good series stay too.
         await writeFile(fileSource, 'kube_node_info{cluster="staging",node="x",minor="3\n');
-        const broken = await ex.waitForSamples((s) => (s.get(self('transformation_failures_total', 'kubelet_minor_version_mixed', ',reason="parse"')) ?? 0) >= 1, 'a parse failure of the file');
+        const broken = await ex.waitForSamples((s) => s.get(self('transformation_source_up', 'kubelet_minor_version_mixed', ',source="f"')) === 0, 'a parse failure of the file');
         assert.deepEqual(family(broken, 'kubelet_minor_version_mixed'), mixed);
 
         // Back: b restarted with its data, the file repaired.
@@ -377,6 +381,82 @@ describe('fan-in', () => {
         assert.deepEqual(family(back, 'kubelet_minor_version_mixed'), mixed);
       });
       assert.match(ex.proc.logs(), /staging\.prom:1:\d+: unterminated label value/);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe('fan-in: one region down', () => {
+  test('two real VictoriaMetrics, one stopped: its series stay until its max_staleness, then go; the other\'s stay and update; source_up says which; logged once', { timeout: 60_000 }, async () => {
+    const stack = new Stack();
+    try {
+      const lines = KUBE_NODE_INFO.trimEnd().split('\n');
+      const prod = `${lines.filter((l) => l.includes('cluster="prod"')).join('\n')}\n`;
+      const staging = `${lines.filter((l) => l.includes('cluster="staging"')).join('\n')}\n`;
+      const eu = stack.push(await startVictoriaMetrics());
+      const us = stack.push(await startVictoriaMetrics());
+      await Promise.all([eu.importPrometheus(prod), us.importPrometheus(staging)]);
+      await Promise.all([eu.waitForSeries('kube_node_info', 6), us.waitForSeries('kube_node_info', 2)]);
+      const maxStaleness = 8;
+      const t = 'kubelet_minor_version';
+      const ex = stack.push(
+        await startExporter(
+          config({
+            scrape_interval: 1,
+            max_staleness: maxStaleness,
+            sources: [
+              { name: 'eu', type: 'prometheus', url: eu.url },
+              { name: 'us', type: 'prometheus', url: us.url },
+            ],
+            metric_transformations: [{ name: t, source: ['eu', 'us'], source_label: 'region', source_metric: 'kube_node_info', value_from_label: 'minor', preserve_labels: ['cluster', 'node'], default_value: 0 }],
+          }),
+        ),
+      );
+      const up = (source: string) => (s: Samples) => s.get(self('transformation_source_up', t, `,source="${source}"`));
+      const ofRegion = (s: Samples, region: string) => new Map([...family(s, t)].filter(([k]) => k.includes(`region="${region}"`)));
+      await withLogs([ex.proc, eu.process, us.process], async () => {
+        const good = await ex.waitForSamples((s) => family(s, t).size === 8 && up('us')(s) === 1 && up('eu')(s) === 1, 'series of both regions');
+        const usSeries = ofRegion(good, 'us');
+        assert.equal(usSeries.size, 2);
+        const worker1 = key(t, { cluster: 'prod', node: 'worker-1', region: 'eu' });
+        assert.equal(good.get(worker1), 28);
+
+        await us.stop();
+        const stoppedAt = Date.now();
+        // The other region goes on: a new value in eu shows while us's last good series are still served.
+        await eu.importPrometheus('kube_node_info{cluster="prod",node="worker-1",minor="31",instance="10.0.0.10:8080",job="kube-state-metrics"} 1\n');
+        const updated = await ex.waitForSamples((s) => s.get(worker1) === 31, 'eu updated while us is down');
+        assert.ok(Date.now() - stoppedAt < maxStaleness * 1000, 'checked within us\'s max_staleness (a slow machine would make this test meaningless, not wrong)');
+        assert.equal(up('us')(updated), 0, 'source_up names the failing source');
+        assert.equal(up('eu')(updated), 1);
+        assert.deepEqual(ofRegion(updated, 'us'), usSeries, 'us\'s last good series stay');
+        assert.equal(updated.get(self('transformation_last_run_success', t)), 1);
+
+        // Past us's max_staleness: its series go, eu's stay.
+        const gone = await ex.waitForSamples((s) => ofRegion(s, 'us').size === 0, 'us series dropped after its max_staleness', 30_000);
+        const goneAfter = Date.now() - stoppedAt;
+        assert.ok(goneAfter >= (maxStaleness - 1.5) * 1000, `us's series went ${goneAfter} ms after it stopped, not before its max_staleness (${maxStaleness} s, its last answer up to one interval earlier)`);
+        assert.equal(ofRegion(gone, 'eu').size, 6);
+        assert.equal(gone.get(worker1), 31);
+        assert.equal(gone.get(self('transformation_stale', t)), 0, 'the transformation is not stale: eu is fresh');
+        assert.equal(gone.get(self('transformation_series', t)), 6);
+        assert.equal(up('us')(gone), 0);
+        const usLast = gone.get(self('transformation_source_last_success_timestamp_seconds', t, ',source="us"')) ?? 0;
+        assert.ok(usLast * 1000 <= stoppedAt && usLast * 1000 > stoppedAt - 5000, 'us\'s last success is from before it stopped');
+        // A few more runs: the failure and the drop are logged once each.
+        const runs = gone.get(self('transformation_runs_total', t, ',result="success"')) ?? 0;
+        await ex.waitForSamples((s) => (s.get(self('transformation_runs_total', t, ',result="success"')) ?? 0) >= runs + 3, 'three more runs');
+        const logLines = ex.proc.logs().split('\n').filter((l) => l.includes('source=us'));
+        assert.equal(logLines.filter((l) => l.includes('source failed')).length, 1, logLines.join('\n'));
+        assert.equal(logLines.filter((l) => l.includes('older than max_staleness')).length, 1, logLines.join('\n'));
+
+        // Back: us restarted with its data, its series return.
+        await us.restart();
+        const back = await ex.waitForSamples((s) => family(s, t).size === 8 && up('us')(s) === 1, 'us back');
+        assert.deepEqual(ofRegion(back, 'us'), usSeries);
+        assert.match(ex.proc.logs(), /source answered again/);
+      });
     } finally {
       await stack.close();
     }
