@@ -54,7 +54,7 @@ describe('command line', () => {
     const port = await freePort();
     const dir = await makeTempDir('cli');
     const file = path.join(dir, 'config.yml');
-    await writeFile(file, `exporter_port: ${port}\nexporter_address: 127.0.0.1\nsources: [{name: default, type: file, path: ${path.join(REPO, 'examples/demo/kube_node_info.prom')}}]\nmetric_transformations:\n  - {name: m, source_metric: kube_node_info, value_from_label: minor}\n`);
+    await writeFile(file, `exporter_port: ${port}\nexporter_address: 127.0.0.1\nsources: [{name: default, type: file, path: ${path.join(REPO, 'examples/demo/kube_node_info.prom')}}]\nmetric_transformations:\n  - {name: m, source_metric: kube_node_info, value_from_label: kubelet_version, value: {parser: semver, part: minor}}\n`);
     const proc = await ManagedProcess.start({ name: 'exporter', command: process.execPath, args: [CLI, '--config', file, '--log.format', 'json'] });
     await waitForHttp(`http://127.0.0.1:${port}/-/ready`, 15_000, 200, { process: proc });
     const started = Date.now();
