@@ -19,7 +19,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const WARMUP_MS = Math.min(120_000, (MINUTES * 60_000) / 4);
 const BATCH = 500;
-const NAMES = ['kubelet_minor_version', 'node_os_info', 'kubelet_minor_prod'];
+const NAMES = ['kubelet_minor_version', 'node_os_image_info', 'kubelet_minor_prod'];
 
 function batch(k: number): string {
   let out = '';
@@ -46,7 +46,7 @@ scrape_interval: 1
 max_staleness: 1h
 metric_transformations:
   - {name: kubelet_minor_version, source_metric: kube_node_info, value_from_label: minor, preserve_labels: [cluster, node]}
-  - {name: node_os_info, source_metric: kube_node_info, metric_type: info, value_from_label: os_image, preserve_labels: [cluster, node]}
+  - {name: node_os_image_info, source_metric: kube_node_info, metric_type: info, value_from_label: os_image, preserve_labels: [cluster, node]}
   - {name: kubelet_minor_prod, source_metric: kube_node_info, value_from_label: minor, query_filter: 'cluster=~"c[0-3]"', preserve_labels: [node]}
 `, ['--log.level', 'warn']);
 const started = Date.now();

@@ -54,7 +54,7 @@ describe('command line', () => {
     const port = await freePort();
     const dir = await makeTempDir('cli');
     const file = path.join(dir, 'config.yml');
-    await writeFile(file, `exporter_port: ${port}\nexporter_address: 127.0.0.1\nsources: [{name: default, type: file, path: ${path.join(REPO, 'examples/demo/kube_node_info.prom')}}]\nmetric_transformations:\n  - {name: m, source_metric: kube_node_info, value_from_label: minor}\n`);
+    await writeFile(file, `exporter_port: ${port}\nexporter_address: 127.0.0.1\nsources: [{name: default, type: file, path: ${path.join(REPO, 'examples/demo/kube_node_info.prom')}}]\nmetric_transformations:\n  - {name: m, source_metric: kube_node_info, value_from_label: kubelet_version, value: {parser: semver, part: minor}}\n`);
     const proc = await ManagedProcess.start({ name: 'exporter', command: process.execPath, args: [CLI, '--config', file, '--log.format', 'json'] });
     await waitForHttp(`http://127.0.0.1:${port}/-/ready`, 15_000, 200, { process: proc });
     const started = Date.now();
@@ -109,10 +109,16 @@ describe('HTTP endpoints', () => {
     const ex = await startExporter((await import('node:fs')).readFileSync(DEMO, 'utf8').replace('path: kube_node_info.prom', `path: ${path.join(REPO, 'examples/demo/kube_node_info.prom')}`));
     try {
       // First runs are spread by up to a second: wait for every family.
-      const families = ['kubelet_minor_version', 'kubelet_version_workers', 'kubelet_version_masters', 'node_os_image_info'];
+      const families = ['kubelet_minor_version', 'kubelet_version_info', 'apiserver_minor_version', 'node_kernel_version', 'container_runtime_version_number', 'node_os_image_info'];
       const has = (x: Map<string, number>, f: string) => [...x.keys()].some((k) => k.startsWith(`${f}{`));
       const s = await ex.waitForSamples((x) => families.every((f) => has(x, f)), 'every demo family');
-      assert.equal(s.get('kubelet_version_masters{cluster="prod-eu-west-1",instance="10.0.0.1:443"}'), 28);
+      // Read from the labels real clusters expose: kubelet_version, git_version.
+      assert.equal(s.get('kubelet_minor_version{cluster="prod-eu-west-1",node="ip-10-0-1-17.eu-west-1.compute.internal"}'), 28);
+      assert.equal(s.get('kubelet_minor_version{cluster="edge-store-0042",node="edge-0042-a"}'), 29);
+      assert.equal(s.get('apiserver_minor_version{cluster="prod-eu-west-1"}'), 28);
+      // The node without a version yet is not served as 0 (nor at all).
+      assert.ok(![...s.keys()].some((k) => k.startsWith('kubelet_minor_version{') && k.includes('ip-10-0-1-203')), 'unknown version left out');
+      assert.equal(s.get('kubelet_version_info{cluster="prod-eu-west-1",node="ip-10-0-1-203.eu-west-1.compute.internal"}'), 1);
       assert.equal((await fetch(`${ex.url}/-/ready`)).status, 200);
     } finally {
       await ex.stop();

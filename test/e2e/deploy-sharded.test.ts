@@ -146,6 +146,11 @@ describe('sharded StatefulSet (kubectl kustomize deploy/sharded)', () => {
     const owners = new Set(config.transformations.filter((t) => t.shardBy !== 'series').map((t) => ownerOfTransformation(t.name, count)));
     assert.equal(owners.size, count, 'no idle replica');
     assert.ok(config.transformations.some((t) => t.shardBy === 'series'), 'the example shows shard_by: series');
+    const kubelet = config.transformations.filter((t) => t.sourceMetric === 'kube_node_info' && t.name.startsWith('kubelet_'));
+    assert.deepEqual(kubelet.map((t) => [t.name, t.valueFromLabel, t.defaultValue]), [
+      ['kubelet_minor_version', 'kubelet_version', null],
+      ['kubelet_version_info', 'kubelet_version', null],
+    ], 'kube_node_info has kubelet_version, not minor; unknown versions are left out, not 0');
   });
 
   test('each pod ordinal, with the StatefulSet\'s args as the kubelet expands them, serves its shard', async () => {

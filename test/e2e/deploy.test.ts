@@ -253,7 +253,14 @@ describe('kustomize base (kubectl kustomize deploy/kubernetes)', () => {
     const file = path.join(dir, key);
     await writeFile(file, body);
     const config = await loadConfig(file, {});
-    assert.deepEqual(config.transformations.map((t) => t.name), ['kubelet_minor_version']);
+    assert.deepEqual(config.transformations.map((t) => t.name), ['kubelet_minor_version', 'kubelet_version_info']);
+    // What kube-state-metrics really exposes: kubelet_version (kube_node_info
+    // has no `minor`), and an unknown version left out rather than served as 0.
+    for (const t of config.transformations) {
+      assert.equal(t.sourceMetric, 'kube_node_info');
+      assert.equal(t.valueFromLabel, 'kubelet_version', t.name);
+      assert.equal(t.defaultValue, null, `${t.name}: no default_value`);
+    }
     const source = config.sources.get('default');
     assert.ok(source?.type === 'prometheus', 'the default source is a Prometheus-compatible query API');
     assert.equal(source.http.url, 'http://vmselect.monitoring:8481/select/0/prometheus');

@@ -34,7 +34,7 @@ metric_transformations:
     value_from_label: "minor"
     preserve_labels: [cluster, node, instance]
     default_value: 0
-  - name: "node_os_info"
+  - name: "node_os_image_info"
     source_metric: "kube_node_info"
     metric_type: "info"
     value_from_label: "os_image"
@@ -57,10 +57,10 @@ metric_transformations:
   test('transformations read from a real Prometheus give the same values', async () => {
     await withLogs([exporter.proc, prom.process], async () => {
       // Both transformations' first runs (they start up to 100 ms apart).
-      const samples = await exporter.waitForSamples((s) => family(s, 'kubelet_minor_version').size === NODE_COUNT && family(s, 'node_os_info').size === NODE_COUNT, 'all nodes in both families');
+      const samples = await exporter.waitForSamples((s) => family(s, 'kubelet_minor_version').size === NODE_COUNT && family(s, 'node_os_image_info').size === NODE_COUNT, 'all nodes in both families');
       assert.deepEqual(family(samples, 'kubelet_minor_version'), EXPECTED_MINOR);
-      assert.equal(samples.get('node_os_info{cluster="staging",node="nœud-ünïcödé-節點",os_image="Ubuntu 22.04.3 LTS"}'), 1);
-      assert.equal(samples.get('node_os_info{cluster="staging",node="back\\\\slash \\"quoted\\"",os_image="multi\\nline"}'), 1);
+      assert.equal(samples.get('node_os_image_info{cluster="staging",node="nœud-ünïcödé-節點",os_image="Ubuntu 22.04.3 LTS"}'), 1);
+      assert.equal(samples.get('node_os_image_info{cluster="staging",node="back\\\\slash \\"quoted\\"",os_image="multi\\nline"}'), 1);
     });
   });
 
@@ -75,7 +75,7 @@ metric_transformations:
       assert.deepEqual(Object.fromEntries(perCluster.map((s) => [labelsOf(s).cluster, Number(s.value[1])])), { prod: 28, staging: 1 });
       const below = await prom.query('kubelet_minor_version{cluster="prod"} < 28');
       assert.deepEqual(below.map((s) => labelsOf(s).node).sort(), ['worker-3', 'worker-4', 'worker-5', 'worker-6']);
-      const info = await prom.query('node_os_info{node="worker-1"}');
+      const info = await prom.query('node_os_image_info{node="worker-1"}');
       assert.equal(labelsOf(info[0] ?? { metric: {}, value: [0, ''] }).os_image, 'Ubuntu 22.04.3 LTS');
       const up = await prom.query('up{job="label-value-exporter"}');
       assert.equal(up[0]?.value[1], '1');

@@ -41,7 +41,7 @@ function dataset(): string {
   return `${lines.join('\n')}\n`;
 }
 
-const BY_TRANSFORMATION = ['kubelet_minor_version', 'node_os_info', 'node_kernel_info', 'node_container_runtime_info'];
+const BY_TRANSFORMATION = ['kubelet_minor_version', 'node_os_image_info', 'node_kernel_info', 'node_container_runtime_info'];
 const BY_SERIES = ['pod_restarts', 'pod_restarts_by_node'];
 
 function config(vmUrl: string, extra = ''): string {
@@ -53,7 +53,7 @@ metric_transformations:
     value_from_label: minor
     preserve_labels: [cluster, node]
     default_value: 0
-  - name: node_os_info
+  - name: node_os_image_info
     source_metric: kube_node_info
     metric_type: info
     value_from_label: os_image
@@ -246,9 +246,9 @@ describe('sharding: three replicas serve exactly what one serves', () => {
           if (![...w.keys()].some((k) => k.startsWith('node_arch_info{'))) return false;
           const parts = await Promise.all(shards.map(derived));
           const union = parts.reduce((n, p) => n + p.size, 0);
-          return union === w.size && parts.every((p) => [...p.keys()].some((k) => k.startsWith('node_os_info{')));
+          return union === w.size && parts.every((p) => [...p.keys()].some((k) => k.startsWith('node_os_image_info{')));
         },
-        { timeoutMs: 20_000, intervalMs: 200, what: 'every shard serving its part of node_os_info and the union whole' },
+        { timeoutMs: 20_000, intervalMs: 200, what: 'every shard serving its part of node_os_image_info and the union whole' },
       );
       const parts = await Promise.all(shards.map(derived));
       assertPartition(parts, await derived(whole));
@@ -260,7 +260,7 @@ describe('sharding: three replicas serve exactly what one serves', () => {
       }
       for (const [i, s] of shards.entries()) {
         const m = await s.samples();
-        assert.equal(m.get('label_value_exporter_transformation_owned{transformation="node_os_info"}'), 1, `shard ${i} runs node_os_info now`);
+        assert.equal(m.get('label_value_exporter_transformation_owned{transformation="node_os_image_info"}'), 1, `shard ${i} runs node_os_image_info now`);
         assert.equal(m.get('label_value_exporter_transformation_owned{transformation="node_arch_info"}'), ownerOfTransformation('node_arch_info', 3) === i ? 1 : 0);
       }
     });

@@ -159,7 +159,7 @@ class Stack {
 // ================================================================== scrape
 
 describe('scrape sources: real programs', () => {
-  test('prometheus-node-exporter: node_uname_info release → kernel major.minor and major; node_os_info version_id', { timeout: TEST_TIMEOUT }, async () => {
+  test('prometheus-node-exporter: node_uname_info release → kernel major.minor (parser version) and major; node_os_info version_id', { timeout: TEST_TIMEOUT }, async () => {
     const stack = new Stack();
     try {
       const ne = stack.push(await startNodeExporter(['uname', 'os']));
@@ -176,7 +176,8 @@ describe('scrape sources: real programs', () => {
                 source_metric: 'node_uname_info',
                 query_filter: 'sysname="Linux",release=~".+"',
                 value_from_label: 'release',
-                value: { parser: 'regex', pattern: '^(\\d+\\.\\d+)' },
+                // Not a decimal (5.9 would rank above 5.10): major*1000 + minor.
+                value: { parser: 'version', parts: 2 },
                 preserve_labels: ['nodename', 'machine'],
               },
               {
@@ -192,7 +193,7 @@ describe('scrape sources: real programs', () => {
                 source: 'node',
                 source_metric: 'node_os_info',
                 value_from_label: 'version_id',
-                value: { parser: 'number' },
+                value: { parser: 'version', parts: 2 },
                 default_value: -1,
                 preserve_labels: ['id'],
               },
@@ -210,11 +211,13 @@ describe('scrape sources: real programs', () => {
         const mm = /^(\d+)\.(\d+)/.exec(release);
         assert.ok(mm, `os.release() ${release} starts with major.minor`);
         const host = { nodename: os.hostname() };
-        assert.deepEqual(family(s, 'node_kernel_version'), new Map([[key('node_kernel_version', { ...host, machine: os.machine() }), Number(`${mm[1]}.${mm[2]}`)]]));
+        assert.deepEqual(family(s, 'node_kernel_version'), new Map([[key('node_kernel_version', { ...host, machine: os.machine() }), Number(mm[1]) * 1000 + Number(mm[2])]]));
         assert.deepEqual(family(s, 'node_kernel_major_version'), new Map([[key('node_kernel_major_version', host), Number(mm[1])]]));
         const osr = await osRelease();
         const versionId = osr.get('VERSION_ID');
-        const expectedId = versionId !== undefined && /^\d+(\.\d+)?$/.test(versionId) ? Number(versionId) : -1;
+        // VERSION_ID 12 → 12000, 22.04 → 22004, 8.10 → 8010 (above 8.9).
+        const id = versionId === undefined ? null : /^(\d+)(?:\.(\d{1,3}))?(?!\d)/.exec(versionId);
+        const expectedId = id ? Number(id[1]) * 1000 + Number(id[2] ?? 0) : -1;
         assert.deepEqual(family(s, 'node_os_version_id'), new Map([[key('node_os_version_id', { id: osr.get('ID') ?? '' }), expectedId]]));
         assert.equal(s.get(self('transformation_source_series', 'node_kernel_version')), 1);
         assert.ok((s.get(`${P}source_requests_total{source="node",code="200"}`) ?? 0) >= 3, 'each transformation scraped node_exporter');

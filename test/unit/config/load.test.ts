@@ -152,8 +152,14 @@ describe('the seed examples load', () => {
     });
     assert.deepEqual(
       config.transformations.map((t) => t.name),
-      ['kubelet_minor_version', 'kubelet_version_workers', 'kubelet_version_masters', 'node_os_image_info'],
+      ['kubelet_minor_version', 'kubelet_version_info', 'apiserver_minor_version', 'node_kernel_version', 'container_runtime_version_number', 'node_os_image_info'],
     );
+    // Read from what kube-state-metrics exposes (kube_node_info has no `minor`),
+    // with no default_value: an unknown version is left out, not served as 0.
+    const kubelet = transformation(config, 'kubelet_minor_version');
+    assert.equal(kubelet.valueFromLabel, 'kubelet_version');
+    assert.equal(kubelet.defaultValue, null);
+    for (const t of config.transformations) assert.equal(t.defaultValue, null, `${t.name}: no default_value`);
     for (const t of config.transformations) {
       assert.equal(t.intervalSeconds, 15);
       assert.equal(t.timeoutSeconds, 45, 'file sources: 60 s, capped at max_staleness (3 × 15 s)');
