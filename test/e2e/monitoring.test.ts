@@ -37,6 +37,7 @@ const OWN_METRICS = [
   'label_value_exporter_config_last_reload_success_timestamp_seconds',
   'label_value_exporter_transformation_owned',
   'label_value_exporter_transformation_degraded',
+  'label_value_exporter_transformation_source_up',
 ];
 /** The derived series of the seed use case. */
 const DERIVED = 'kubelet_minor_version';
@@ -338,6 +339,8 @@ describe('metric names used by alerts and dashboard', () => {
           `  - {name: ${DERIVED}, source_metric: kube_node_info, value_from_label: kubelet_version, value: {parser: semver, part: minor}, preserve_labels: [cluster, node, instance]}`,
           `  - {name: ${DERIVED_INFO}, metric_type: info, source_metric: kube_node_info, value_from_label: kubelet_version, preserve_labels: [cluster, node]}`,
           '  - {name: broken_version, source: missing, source_metric: kube_node_info, value_from_label: minor}',
+          // Fan-in with one failing source: the per-source series exist too.
+          '  - {name: fan_in_version, source: [default, missing], source_metric: kube_node_info, value_from_label: kubelet_version, value: {parser: semver, part: minor}}',
           '',
         ].join('\n'),
       );
