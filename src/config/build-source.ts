@@ -8,6 +8,7 @@ import type { Problems } from './problems.js';
 import type { RawHttpOptions } from './schema.js';
 import { secondsText } from './schema-number.js';
 import type { HttpClientConfig, TlsConfig } from './types.js';
+import { QUERY_API_BASE_URLS } from '../model/query-api.js';
 
 /** Shared context of one config build. */
 export interface BuildContext {
@@ -154,9 +155,7 @@ function checkQueryApiBase(ctx: BuildContext, url: string, path: PathSegment[]):
   const base = `${u.origin}${u.pathname.slice(0, m.index)}`;
   ctx.problems.add(
     path,
-    `a query-API URL is the base of the API, without ${m[0]} (the exporter appends /api/v1/query itself): use "${base}". ` +
-      'Base URLs: Prometheus http://host:9090, VictoriaMetrics single-node http://host:8428, VictoriaMetrics cluster http://vmselect:8481/select/0/prometheus, ' +
-      'Mimir http://host:8080/prometheus, Thanos Query http://host:10902',
+    `a query-API URL is the base of the API, without ${m[0]} (the exporter appends /api/v1/query itself): use "${base}". ${QUERY_API_BASE_URLS}`,
   );
 }
 

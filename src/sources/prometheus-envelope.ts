@@ -4,6 +4,7 @@ import { preview } from './body.js';
 import type { BodyConsumer, ResponseHead } from './http-client.js';
 import { decodeFull, decodeProjected } from './vector-element.js';
 import { MAX_SKELETON_CHARS, TruncatedError, VectorStreamParser } from './vector-stream.js';
+import { backendErrorText, isWrongPath, QUERY_API_BASE_URLS } from '../model/query-api.js';
 
 interface Envelope {
   status?: unknown;
@@ -54,10 +55,18 @@ export class VectorReader implements BodyConsumer<string[]> {
     this.parser.write(chunk);
   }
 
+  /**
+   * The reason first: the status, then the backend's own words (without
+   * VictoriaMetrics' echo of the request), then a hint where the path is wrong.
+   */
   private notAnswer(res: ResponseHead): SourceError {
-    const reason = res.status >= 200 && res.status < 300 ? 'bad_response' : 'http_status';
+    const ok = res.status >= 200 && res.status < 300;
     const ct = res.contentType ? ` (${res.contentType})` : '';
-    return new SourceError(reason, `HTTP ${res.status}${ct}: not a Prometheus API answer, body starts with ${preview(Buffer.concat(this.head))}`, { status: res.status });
+    const text = backendErrorText(Buffer.concat(this.head).toString('utf8'));
+    const said = preview(Buffer.from(text), 160);
+    const hint = !ok && isWrongPath(res.status, text) ? `; the source's url must be the API's base, below which /api/v1/query is asked. ${QUERY_API_BASE_URLS}` : '';
+    const what = ok ? `not a Prometheus API answer, body starts with ${said}` : `${said} (not a Prometheus API answer)${hint}`;
+    return new SourceError(ok ? 'bad_response' : 'http_status', `HTTP ${res.status}${ct}: ${what}`, { status: res.status });
   }
 
   private envelope(res: ResponseHead): Envelope {

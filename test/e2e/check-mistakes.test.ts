@@ -87,6 +87,20 @@ metric_transformations:
     assert.equal(probe.status, 0, 'the suggested URL works against the real VictoriaMetrics');
   });
 
+  test('a wrong base path: the probe says the status, then VictoriaMetrics\' own reason, then the base-URL forms', async () => {
+    const f = await file('wrong-path.yml', `victoriametrics_url: "${vmUrl()}/prom"
+metric_transformations:
+  - { name: kubelet_minor_version, source_metric: kube_node_info, value_from_label: minor }
+`);
+    const r = run(['check', '--probe', '--config.file', f]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    const out = r.stdout + r.stderr;
+    // Before: 'HTTP 400 (…): not a Prometheus API answer, body starts with "remoteAddr: …; requestURI: /prom/api/v1/query?query=…' (cut off).
+    assert.match(out, /HTTP 400 \(text\/plain[^)]*\): \\?"unsupported path requested: \\?"\/prom\/api\/v1\/query/, out);
+    assert.doesNotMatch(out, /remoteAddr|requestURI/);
+    assert.match(out, /the source's url must be the API's base.*VictoriaMetrics single-node http:\/\/host:8428/, out);
+  });
+
   test('a selector in source_metric is a config error giving source_metric and query_filter', async () => {
     const f = await file('selector.yml', `victoriametrics_url: "${vmUrl()}"
 metric_transformations:
