@@ -85,8 +85,8 @@ export function buildMetricType(ctx: BuildContext, t: RawTransformation, path: P
     (t.preserve_labels ?? []).forEach((l, k) => {
       if (l === reserved) ctx.problems.add(at('preserve_labels', k), `${why}: it cannot also be preserved`);
     });
-    if (t.static_labels && reserved in t.static_labels) ctx.problems.add(at('static_labels', reserved), `${why}: it cannot also be a static label`, true);
-    for (const [from, to] of Object.entries(t.rename_labels ?? {})) if (to === reserved) ctx.problems.add(at('rename_labels', from), `${why}: no label may be renamed to it`);
+    if (t.static_labels?.has(reserved)) ctx.problems.add(at('static_labels', reserved), `${why}: it cannot also be a static label`, true);
+    for (const [from, to] of t.rename_labels ?? []) if (to === reserved) ctx.problems.add(at('rename_labels', from), `${why}: no label may be renamed to it`);
     (t.relabel ?? []).forEach((r, k) => {
       if ((r.target_label ?? r.source_label) === reserved) ctx.problems.add(at('relabel', k), `${why}: relabel may not write it`);
     });

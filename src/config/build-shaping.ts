@@ -2,7 +2,7 @@ import { backtracksExponentially } from '../parsers/regex.js';
 import type { BuildContext } from './build-source.js';
 import { DEFAULTS } from './defaults.js';
 import type { PathSegment } from './locate.js';
-import { isValidLabelName } from './names.js';
+import { isValidLabelName, LABEL_NAME_RE } from './names.js';
 import type { RawTransformation } from './schema.js';
 import type { LabelShaping, RelabelRule, ReplacementPart } from './types.js';
 
@@ -92,8 +92,8 @@ function parseReplacement(replacement: string, re: RegExp): ReplacementPart[] {
  */
 export function buildShaping(ctx: BuildContext, t: RawTransformation, path: PathSegment[], sourceLabel: string | null): LabelShaping | null {
   const drop = t.drop_labels ?? [];
-  const renames = Object.entries(t.rename_labels ?? {});
-  const statics = Object.entries(t.static_labels ?? {});
+  const renames = [...(t.rename_labels ?? new Map<string, string>())];
+  const statics = [...(t.static_labels ?? new Map<string, string>())];
   const rawRules = t.relabel ?? [];
   const keepValue = t.keep_value_label ?? false;
   if (drop.length === 0 && renames.length === 0 && statics.length === 0 && rawRules.length === 0 && !keepValue) return null;
@@ -136,8 +136,14 @@ export function buildShaping(ctx: BuildContext, t: RawTransformation, path: Path
     known?.add(rule.targetLabel);
   });
 
-  for (const [key, name] of [...renames.map(([from]) => ['rename_labels', from] as const), ...statics.map(([n]) => ['static_labels', n] as const)]) {
-    if (!isValidLabelName(name)) ctx.problems.add(at(key, name), 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"', true);
+  // A renamed label is read from the source, where any name may occur (a
+  // scraped `__proto__`); names written to the output may not start with "__".
+  for (const [from] of renames) {
+    if (from === '__name__') ctx.problems.add(at('rename_labels', from), '__name__ is the metric name, not a label: it cannot be renamed', true);
+    else if (!LABEL_NAME_RE.test(from)) ctx.problems.add(at('rename_labels', from), 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]*', true);
+  }
+  for (const [name] of statics) {
+    if (!isValidLabelName(name)) ctx.problems.add(at('static_labels', name), 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"', true);
   }
 
   // rename

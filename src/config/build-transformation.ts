@@ -1,5 +1,5 @@
 import { JSONPath } from 'jsonpath-plus';
-import { parseMatchers, SelectorSyntaxError } from '../model/selector.js';
+import { parseSelector, SelectorSyntaxError } from '../model/selector.js';
 import { compileParser, ParserConfigError, type ParserSpec } from '../parsers/index.js';
 import { toSeconds, type BuildContext } from './build-source.js';
 import { DEFAULTS } from './defaults.js';
@@ -10,7 +10,7 @@ import { buildMetricType } from './build-metric-type.js';
 import { buildQuery, pushdownAllowed } from './build-query.js';
 import type { CompiledValue, JsonMapping, SourceConfig, TransformationConfig } from './types.js';
 
-/** Sources that select series themselves (and so must parse query_filter now). */
+/** Sources that select series themselves: their regexes must also compile in JavaScript. */
 function filtersLocally(s: SourceConfig): boolean {
   return s.type === 'scrape' || (s.type === 'file' && s.format === 'prometheus');
 }
@@ -19,15 +19,21 @@ function readsJson(s: SourceConfig): boolean {
   return s.type === 'json' || (s.type === 'file' && s.format === 'json');
 }
 
+/**
+ * Every source's query_filter is parsed now, so `check` catches an unclosed
+ * quote or a regex the server's RE2 refuses, at its line and column, instead
+ * of the first run failing with the server's message about a rewritten query.
+ * MetricsQL's `or` between matchers is accepted when every source the
+ * transformation reads is a VictoriaMetrics (it is sent as written).
+ */
 function checkSelector(ctx: BuildContext, t: RawTransformation, i: number, sources: readonly SourceConfig[]): void {
-  // Query-API sources get the filter verbatim (MetricsQL allows more than we parse);
-  // sources that select series themselves need it to be parseable now.
-  if (!t.query_filter || !sources.some(filtersLocally)) return;
+  if (t.query_filter === undefined || t.query !== undefined) return;
+  const allowOr = sources.length > 0 && sources.every((s) => s.type === 'prometheus' && s.flavor === 'victoriametrics');
   try {
-    parseMatchers(t.query_filter);
+    parseSelector(t.query_filter, { allowOr, local: sources.some(filtersLocally) });
   } catch (e) {
     if (!(e instanceof SelectorSyntaxError)) throw e;
-    ctx.problems.add(['metric_transformations', i, 'query_filter'], `invalid label matchers: ${e.message}`);
+    ctx.problems.addInValue(['metric_transformations', i, 'query_filter'], e.offset, `invalid label matchers: ${e.message}`);
   }
 }
 

@@ -9,6 +9,12 @@ import { buildTransformation } from './build-transformation.js';
 import { buildRemoteWrite } from './build-remote-write.js';
 import type { ExporterConfig, SourceConfig } from './types.js';
 
+/** Does a transformation read the source named `default` (also by naming no source)? */
+function readsDefault(raw: RawConfig): boolean {
+  const name = DEFAULTS.defaultSourceName;
+  return raw.metric_transformations.some((t) => t.source === undefined || t.source === name || (Array.isArray(t.source) && t.source.includes(name)));
+}
+
 function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<string, SourceConfig> {
   const sources = new Map<string, SourceConfig>();
   const defaultName = DEFAULTS.defaultSourceName;
@@ -39,11 +45,15 @@ function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<s
       sources.set(s.name, { name: s.name, type: s.type, http: buildHttpClient(ctx, s, path, timeout) });
     }
   });
-  if (!sources.has(defaultName)) {
+  // The prototype's implicit source, only when a transformation reads it: a
+  // config of named sources alone has no phantom `default` to build, probe,
+  // list or connect to. A victoriametrics_url written in the file is checked
+  // even when unused.
+  if (!sources.has(defaultName) && (readsDefault(raw) || raw.victoriametrics_url !== undefined)) {
     const url = raw.victoriametrics_url ?? DEFAULTS.victoriametricsUrl;
     const http = buildHttpClient(ctx, { url }, ['victoriametrics_url'], timeout, ['victoriametrics_url'], true);
     // The prototype's source is a VictoriaMetrics: its queries may be MetricsQL.
-    sources.set(defaultName, { name: defaultName, type: 'prometheus', http, flavor: 'victoriametrics', pushdown: true, maxLabelValueBytes: DEFAULTS.maxLabelValueBytes });
+    if (readsDefault(raw)) sources.set(defaultName, { name: defaultName, type: 'prometheus', http, flavor: 'victoriametrics', pushdown: true, maxLabelValueBytes: DEFAULTS.maxLabelValueBytes });
   }
   return sources;
 }

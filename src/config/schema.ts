@@ -39,6 +39,16 @@ const labelName = z.string().refine(isValidLabelName, {
   message: 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"',
 });
 
+/**
+ * A YAML mapping keyed by label names, as a Map: label names are data, and
+ * `__proto__` or `constructor` are label names. (z.record builds a plain
+ * object, where a `__proto__` key sets the prototype and vanishes.)
+ */
+function labelMap<T extends z.ZodType>(value: T) {
+  const toMap = (v: unknown): unknown => (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Map) ? new Map(Object.entries(v)) : v);
+  return z.preprocess(toMap, z.map(z.string(), value, { error: 'expected a mapping of label names' }));
+}
+
 /** Seconds as a number (the prototype's form), a quoted number or a Prometheus duration string. */
 const seconds = secondsSchema(false);
 
@@ -162,9 +172,9 @@ const transformation = z.strictObject({
   value: valueSchema.optional(),
   // Label shaping (README "Label shaping").
   drop_labels: z.array(labelName).optional(),
-  // Keys are checked as label names in build-transformation.ts, to report them at the key.
-  rename_labels: z.record(z.string(), labelName).optional(),
-  static_labels: z.record(z.string(), z.string().min(1, { message: 'a static label needs a non-empty value' })).optional(),
+  // Keys are checked as label names in build-shaping.ts, to report them at the key.
+  rename_labels: labelMap(labelName).optional(),
+  static_labels: labelMap(z.string().min(1, { message: 'a static label needs a non-empty value' })).optional(),
   relabel: z.array(relabelRule).optional(),
   keep_value_label: z.boolean().optional(),
   on_collision: z.enum(['first', 'last', 'min', 'max', 'sum', 'count', 'error']).optional(),

@@ -42,3 +42,29 @@ test('Object.prototype member names are label names like any other', () => {
   assert.equal(matchesAll(parseMatchers('__proto__=""'), own), false);
   assert.equal(matchesAll(parseMatchers('__proto__=""'), plain), true);
 });
+
+for (const [bad, why] of [
+  ['a=~"(?=x)"', /lookahead/],
+  ['a=~"(?<!x)y"', /RE2/],
+  ['a=~`(x)\\1`', /backreferences/],
+  ['a=~"(?>x)"', /atomic/],
+  ['a=~"x*+"', /possessive/],
+  ['a="\\d"', /unknown escape sequence/],
+  ['a="x\ny"', /unterminated quoted string/],
+  ['{a="x"}', /without braces/],
+  ['a="x" or b="y"', /MetricsQL/],
+  ['a="\\xZZ"', /2 hex digits/],
+  ['a="\\uD800"', /invalid Unicode code point/],
+] as const) {
+  test(`rejects ${JSON.stringify(bad)} with a reason`, () => assert.throws(() => parseMatchers(bad), (e: unknown) => e instanceof SelectorSyntaxError && why.test(e.message)));
+}
+
+test('error offsets point into the text', () => {
+  assert.throws(() => parseMatchers('a="x", b=~"(?=y)"'), (e: unknown) => e instanceof SelectorSyntaxError && e.offset === 10);
+  assert.throws(() => parseMatchers("a='x"), (e: unknown) => e instanceof SelectorSyntaxError && e.offset === 2);
+});
+
+test('quoted (UTF-8) label names and escapes decode as in Prometheus', () => {
+  const [m] = parseMatchers(`"k8s.pod"='\\x41\\101\\u00e9\\''`);
+  assert.deepEqual([m?.name, m?.value], ['k8s.pod', "AAé'"]);
+});

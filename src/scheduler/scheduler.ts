@@ -60,8 +60,10 @@ export class Scheduler {
 
   start(config: ExporterConfig): void {
     this.limiter.setLimit(config.maxConcurrentRequests);
-    this.sources = this.buildSources(config.sources);
-    for (const t of this.owned(config)) this.startJob(t, startJitterMs(t));
+    const owned = this.owned(config);
+    this.sources = this.buildSources(config.sources, owned);
+    this.warnUnused(config);
+    for (const t of owned) this.startJob(t, startJitterMs(t));
   }
 
   /** The transformations this replica runs; the others are remembered for statuses(). Re-evaluated at every apply. */
@@ -73,14 +75,28 @@ export class Scheduler {
     return mine;
   }
 
-  private buildSources(configs: ReadonlyMap<string, SourceConfig>): Map<string, SourceEntry> {
+  /**
+   * Only the sources this replica's transformations read are built: a source
+   * nothing reads (or only other shards read) opens no connection and no file.
+   */
+  private buildSources(configs: ReadonlyMap<string, SourceConfig>, owned: readonly TransformationConfig[]): Map<string, SourceEntry> {
     const next = new Map<string, SourceEntry>();
+    const read = new Set(owned.flatMap((t) => t.sources));
     for (const [name, cfg] of configs) {
+      if (!read.has(name)) continue;
       const key = fingerprint(cfg);
       const old = this.sources.get(name);
       next.set(name, old && old.key === key ? old : { source: createSource(cfg, this.observer), key, cfg });
     }
     return next;
+  }
+
+  /** As `check` does: a defined source no transformation reads is likely a mistake. */
+  private warnUnused(config: ExporterConfig): void {
+    const read = new Set(config.transformations.flatMap((t) => t.sources));
+    for (const name of config.sources.keys()) {
+      if (!read.has(name)) this.deps.logger.warn({ source: name }, `source "${name}" is not read by any transformation`);
+    }
   }
 
   private sourcesOf(t: TransformationConfig): Source[] {
@@ -111,8 +127,9 @@ export class Scheduler {
     const summary: ApplySummary = { added: [], changed: [], removed: [], unchanged: [] };
     const oldSources = this.sources;
     this.limiter.setLimit(config.maxConcurrentRequests);
-    this.sources = this.buildSources(config.sources);
     const owned = this.owned(config);
+    this.sources = this.buildSources(config.sources, owned);
+    this.warnUnused(config);
     const wanted = new Map(owned.map((t) => [t.name, t]));
     for (const [name, job] of this.jobs) {
       const t = wanted.get(name);
