@@ -6,8 +6,7 @@ import { redactUrlsInText } from '../model/url.js';
 import { runWithinDeadline } from '../scheduler/job.js';
 import type { RunOutcome } from '../scheduler/run.js';
 import { SnapshotStore } from '../snapshot/store.js';
-import { createSource } from '../sources/registry.js';
-import type { Source } from '../sources/source.js';
+import { CommandSources } from './command-sources.js';
 import type { Degradation } from '../transform/degraded.js';
 import { explainDegraded } from './probe-transformations.js';
 import { describeOwner, runsHere, WHOLE, type Shard } from '../transform/shard.js';
@@ -43,7 +42,7 @@ export async function preview(configFile: string, only: string | undefined, out 
     err.write(`no transformation named ${JSON.stringify(only)}; defined: ${config.transformations.map((t) => t.name).join(', ')}\n`);
     return 1;
   }
-  const sources = new Map<string, Source>();
+  const sources = new CommandSources(config);
   const store = new SnapshotStore();
   let failed = 0;
   try {
@@ -53,25 +52,18 @@ export async function preview(configFile: string, only: string | undefined, out 
         err.write(`${t.name}: not owned by this shard (shard ${shard.index} of ${shard.count}); runs on ${describeOwner(t, shard.count)}\n`);
         continue;
       }
-      const used = t.sources.flatMap((name) => {
-        const cfg = config.sources.get(name);
-        if (!cfg) return [];
-        const source = sources.get(name) ?? createSource(cfg, { request: () => undefined });
-        sources.set(name, source);
-        return [source];
-      });
+      const used = sources.of(t);
       const started = performance.now();
       const outcome = await runWithinDeadline(t, used, store, shard);
       const ms = Math.round(performance.now() - started);
       const degraded = outcome.ok ? await withDeadline('degraded explanation deadline (timeout)', t.timeoutSeconds, undefined, (signal) => explainDegraded(t, used, outcome.result, signal)) : undefined;
       if (!outcome.ok || (degraded && !allowDegraded)) failed++;
-      err.write(`${summary(t, outcome, ms, degraded)}
-`);
+      err.write(`${summary(t, outcome, ms, degraded)}\n`);
       if (t.shardBy === 'series' && shard.count > 1) err.write(`  split by series: the output above is shard ${shard.index}'s part of ${shard.count}\n`);
     }
     await writeExposition(out, store.current(), '', 'text');
   } finally {
-    await Promise.all([...sources.values()].map((s) => s.close()));
+    await sources.close();
   }
   return failed === 0 ? 0 : 1;
 }
