@@ -5,45 +5,14 @@
  * config errors with the fix, and an output name the config also reads is
  * warned about.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { makeTempDir } from '../support/temp.js';
-import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
-import { KUBE_NODE_INFO, NODE_COUNT } from './dataset.js';
-import { CLI } from './exporter.js';
+import { loadedVictoriaMetrics, runCli } from './cli-fixture.js';
 
-function run(args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
-}
+const run = (args: string[]) => runCli(args);
 
 describe('check catches common mistakes before deploying', () => {
-  let vm: VictoriaMetrics | undefined;
-  let dir = '';
-
-  before(async () => {
-    dir = await makeTempDir('check-mistakes');
-    vm = await startVictoriaMetrics();
-    await vm.importPrometheus(KUBE_NODE_INFO);
-    await vm.waitForSeries('kube_node_info', NODE_COUNT);
-  });
-
-  after(async () => {
-    await vm?.stop();
-  });
-
-  async function file(name: string, text: string): Promise<string> {
-    const f = path.join(dir, name);
-    await writeFile(f, text);
-    return f;
-  }
-
-  const vmUrl = () => {
-    assert.ok(vm);
-    return vm.url;
-  };
+  const { file, vmUrl } = loadedVictoriaMetrics('check-mistakes');
 
   test('check --probe asks only the sources transformations read: named sources only → no phantom default', async () => {
     const f = await file('named-only.yml', `sources:

@@ -3,21 +3,16 @@
  * loaded with the end-to-end dataset: the messages users debug a config
  * with before they deploy it.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { loadedVictoriaMetrics, runCli } from './cli-fixture.js';
 import path from 'node:path';
 import { freePort } from '../support/ports.js';
 import { promtoolCheckMetrics } from '../support/promtool.js';
-import { makeTempDir } from '../support/temp.js';
-import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
-import { EXPECTED_MINOR, family, KUBE_NODE_INFO, NODE_COUNT } from './dataset.js';
-import { CLI, parseExposition } from './exporter.js';
+import { EXPECTED_MINOR, family, NODE_COUNT } from './dataset.js';
+import { parseExposition } from './exporter.js';
 
-function run(args: string[], cwd?: string) {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000, cwd });
-}
+const run = (args: string[], cwd?: string) => runCli(args, cwd);
 
 /** The seed's example transformation, and one without default_value that skips what it cannot parse. */
 const TRANSFORMATIONS = `metric_transformations:
@@ -47,30 +42,8 @@ function names(samples: Map<string, number>): string[] {
 }
 
 describe('check and preview commands', () => {
-  let vm: VictoriaMetrics | undefined;
-  let dir = '';
-
-  before(async () => {
-    dir = await makeTempDir('commands');
-    vm = await startVictoriaMetrics();
-    await vm.importPrometheus(KUBE_NODE_INFO);
-    await vm.waitForSeries('kube_node_info', NODE_COUNT);
-  });
-
-  after(async () => {
-    await vm?.stop();
-  });
-
-  async function file(name: string, text: string): Promise<string> {
-    const f = path.join(dir, name);
-    await writeFile(f, text);
-    return f;
-  }
-
-  const vmUrl = () => {
-    assert.ok(vm);
-    return vm.url;
-  };
+  const fixture = loadedVictoriaMetrics('commands');
+  const { file, vmUrl } = fixture;
 
   async function closedUrl(): Promise<string> {
     return `http://127.0.0.1:${await freePort()}`;
@@ -113,17 +86,17 @@ metric_transformations:
     const f = await file('placement.yml', `victoriametrics_url: "${vmUrl()}"\n${TRANSFORMATIONS}`);
     // Run where there is no ./config.yml, so falling back to the default cannot pass.
     for (const args of [['check', '--config.file', f], ['check', '--config', f], ['--config.file', f, 'check'], ['--config', f, 'check']]) {
-      const r = run(args, dir);
+      const r = run(args, fixture.dir());
       assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.ok(r.stdout.startsWith(`${f}: valid`), `${args.join(' ')}: ${r.stdout}`);
     }
-    const p = run(['--config.file', f, 'preview', '--transformation', 'kubelet_minor_version'], dir);
+    const p = run(['--config.file', f, 'preview', '--transformation', 'kubelet_minor_version'], fixture.dir());
     assert.equal(p.status, 0, p.stderr);
     assert.deepEqual(family(parseExposition(p.stdout), 'kubelet_minor_version'), EXPECTED_MINOR);
   });
 
   test('check: a missing file exits 1', () => {
-    const r = run(['check', '--config.file', path.join(dir, 'nope.yml')]);
+    const r = run(['check', '--config.file', path.join(fixture.dir(), 'nope.yml')]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /nope\.yml: cannot read config file \(ENOENT\)/);
   });
