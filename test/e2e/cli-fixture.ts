@@ -5,7 +5,8 @@
  */
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTempDir } from '../support/temp.js';
@@ -15,6 +16,15 @@ import { CLI } from './exporter.js';
 
 export function runCli(args: string[], cwd?: string) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000, cwd });
+}
+
+/** The CLI run as a process without blocking the test's own servers; stdout and stderr together. */
+export function runCliAsync(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  return once(child, 'close').then(([code]) => ({ code: code as number | null, out }));
 }
 
 /** Call inside a `describe`: starts the loaded VictoriaMetrics before its tests and stops it after. */

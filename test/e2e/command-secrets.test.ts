@@ -4,25 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { runCliAsync } from './cli-fixture.js';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { makeTempDir } from '../support/temp.js';
-import { CLI } from './exporter.js';
+
 
 const PASSWORD = 'pw-PREVIEW-S3CRET-5';
 const TOKEN_HEADER = 'hdr-PREVIEW-S3CRET-6';
 
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  return once(child, 'close').then(([code]) => ({ code: code as number | null, out }));
-}
+const run = runCliAsync;
 
 test('preview and check --probe never print credentials, even echoed back by the source', async () => {
   let seen = '';

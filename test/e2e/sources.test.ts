@@ -21,20 +21,17 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { startNodeExporter } from '../support/node-exporter.js';
 import { once } from 'node:events';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { requireBinary } from '../support/binaries.js';
 import { withLogs } from '../support/logs.js';
-import { ManagedProcess } from '../support/process.js';
 import { startPrometheus, type Prometheus } from '../support/prometheus.js';
-import { startOnPort } from '../support/server-start.js';
 import { makeTempDir } from '../support/temp.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
-import { waitForHttp } from '../support/wait.js';
 import { EXPECTED_MINOR, family, KUBE_NODE_INFO } from './dataset.js';
 import { REPO, startExporter, type Exporter } from './exporter.js';
 
@@ -64,32 +61,6 @@ function succeeded(t: string): (s: Samples) => boolean {
 }
 
 // ------------------------------------------------------------ real programs
-
-/** A real prometheus-node-exporter process. */
-class NodeExporter {
-  constructor(
-    readonly url: string,
-    readonly proc: ManagedProcess,
-  ) {}
-  stop(): Promise<number | null> {
-    return this.proc.stop();
-  }
-}
-
-/** A real prometheus-node-exporter on a free 127.0.0.1 port, with only the collectors asked for. */
-async function startNodeExporter(collectors: string[]): Promise<NodeExporter> {
-  const binary = requireBinary('prometheus-node-exporter', 'prometheus-node-exporter');
-  const { port, proc } = await startOnPort({
-    launch: (p) =>
-      ManagedProcess.start({
-        name: `node-exporter:${p}`,
-        command: binary,
-        args: [`--web.listen-address=127.0.0.1:${p}`, '--collector.disable-defaults', ...collectors.map((c) => `--collector.${c}`)],
-      }),
-    ready: (p, pr) => waitForHttp(`http://127.0.0.1:${p}/metrics`, 15_000, 200, { process: pr }),
-  });
-  return new NodeExporter(`http://127.0.0.1:${port}/metrics`, proc);
-}
 
 /** `/etc/os-release` as a map, read here independently of node_exporter. */
 async function osRelease(): Promise<Map<string, string>> {

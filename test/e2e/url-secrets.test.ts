@@ -8,8 +8,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { runCliAsync } from './cli-fixture.js';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { withLogs } from '../support/logs.js';
 import { freePort } from '../support/ports.js';
 import { makeTempDir } from '../support/temp.js';
-import { CLI, startExporterWithFile } from './exporter.js';
+import { startExporterWithFile } from './exporter.js';
 
 const SECRET = 'SECRET123';
 
@@ -26,13 +26,7 @@ interface Seen {
   readonly body: string;
 }
 
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  return once(child, 'close').then(([code]) => ({ code: code as number | null, out }));
-}
+const run = runCliAsync;
 
 /** The request as a careless server would echo it: its values on their own, then the whole URL, raw and decoded. */
 function echo(req: IncomingMessage): string {

@@ -10,30 +10,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { requireBinary } from '../support/binaries.js';
+import { startNodeExporter } from '../support/node-exporter.js';
 import { withLogs } from '../support/logs.js';
-import { ManagedProcess } from '../support/process.js';
-import { startOnPort } from '../support/server-start.js';
 import { startVictoriaMetrics } from '../support/victoria-metrics.js';
-import { waitForHttp } from '../support/wait.js';
 import { family } from './dataset.js';
 import { startExporter } from './exporter.js';
 
 const TEST_TIMEOUT = 60_000;
-
-async function startNodeExporter(): Promise<{ url: string; proc: ManagedProcess }> {
-  const binary = requireBinary('prometheus-node-exporter', 'prometheus-node-exporter');
-  const { port, proc } = await startOnPort({
-    launch: (p) =>
-      ManagedProcess.start({
-        name: `node-exporter:${p}`,
-        command: binary,
-        args: [`--web.listen-address=127.0.0.1:${p}`, '--collector.disable-defaults', '--collector.uname', '--collector.os'],
-      }),
-    ready: (p, pr) => waitForHttp(`http://127.0.0.1:${p}/metrics`, 15_000, 200, { process: pr }),
-  });
-  return { url: `http://127.0.0.1:${port}/metrics`, proc };
-}
 
 /** parts as numbers, `digits` digits each after the first: the documented encoding, computed independently. */
 function encode(parts: readonly number[], n: number, digits = 3): number {
@@ -45,7 +28,7 @@ function encode(parts: readonly number[], n: number, digits = 3): number {
 const dotted = (text: string): number[] => (/\d+(?:\.\d+)*/.exec(text)?.[0] ?? '').split('.').map(Number);
 
 test('version: kernel release, os-release VERSION_ID (node_exporter) and Go version (VictoriaMetrics) as ordered numbers', { timeout: TEST_TIMEOUT }, async () => {
-  const ne = await startNodeExporter();
+  const ne = await startNodeExporter(['uname', 'os']);
   const vm = await startVictoriaMetrics();
   const osRelease = await readFile('/etc/os-release', 'utf8');
   const versionId = /^VERSION_ID="?([^"\n]*)"?$/m.exec(osRelease)?.[1];
