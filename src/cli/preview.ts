@@ -8,7 +8,7 @@ import type { RunOutcome } from '../scheduler/run.js';
 import { SnapshotStore } from '../snapshot/store.js';
 import { CommandSources } from './command-sources.js';
 import type { Degradation } from '../transform/degraded.js';
-import { explainDegraded } from './probe-transformations.js';
+import { explainDegraded } from '../scheduler/label-names.js';
 import { describeOwner, runsHere, WHOLE, type Shard } from '../transform/shard.js';
 
 function summary(t: TransformationConfig, o: RunOutcome, ms: number, degraded: Degradation | undefined): string {

@@ -1,20 +1,10 @@
-import type { ExporterConfig, TransformationConfig } from '../config/types.js';
+import type { ExporterConfig } from '../config/types.js';
 import { withDeadline } from '../model/deadline.js';
 import { redactUrlsInText } from '../model/url.js';
-import { needsLabelNames, sampleLabelNames, withLabelNames } from '../scheduler/label-names.js';
+import { explainDegraded } from '../scheduler/label-names.js';
 import { runWithinDeadline } from '../scheduler/job.js';
 import { SnapshotStore } from '../snapshot/store.js';
-import type { Source } from '../sources/source.js';
-import { degradation, type Degradation } from '../transform/degraded.js';
-import type { TransformResult } from '../transform/transformer.js';
 import { CommandSources } from './command-sources.js';
-
-/** Why a run is degraded; for a missing value label, with the names the source's series carry (see label-names.ts). */
-export async function explainDegraded(t: TransformationConfig, used: readonly Source[], r: TransformResult, signal: AbortSignal): Promise<Degradation | undefined> {
-  const d = degradation(t, r);
-  if (!needsLabelNames(t, d)) return d;
-  return degradation(t, withLabelNames(r, await sampleLabelNames(t, used, signal)));
-}
 
 /**
  * `check --probe`: runs each transformation's own query once (asking for no

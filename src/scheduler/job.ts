@@ -11,7 +11,7 @@ import { PushdownAdvisor, type Projection } from './pushdown-advisor.js';
 import { runTransformation, type RunOutcome } from './run.js';
 import { degradation, type Degradation } from '../transform/degraded.js';
 import type { TransformResult } from '../transform/transformer.js';
-import { needsLabelNames, sampleLabelNames, withLabelNames } from './label-names.js';
+import { explainDegraded, needsLabelNames } from './label-names.js';
 import { FanIn } from './fan-in.js';
 
 export interface JobDeps {
@@ -317,19 +317,19 @@ export class TransformationJob {
    */
   private async explain(r: TransformResult, fields: Record<string, string>): Promise<void> {
     const signal = this.stopper.signal;
-    let names: string[] = [];
+    let d: Degradation | undefined;
     try {
       const release = await this.deps.limiter.acquire(signal);
       try {
-        names = await sampleLabelNames(this.config, this.sources, signal);
+        d = await explainDegraded(this.config, this.sources, r, signal);
       } finally {
         release();
       }
     } catch {
       // No slot (stopping): warn with what the run saw.
+      d = degradation(this.config, r);
     }
     if (signal.aborted) return;
-    const d = degradation(this.config, withLabelNames(r, names));
     if (!d) return;
     this.warnDegraded(d, r, fields);
     if (this.degradedReason !== d.reason) return;

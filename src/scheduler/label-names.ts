@@ -3,7 +3,7 @@ import { withDeadline } from '../model/deadline.js';
 import type { LabelSet } from '../model/series.js';
 import type { Source } from '../sources/source.js';
 import type { TransformResult } from '../transform/transformer.js';
-import type { Degradation } from '../transform/degraded.js';
+import { degradation, type Degradation } from '../transform/degraded.js';
 
 /** Series read, and names kept, for a "did you mean": enough to show what the series carry. */
 const SAMPLE_SERIES = 20;
@@ -56,4 +56,11 @@ export async function sampleLabelNames(t: TransformationConfig, sources: readonl
 /** The result with the sampled names in place of the projected ones. */
 export function withLabelNames(r: TransformResult, names: readonly string[]): TransformResult {
   return names.length > 0 ? { ...r, labelNamesSeen: names } : r;
+}
+
+/** Why a run is degraded; for a missing value label, with the names the source's series carry (sampled once). */
+export async function explainDegraded(t: TransformationConfig, sources: readonly Source[], r: TransformResult, signal: AbortSignal): Promise<Degradation | undefined> {
+  const d = degradation(t, r);
+  if (!needsLabelNames(t, d)) return d;
+  return degradation(t, withLabelNames(r, await sampleLabelNames(t, sources, signal)));
 }
