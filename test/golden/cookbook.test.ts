@@ -1,7 +1,7 @@
 /**
- * The README's cookbook: every examples/cookbook/*.yml loads, runs against
- * examples/cookbook/data.prom with no series skipped, and its output equals
- * the `<name>.out.prom` next to it (what the README shows), passes
+ * The cookbook (docs/transformations.md "Cookbook"): every examples/cookbook/*.yml
+ * loads, runs against examples/cookbook/data.prom with no series skipped, and its
+ * output equals the `<name>.out.prom` next to it (what the docs show), passes
  * `promtool check metrics`, and its OpenMetrics form passes the reference
  * parser. Regenerate the .out.prom files with UPDATE_GOLDEN=1 and review.
  */
