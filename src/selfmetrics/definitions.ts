@@ -1,9 +1,13 @@
 /**
- * Every self-metric, declared once (README "Self-metrics" documents the same
- * list; test/unit/selfmetrics/documented.test.ts keeps the two equal). The
- * text and OpenMetrics registries are both built from `SELF_METRICS`, in its
- * order (which is the order of /metrics), and `SelfMetrics` updates both
- * through one generic fan-out (`fan-out.ts`).
+ * Every self-metric, declared once. The docs' table "Our own metrics" lists
+ * the same ones (test/unit/selfmetrics/documented.test.ts keeps the two
+ * equal). The text and OpenMetrics registries are both built from
+ * `SELF_METRICS`, in its order (the order of /metrics), and `SelfMetrics`
+ * updates both through one generic fan-out (`fan-out.ts`).
+ *
+ * To add a metric: an entry here, the update in `SelfMetrics` (or
+ * `RemoteWriteMetrics`), and a row in the docs' table. Removing a
+ * transformation or a remote-write endpoint removes its series by itself.
  */
 import type { ExpositionFormat } from '../exposition/format.js';
 import type { SourceFailureReason } from '../model/errors.js';

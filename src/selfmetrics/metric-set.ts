@@ -18,7 +18,7 @@ export class MetricSet {
   readonly fans: Fans;
   /** Metrics registered only by `enable`, with their instances per registry. */
   readonly #later: Array<{ readonly def: MetricDef; readonly instances: ReadonlyArray<readonly [AnyRegistry, Counter | Gauge | Histogram]> }> = [];
-  #enabled = new Set<MetricDef['group']>();
+  readonly #enabled = new Set<MetricDef['group']>();
 
   constructor(registries: readonly AnyRegistry[]) {
     for (const registry of registries) {

@@ -1,12 +1,11 @@
 import { Registry, type OpenMetricsContentType } from 'prom-client';
 import type { ExpositionFormat } from '../exposition/format.js';
 import type { SourceFailureReason } from '../model/errors.js';
-import { PROJECTIONS, type Projection, type SkipReason } from './definitions.js';
+import { PROJECTIONS, type Projection, type ScrapeRefreshOutcome, type SkipReason } from './definitions.js';
 import { MetricSet, type Fans } from './metric-set.js';
 import { RemoteWriteMetrics } from './remote-write-metrics.js';
 
-export type { ScrapeRefreshOutcome } from './definitions.js';
-import type { ScrapeRefreshOutcome } from './definitions.js';
+export type { ScrapeRefreshOutcome };
 
 export interface RunSuccess {
   readonly durationSeconds: number;
