@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { DEFAULTS } from '../config/defaults.js';
-import type { FileSourceConfig } from '../config/types.js';
+import type { FileSourceConfig } from './kinds/file.js';
 import { SourceError } from '../model/errors.js';
 import type { SeriesSink } from '../model/series.js';
 import { ExpositionConsumer } from './exposition-consumer.js';
