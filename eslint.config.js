@@ -24,16 +24,28 @@ const FORBIDDEN = {
 // them with the sources' HTTP client; only cli/ wires it in, so no other folder may import it.
 for (const banned of Object.values(FORBIDDEN)) banned.push('output');
 FORBIDDEN.output = ['transform', 'selfmetrics', 'scheduler', 'http', 'cli'];
+// registry/ is the composition root of the configuration: config/ holds the loader's machinery and names no
+// source type, each source kind (schema, build, runtime) lives in sources/kinds/, and registry/ binds the two
+// (parseConfig, loadConfig, redactedConfig). config/ may not import sources/, so only cli/ (and tests) import it.
+for (const banned of Object.values(FORBIDDEN)) banned.push('registry');
+FORBIDDEN.registry = ['transform', 'snapshot', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli', 'output'];
 
-const layerRules = Object.entries(FORBIDDEN).map(([folder, banned]) => ({
-  files: [`src/${folder}/**/*.ts`],
+/** The lint rule that bans `banned` folders from `files`. */
+const layerRule = (folder, files, banned) => ({
+  files,
   rules: {
     'no-restricted-imports': [
       'error',
-      { patterns: [{ group: banned.map((b) => `../${b}/*`), message: `src/${folder} must not import from a later pipeline stage (see eslint.config.js).` }] },
+      // Both depths: src/<folder>/x.ts and src/<folder>/<sub>/x.ts (e.g. sources/kinds/).
+      { patterns: [{ group: banned.flatMap((b) => [`../${b}/*`, `../../${b}/*`]), message: `src/${folder} must not import from a later pipeline stage (see eslint.config.js).` }] },
     ],
   },
-}));
+});
+// Tests next to the code load configs as the CLI does: they may import registry/ (the loader).
+const layerRules = Object.entries(FORBIDDEN).flatMap(([folder, banned]) => [
+  layerRule(folder, [`src/${folder}/**/*.ts`], banned),
+  layerRule(folder, [`src/${folder}/**/*.test.ts`], banned.filter((b) => b !== 'registry')),
+]);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**'] },

@@ -8,7 +8,7 @@
  * BENCH_PUSHDOWN=auto (default, as in production) | true | false.
  */
 import { once } from 'node:events';
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from '../src/registry/load.js';
 import { createHttpServer } from '../src/http/server.js';
 import { createLogger } from '../src/logging/logger.js';
 import { PushdownAdvisor } from '../src/scheduler/pushdown-advisor.js';

@@ -12,7 +12,7 @@
  * value changed: sort + index + render), `unchanged` (the steady state:
  * the diff only). Usage: node dist/bench/finish-render.js [N,N,...] [REPS]
  */
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from '../src/registry/load.js';
 import type { SeriesSink } from '../src/model/series.js';
 import { runTransformation } from '../src/scheduler/run.js';
 import { SnapshotStore } from '../src/snapshot/store.js';

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from '../src/registry/load.js';
 import type { TransformationConfig } from '../src/config/types.js';
 import { runTransformation } from '../src/scheduler/run.js';
 import { SnapshotStore } from '../src/snapshot/store.js';

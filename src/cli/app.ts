@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { once } from 'node:events';
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../registry/load.js';
 import type { ExporterConfig } from '../config/types.js';
-import { redactedConfig } from '../config/redact.js';
+import { redactedConfig } from '../registry/redact.js';
 import { ConfigWatcher } from '../config/watcher.js';
 import { loadWebConfig, type WebConfig } from '../config/web-config.js';
 import { createHttpServer } from '../http/server.js';

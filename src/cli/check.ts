@@ -2,28 +2,27 @@ import { DEFAULTS } from '../config/defaults.js';
 import { decimalVersionWarnings } from '../config/decimal-version.js';
 import { nameCollisionWarnings } from '../config/name-collisions.js';
 import { loadOrReport } from './load-or-report.js';
-import type { ExporterConfig, SourceConfig } from '../config/types.js';
+import { hasHttp, type ExporterConfig, type SourceConfig } from '../config/types.js';
 import { DeadlineExceeded, withDeadline } from '../model/deadline.js';
 import { SourceError } from '../model/errors.js';
-import { redactUrl, redactUrlsInText } from '../model/url.js';
+import { redactUrlsInText } from '../model/url.js';
+import { kindOf } from '../sources/kinds/index.js';
 import { createSource } from '../sources/registry.js';
 import { assignmentText } from './shard-assignment.js';
 import { probeTransformations } from './probe-transformations.js';
 
 async function probe(cfg: SourceConfig): Promise<string> {
   const source = createSource(cfg, { request: () => undefined });
+  const { query, emptyMessage } = kindOf(cfg.type).probe;
   const started = performance.now();
   let n = 0;
   try {
-    // `vector(1)` answers on every Prometheus-compatible API; other sources are
-    // read and parsed in full (a JSON document as one record).
-    const query = { metric: cfg.type === 'prometheus' ? 'vector(1)' : '', filter: '', labels: null, json: { records: '$', labels: [] } };
     // The request's own timeout names itself; this deadline, a second later, holds even if it did not.
-    const seconds = ('http' in cfg ? cfg.http.timeoutSeconds : 30) + 1;
+    const seconds = (hasHttp(cfg) ? cfg.http.timeoutSeconds : 30) + 1;
     await withDeadline('probe deadline', seconds, undefined, (signal) => source.collect(query, () => n++, signal)).catch((e: unknown) => {
       throw e instanceof DeadlineExceeded ? new SourceError('timeout', e.message) : e;
     });
-    if (cfg.type === 'prometheus' && n === 0) throw new SourceError('bad_response', 'answered, but vector(1) returned no series');
+    if (emptyMessage !== undefined && n === 0) throw new SourceError('bad_response', emptyMessage);
     return `ok (${Math.round(performance.now() - started)} ms)`;
   } finally {
     await source.close();
@@ -31,7 +30,7 @@ async function probe(cfg: SourceConfig): Promise<string> {
 }
 
 function describe(config: ExporterConfig): string {
-  const sources = [...config.sources.values()].map((s) => (s.type === 'file' ? `${s.name} (file ${s.path})` : `${s.name} (${s.type} ${redactUrl(s.http.url)})`));
+  const sources = [...config.sources.values()].map((s) => `${s.name} (${kindOf(s.type).describe(s)})`);
   return `${config.file}: valid; ${config.transformations.length} transformation(s), source(s): ${sources.join(', ')}\n`;
 }
 
@@ -68,7 +67,7 @@ export async function check(configFile: string, withProbe: boolean, out = proces
     } catch (e) {
       failed++;
       const reason = e instanceof SourceError ? `${e.reason}: ` : '';
-      out.write(`source ${cfg.name}: FAILED ${reason}${redactUrlsInText((e as Error).message, 'http' in cfg ? [cfg.http.url] : [])}\n`);
+      out.write(`source ${cfg.name}: FAILED ${reason}${redactUrlsInText((e as Error).message, hasHttp(cfg) ? [cfg.http.url] : [])}\n`);
     }
   }
   // Each transformation's own query: an empty or degraded answer fails the probe like a source that does not answer.

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../registry/load.js';
 import type { ExporterConfig } from '../config/types.js';
 
 /** Loads the config for a command, or writes its problems (start-up's messages) and gives undefined. */

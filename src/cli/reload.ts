@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseConfig } from '../config/load.js';
+import { parseConfig } from '../registry/load.js';
 import type { ExporterConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApplySummary } from '../scheduler/scheduler.js';

@@ -76,7 +76,7 @@ export function buildQuery(ctx: BuildContext, t: RawTransformation, path: PathSe
     ctx.problems.add(at, 'query is empty');
     return expr;
   }
-  const other = sources.find((s) => s.type !== 'prometheus');
+  const other = sources.find((s) => ctx.capabilities(s).queryLanguage === null);
   if (other) {
     ctx.problems.add(at, `query needs query-API sources (type: prometheus); source "${other.name}" is of type ${other.type}: use source_metric and query_filter`);
     return expr;
@@ -85,7 +85,7 @@ export function buildQuery(ctx: BuildContext, t: RawTransformation, path: PathSe
   // templates, keep_metric_names, ...) the PromQL grammar rejects: only sources
   // that are all Prometheus-flavored get the strict check. A bad MetricsQL query
   // fails its runs with the source's own message (logged once per cause).
-  const strict = sources.some((s) => s.type === 'prometheus' && s.flavor === 'prometheus');
+  const strict = sources.some((s) => ctx.capabilities(s).queryLanguage === 'prometheus');
   if (strict) {
     const err = checkPromQL(expr);
     const hint = err?.kind === 'syntax' ? ' (the source is flavor: prometheus; for MetricsQL set flavor: victoriametrics on the source)' : '';

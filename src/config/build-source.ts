@@ -7,7 +7,7 @@ import type { PathSegment } from './locate.js';
 import type { Problems } from './problems.js';
 import type { RawHttpOptions } from './schema.js';
 import { secondsText } from './schema-number.js';
-import type { HttpClientConfig, TlsConfig } from './types.js';
+import type { HttpClientConfig, SourceCapabilities, SourceConfig, TlsConfig } from './types.js';
 import { QUERY_API_BASE_URLS } from '../model/query-api.js';
 
 /** Shared context of one config build. */
@@ -15,6 +15,8 @@ export interface BuildContext {
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly problems: Problems;
+  /** What a built source can do, from its kind: transformations are checked against it, never against `type`. */
+  readonly capabilities: (s: SourceConfig) => SourceCapabilities;
 }
 
 export function toSeconds(v: number | string | undefined): number | undefined {

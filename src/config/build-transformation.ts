@@ -8,15 +8,15 @@ import type { RawTransformation } from './schema.js';
 import { buildShaping } from './build-shaping.js';
 import { buildMetricType } from './build-metric-type.js';
 import { buildQuery, pushdownAllowed } from './build-query.js';
-import type { CompiledValue, JsonMapping, SourceConfig, TransformationConfig } from './types.js';
+import { hasHttp, type CompiledValue, type JsonMapping, type SourceConfig, type TransformationConfig } from './types.js';
 
 /** Sources that select series themselves: their regexes must also compile in JavaScript. */
-function filtersLocally(s: SourceConfig): boolean {
-  return s.type === 'scrape' || (s.type === 'file' && s.format === 'prometheus');
+function filtersLocally(ctx: BuildContext, s: SourceConfig): boolean {
+  return ctx.capabilities(s).selectsLocally;
 }
 
-function readsJson(s: SourceConfig): boolean {
-  return s.type === 'json' || (s.type === 'file' && s.format === 'json');
+function readsJson(ctx: BuildContext, s: SourceConfig): boolean {
+  return ctx.capabilities(s).readsJson;
 }
 
 /**
@@ -28,9 +28,9 @@ function readsJson(s: SourceConfig): boolean {
  */
 function checkSelector(ctx: BuildContext, t: RawTransformation, i: number, sources: readonly SourceConfig[]): void {
   if (t.query_filter === undefined || t.query !== undefined) return;
-  const allowOr = sources.length > 0 && sources.every((s) => s.type === 'prometheus' && s.flavor === 'victoriametrics');
+  const allowOr = sources.length > 0 && sources.every((s) => ctx.capabilities(s).queryLanguage === 'victoriametrics');
   try {
-    parseSelector(t.query_filter, { allowOr, local: sources.some(filtersLocally) });
+    parseSelector(t.query_filter, { allowOr, local: sources.some((s) => filtersLocally(ctx, s)) });
   } catch (e) {
     if (!(e instanceof SelectorSyntaxError)) throw e;
     ctx.problems.addInValue(['metric_transformations', i, 'query_filter'], e.offset, `invalid label matchers: ${e.message}`);
@@ -52,7 +52,7 @@ function compileValue(ctx: BuildContext, t: RawTransformation, path: PathSegment
 
 /** The `json:` mapping, required exactly when a source reads JSON; JSONPaths are checked now. */
 function buildJson(ctx: BuildContext, t: RawTransformation, path: PathSegment[], sources: readonly SourceConfig[]): JsonMapping | null {
-  const needs = sources.some(readsJson);
+  const needs = sources.some((s) => readsJson(ctx, s));
   if (!t.json) {
     if (needs) ctx.problems.add(path, 'a transformation reading a JSON source needs json: {records, labels}');
     return null;
@@ -111,7 +111,7 @@ export function buildTransformation(
   }
   const sourceLabel = t.source_label ?? (names.length > 1 ? 'source' : null);
   const interval = toSeconds(t.interval) ?? globalInterval;
-  const sourceTimeout = source && 'http' in source ? source.http.timeoutSeconds : DEFAULTS.sourceTimeoutSeconds;
+  const sourceTimeout = source && hasHttp(source) ? source.http.timeoutSeconds : DEFAULTS.sourceTimeoutSeconds;
   const onScrape = t.mode === 'on_scrape';
   checkSchedule(ctx, t, path);
   const maxStaleness = toSeconds(t.max_staleness) ?? globalStaleness ?? DEFAULTS.maxStalenessIntervals * interval;

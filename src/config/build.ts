@@ -1,5 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
-import { buildHttpClient, expand, toSeconds, type BuildContext } from './build-source.js';
+import { buildHttpClient, toSeconds, type BuildContext } from './build-source.js';
 import { DEFAULTS } from './defaults.js';
 import { claimedNames } from '../model/family-names.js';
 import type { MetricType } from '../model/series.js';
@@ -7,6 +6,7 @@ import { RESERVED_METRIC_PREFIXES } from './names.js';
 import type { RawConfig, RawTransformation } from './schema.js';
 import { buildTransformation } from './build-transformation.js';
 import { buildRemoteWrite } from './build-remote-write.js';
+import type { LoaderKinds } from './source-kind.js';
 import type { ExporterConfig, SourceConfig } from './types.js';
 
 /** Does a transformation read the source named `default` (also by naming no source)? */
@@ -15,9 +15,10 @@ function readsDefault(raw: RawConfig): boolean {
   return raw.metric_transformations.some((t) => t.source === undefined || t.source === name || (Array.isArray(t.source) && t.source.includes(name)));
 }
 
-function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<string, SourceConfig> {
+function buildSources(ctx: BuildContext, loader: LoaderKinds, raw: RawConfig, timeout: number): Map<string, SourceConfig> {
   const sources = new Map<string, SourceConfig>();
   const defaultName = DEFAULTS.defaultSourceName;
+  const kinds = new Map(loader.kinds.map((k) => [k.type, k]));
   (raw.sources ?? []).forEach((s, i) => {
     const path = ['sources', i];
     if (sources.has(s.name)) {
@@ -27,23 +28,10 @@ function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<s
     if (s.name === defaultName && raw.victoriametrics_url !== undefined) {
       ctx.problems.add([...path, 'name'], `source "${defaultName}" conflicts with victoriametrics_url: set the URL in one place`);
     }
-    if (s.type === 'file') {
-      const file = expand(ctx, s.path, [...path, 'path']);
-      const format = s.format ?? (file.endsWith('.json') ? 'json' : 'prometheus');
-      // Only JSON files are parsed whole; an exposition streams line by line (lines capped at 1 MiB).
-      const limits = format === 'json' ? { maxBytes: s.max_bytes ?? DEFAULTS.maxJsonResponseBytes, maxLabelValueBytes: s.max_label_value_bytes ?? DEFAULTS.maxLabelValueBytes } : {};
-      sources.set(s.name, { name: s.name, type: 'file', path: isAbsolute(file) ? file : resolve(ctx.dir, file), format, ...limits });
-    } else if (s.type === 'json') {
-      // A JSON answer is parsed whole: its default bound is the heap-safe one, not the streamed sources'.
-      const http = { ...buildHttpClient(ctx, s, path, timeout), maxResponseBytes: s.max_response_bytes ?? DEFAULTS.maxJsonResponseBytes };
-      const maxLabelValueBytes = s.max_label_value_bytes ?? DEFAULTS.maxLabelValueBytes;
-      sources.set(s.name, { name: s.name, type: 'json', http, method: s.method ?? (s.body === undefined ? 'GET' : 'POST'), ...(s.body === undefined ? {} : { body: s.body }), maxLabelValueBytes });
-    } else if (s.type === 'prometheus') {
-      const maxLabelValueBytes = s.max_label_value_bytes ?? DEFAULTS.maxLabelValueBytes;
-      sources.set(s.name, { name: s.name, type: s.type, http: buildHttpClient(ctx, s, path, timeout, [...path, 'url'], true), flavor: s.flavor ?? 'prometheus', pushdown: s.pushdown ?? true, maxLabelValueBytes });
-    } else {
-      sources.set(s.name, { name: s.name, type: s.type, http: buildHttpClient(ctx, s, path, timeout) });
-    }
+    // The schema let through only entries whose `type:` names a kind, checked by that kind's own schema.
+    const kind = kinds.get(s.type);
+    if (!kind) throw new Error(`internal: no source kind "${s.type}"`);
+    sources.set(s.name, kind.build(ctx, s, path, timeout));
   });
   // The prototype's implicit source, only when a transformation reads it: a
   // config of named sources alone has no phantom `default` to build, probe,
@@ -53,7 +41,7 @@ function buildSources(ctx: BuildContext, raw: RawConfig, timeout: number): Map<s
     const url = raw.victoriametrics_url ?? DEFAULTS.victoriametricsUrl;
     const http = buildHttpClient(ctx, { url }, ['victoriametrics_url'], timeout, ['victoriametrics_url'], true);
     // The prototype's source is a VictoriaMetrics: its queries may be MetricsQL.
-    if (readsDefault(raw)) sources.set(defaultName, { name: defaultName, type: 'prometheus', http, flavor: 'victoriametrics', pushdown: true, maxLabelValueBytes: DEFAULTS.maxLabelValueBytes });
+    if (readsDefault(raw)) sources.set(defaultName, loader.implicitDefault(defaultName, http));
   }
   return sources;
 }
@@ -90,10 +78,10 @@ function checkName(ctx: BuildContext, t: RawTransformation, i: number, seen: Map
 }
 
 /** Turns the schema-checked raw config into the typed config, reporting semantic problems. */
-export function buildConfig(ctx: BuildContext, raw: RawConfig, file: string, hash: string): ExporterConfig {
+export function buildConfig(ctx: BuildContext, loader: LoaderKinds, raw: RawConfig, file: string, hash: string): ExporterConfig {
   const interval = toSeconds(raw.scrape_interval) ?? DEFAULTS.scrapeIntervalSeconds;
   const timeout = toSeconds(raw.query_timeout) ?? DEFAULTS.sourceTimeoutSeconds;
-  const sources = buildSources(ctx, raw, timeout);
+  const sources = buildSources(ctx, loader, raw, timeout);
   const seen = new Map<string, { readonly name: string; readonly type: MetricType }>();
   const transformations = raw.metric_transformations.map((t, i) => {
     checkName(ctx, t, i, seen);

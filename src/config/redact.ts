@@ -6,7 +6,8 @@ const SECRET = '<secret>';
 /** Userinfo, query values and the fragment blanked (`?api_key=<secret>`): they may carry keys. */
 export { redactUrl };
 
-function http(h: HttpClientConfig): Record<string, unknown> {
+/** An HTTP client's settings for the status page (a source kind's `redact` spreads it). */
+export function redactedHttp(h: HttpClientConfig): Record<string, unknown> {
   return {
     url: redactUrl(h.url),
     timeout_seconds: h.timeoutSeconds,
@@ -19,16 +20,13 @@ function http(h: HttpClientConfig): Record<string, unknown> {
   };
 }
 
-function source(s: SourceConfig): Record<string, unknown> {
-  return s.type === 'file' ? { name: s.name, type: s.type, path: s.path } : { name: s.name, type: s.type, ...http(s.http) };
-}
-
 /**
  * The running configuration as plain data for the status page, with every
  * secret (passwords, tokens, header values, URLs' userinfo and query values)
- * replaced by `<secret>`.
+ * replaced by `<secret>`. Each source is shown as its kind's `redact` says
+ * (src/registry/redact.ts binds that).
  */
-export function redactedConfig(config: ExporterConfig): Record<string, unknown> {
+export function redactedConfigWith(config: ExporterConfig, source: (s: SourceConfig) => Record<string, unknown>): Record<string, unknown> {
   return {
     file: config.file,
     exporter_address: config.listenHost,
@@ -36,6 +34,6 @@ export function redactedConfig(config: ExporterConfig): Record<string, unknown> 
     max_concurrent_requests: config.maxConcurrentRequests,
     sources: [...config.sources.values()].map(source),
     metric_transformations: config.transformations,
-    ...(config.remoteWrite.length > 0 ? { remote_write: config.remoteWrite.map((rw) => ({ name: rw.name, ...http(rw.http), queue_config: rw.queue })) } : {}),
+    ...(config.remoteWrite.length > 0 ? { remote_write: config.remoteWrite.map((rw) => ({ name: rw.name, ...redactedHttp(rw.http), queue_config: rw.queue })) } : {}),
   };
 }

@@ -50,7 +50,7 @@ function labelMap<T extends z.ZodType>(value: T) {
 }
 
 /** Seconds as a number (the prototype's form), a quoted number or a Prometheus duration string. */
-const seconds = secondsSchema(false);
+export const seconds = secondsSchema(false);
 
 /** Like `seconds`, but 0 is allowed (`cache: 0`: share runs in flight only). */
 const secondsOrZero = secondsSchema(true);
@@ -69,7 +69,8 @@ export const basicAuth = z.strictObject({
   password_file: z.string().optional(),
 });
 
-const httpOptions = {
+/** The HTTP client options of http sources (and, without max_response_bytes, of remote_write). */
+export const httpOptions = {
   url: z.string(),
   timeout: seconds.optional(),
   basic_auth: basicAuth.optional(),
@@ -83,47 +84,10 @@ const httpOptions = {
 };
 
 // A longer label value in an answer fails the run (README "Sources").
-const maxLabelValueBytes = z.number().int().positive().optional();
+export const maxLabelValueBytes = z.number().int().positive().optional();
 
-export const prometheusSource = z.strictObject({
-  name: z.string().min(1),
-  type: z.literal('prometheus'),
-  ...httpOptions,
-  // Query language of the source (README "Queries"): how strictly `query:` is checked at load.
-  flavor: z.enum(['prometheus', 'victoriametrics']).optional(),
-  // Projection pushdown (README "Asking for less"); false: always send the plain selector.
-  pushdown: z.boolean().optional(),
-  max_label_value_bytes: maxLabelValueBytes,
-});
-
-export const fileSource = z.strictObject({
-  name: z.string().min(1),
-  type: z.literal('file'),
-  path: z.string().min(1),
-  format: z.enum(['prometheus', 'json']).optional(),
-  // JSON files are parsed whole: a larger one fails the run.
-  max_bytes: z.number().int().positive().optional(),
-  max_label_value_bytes: maxLabelValueBytes,
-});
-
-export const scrapeSource = z.strictObject({
-  name: z.string().min(1),
-  type: z.literal('scrape'),
-  ...httpOptions,
-});
-
-export const jsonSource = z.strictObject({
-  name: z.string().min(1),
-  type: z.literal('json'),
-  method: z.enum(['GET', 'POST']).optional(),
-  body: z.string().optional(),
-  ...httpOptions,
-  max_label_value_bytes: maxLabelValueBytes,
-});
-
-const source = z.discriminatedUnion('type', [prometheusSource, fileSource, scrapeSource, jsonSource], {
-  error: 'expected a source with "type: prometheus", "scrape", "json" or "file"',
-});
+/** `name:` of a `sources:` entry; each kind's schema (src/sources/kinds/) has it, its `type:` literal and its own keys. */
+export const sourceName = z.string().min(1);
 
 /** A JSONPath with RFC 9535's `[-1]` made to work and the forms that would match nothing refused (jsonpath.ts). */
 const jsonPath = z
@@ -148,7 +112,7 @@ const relabelRule = z.strictObject({
   target_label: labelName.optional(),
 });
 
-const transformation = z.strictObject({
+export const transformation = z.strictObject({
   name: metricNameOrTemplate,
   description: z.string().optional(),
   source_metric: sourceMetric.optional(),
@@ -219,25 +183,37 @@ export const remoteWrite = z.strictObject({
   queue_config: remoteWriteQueue.optional(),
 });
 
-export const configSchema = z.strictObject({
-  victoriametrics_url: z.string().optional(),
-  scrape_interval: seconds.optional(),
-  exporter_port: portSchema.optional(),
-  // Keys of the prototype's re-creation (shared/baselines/seed_exporter.py).
-  exporter_address: z.string().optional(),
-  query_timeout: seconds.optional(),
-  metric_transformations: z.array(transformation),
-  // Additions to the prototype's format.
-  sources: z.array(source).optional(),
-  max_staleness: seconds.optional(),
-  max_concurrent_requests: z.number().int().positive().optional(),
-  remote_write: z.array(remoteWrite).optional(),
-  // The default max_series of every transformation (README "Limits").
-  max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
-});
+/**
+ * A `sources:` entry as the loader sees it: one of the kinds' schemas (picked by `type:`), whose build the kind
+ * itself does; the loader reads only `name` and `type`.
+ */
+export type RawSource = {
+  readonly name: string;
+  readonly type: string;
+};
 
-export type RawConfig = z.infer<typeof configSchema>;
+/** The whole file's schema, with `sources:` entries checked by `source` (the union of the kinds' schemas). */
+export function configSchemaWith(source: z.ZodType<RawSource>) {
+  return z.strictObject({
+    victoriametrics_url: z.string().optional(),
+    scrape_interval: seconds.optional(),
+    exporter_port: portSchema.optional(),
+    // Keys of the prototype's re-creation (shared/baselines/seed_exporter.py).
+    exporter_address: z.string().optional(),
+    query_timeout: seconds.optional(),
+    metric_transformations: z.array(transformation),
+    // Additions to the prototype's format.
+    sources: z.array(source).optional(),
+    max_staleness: seconds.optional(),
+    max_concurrent_requests: z.number().int().positive().optional(),
+    remote_write: z.array(remoteWrite).optional(),
+    // The default max_series of every transformation (README "Limits").
+    max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
+  });
+}
+
+export type RawConfig = z.infer<ReturnType<typeof configSchemaWith>>;
 export type RawTransformation = z.infer<typeof transformation>;
-export type RawSource = z.infer<typeof source>;
-export type RawHttpOptions = Omit<z.infer<typeof prometheusSource>, 'type'>;
+/** The HTTP options of an http source's entry (each kind's schema spreads `httpOptions`). */
+export type RawHttpOptions = z.infer<z.ZodObject<typeof httpOptions>>;
 export type RawRemoteWrite = z.infer<typeof remoteWrite>;

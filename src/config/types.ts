@@ -6,7 +6,7 @@ import type { ParserSpec, ValueParser } from '../parsers/index.js';
  * The validated, typed configuration. Built once by `loadConfig`; nothing
  * downstream ever reads YAML.
  */
-export interface ExporterConfig {
+export interface ExporterConfig<S extends SourceConfig = SourceConfig> {
   /** Absolute path of the file this was loaded from. */
   readonly file: string;
   /** SHA-256 of the file's bytes, to skip reloads of unchanged content. */
@@ -16,7 +16,8 @@ export interface ExporterConfig {
   /** Address to listen on when no `--web.listen-address` flag is given. */
   readonly listenHost: string;
   readonly listenPort: number;
-  readonly sources: ReadonlyMap<string, SourceConfig>;
+  /** By name; `S`: the union of the kinds' configs, where the loader's caller wants to tell them apart. */
+  readonly sources: ReadonlyMap<string, S>;
   readonly transformations: readonly TransformationConfig[];
   /** Source requests in flight at once, over all transformations. */
   readonly maxConcurrentRequests: number;
@@ -76,51 +77,39 @@ export interface HttpClientConfig {
   readonly identityEncoding?: true;
 }
 
-export interface PrometheusSourceConfig {
+/**
+ * What every source config has, whatever its kind. Each kind (src/sources/kinds/) extends it with its own
+ * fields and a literal `type`; stages after the loader read only these fields and the kind's capabilities.
+ */
+export interface SourceConfig {
   readonly name: string;
-  readonly type: 'prometheus';
+  /** The kind's name, as written in `type:`. */
+  readonly type: string;
+}
+
+/** A source read over HTTP: its timeout bounds a run, its URL is redacted from errors. */
+export interface HttpSourceConfig extends SourceConfig {
   readonly http: HttpClientConfig;
-  /** Query language: `prometheus` checks `query:` strictly at load; `victoriametrics` accepts MetricsQL. */
-  readonly flavor: QueryFlavor;
-  /** May this source be sent `group by (...)` projections (README "Asking for less")? */
-  readonly pushdown: boolean;
-  /** A longer label value in an answer fails the run (`too_large`). */
-  readonly maxLabelValueBytes: number;
+}
+
+/** Does this source (of whatever kind) read over HTTP? */
+export function hasHttp(s: SourceConfig): s is HttpSourceConfig {
+  return 'http' in s;
 }
 
 export type QueryFlavor = 'prometheus' | 'victoriametrics';
 
-export interface FileSourceConfig {
-  readonly name: string;
-  readonly type: 'file';
-  /** Absolute path, re-read at every run. */
-  readonly path: string;
-  readonly format: 'prometheus' | 'json';
-  /** JSON files (set for them only): parsed whole, so larger files fail the run (`too_large`); expositions stream. */
-  readonly maxBytes?: number;
-  /** JSON files (set for them only): a longer label value fails the run. */
-  readonly maxLabelValueBytes?: number;
+/** What the loader and the scheduler may know about a source; given by its kind from its config. */
+export interface SourceCapabilities {
+  /** Selects series itself (from an exposition): query_filter's regexes must also compile in JavaScript. */
+  readonly selectsLocally: boolean;
+  /** Reads JSON documents: transformations reading it need a `json:` mapping. */
+  readonly readsJson: boolean;
+  /** A query API: takes `query:`, in this language (`prometheus` is checked strictly at load). null: no query API. */
+  readonly queryLanguage: QueryFlavor | null;
+  /** A projection (`group by`, `label_keep`) can reach it: a query API with `pushdown` on. */
+  readonly projectable: boolean;
 }
-
-/** A /metrics endpoint (Prometheus text or OpenMetrics), fetched at every run. */
-export interface ScrapeSourceConfig {
-  readonly name: string;
-  readonly type: 'scrape';
-  readonly http: HttpClientConfig;
-}
-
-/** A JSON HTTP API, polled at every run. */
-export interface JsonSourceConfig {
-  readonly name: string;
-  readonly type: 'json';
-  readonly http: HttpClientConfig;
-  readonly method: 'GET' | 'POST';
-  readonly body?: string;
-  /** A longer label value in a record fails the run (`too_large`). */
-  readonly maxLabelValueBytes: number;
-}
-
-export type SourceConfig = PrometheusSourceConfig | FileSourceConfig | ScrapeSourceConfig | JsonSourceConfig;
 
 /** How a JSON document becomes series: a JSONPath for the records, an expression per label. */
 export interface JsonMapping {
@@ -129,7 +118,6 @@ export interface JsonMapping {
   /** The transformation's value_from_label: an answer where no record has it is a failed run (unset: `check --probe`). */
   readonly valueLabel?: string;
 }
-export type SourceType = SourceConfig['type'];
 
 export interface TransformationConfig {
   readonly name: string;

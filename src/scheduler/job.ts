@@ -10,6 +10,7 @@ import type { Shard } from '../transform/shard.js';
 import { PushdownAdvisor, type Projection } from './pushdown-advisor.js';
 import { runTransformation, type RunOutcome } from './run.js';
 import { degradation, type Degradation } from '../transform/degraded.js';
+import { isQueryApi } from '../sources/kinds/index.js';
 import type { TransformResult } from '../transform/transformer.js';
 import { explainDegraded, needsLabelNames } from './label-names.js';
 import { FanIn } from './fan-in.js';
@@ -141,7 +142,7 @@ export class TransformationJob {
     readonly sources: readonly Source[],
     protected readonly deps: JobDeps,
     /** Whether a projection would reach a source at all (a query API with `pushdown` on); scrape and JSON sources never get one. */
-    projectable = sources.some((s) => s.type === 'prometheus'),
+    projectable = sources.some((s) => isQueryApi(s.type)),
   ) {
     const pushdown = { pushdown: config.pushdown && projectable, ...(config.pushdownAlways ? { pushdownAlways: true as const } : {}) };
     this.advisor = new PushdownAdvisor(pushdown, sources.length > 0 && sources.every((s) => s.labelKeep === true));

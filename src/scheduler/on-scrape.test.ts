@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { parseConfig } from '../config/load.js';
+import { parseConfig } from '../registry/load.js';
 import type { TransformationConfig } from '../config/types.js';
 import { createLogger } from '../logging/logger.js';
 import { SourceError } from '../model/errors.js';

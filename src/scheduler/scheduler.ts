@@ -1,5 +1,6 @@
 import { fingerprint } from '../config/fingerprint.js';
 import type { ExporterConfig, SourceConfig, TransformationConfig } from '../config/types.js';
+import { capabilitiesOf } from '../sources/kinds/index.js';
 import { createSource } from '../sources/registry.js';
 import type { Source, SourceObserver } from '../sources/source.js';
 import { TransformationJob, type JobDeps, type JobStatus } from './job.js';
@@ -111,7 +112,7 @@ export class Scheduler {
   private projectable(t: TransformationConfig): boolean {
     return t.sources.some((name) => {
       const cfg = this.sources.get(name)?.cfg;
-      return cfg?.type === 'prometheus' && cfg.pushdown;
+      return cfg !== undefined && capabilitiesOf(cfg).projectable;
     });
   }
 

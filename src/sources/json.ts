@@ -1,4 +1,4 @@
-import type { JsonSourceConfig } from '../config/types.js';
+import type { JsonSourceConfig } from './kinds/json.js';
 import { SourceError } from '../model/errors.js';
 import type { SeriesSink } from '../model/series.js';
 import { HttpClient } from './http-client.js';

@@ -1,4 +1,4 @@
-import type { PrometheusSourceConfig } from '../config/types.js';
+import type { PrometheusSourceConfig } from './kinds/prometheus.js';
 import type { SeriesSink } from '../model/series.js';
 import { HttpClient } from './http-client.js';
 import { VectorReader } from './prometheus-envelope.js';

@@ -1,21 +1,10 @@
-import type { SourceConfig } from '../config/types.js';
-import { FileSource } from './file.js';
-import { JsonSource } from './json.js';
-import { ScrapeSource } from './scrape.js';
-import { PrometheusSource } from './prometheus.js';
+import { hasHttp, type SourceConfig } from '../config/types.js';
+import { kindOf } from './kinds/index.js';
 import { RedactingSource } from './redacting-source.js';
 import type { Source, SourceObserver } from './source.js';
 
-/** One factory per source type: adding a type touches its file and this map. */
-const FACTORIES: { [K in SourceConfig['type']]: (cfg: Extract<SourceConfig, { type: K }>, o: SourceObserver) => Source } = {
-  prometheus: (cfg, o) => new PrometheusSource(cfg, o),
-  file: (cfg, o) => new FileSource(cfg, o),
-  scrape: (cfg, o) => new ScrapeSource(cfg, o),
-  json: (cfg, o) => new JsonSource(cfg, o),
-};
-
+/** The runtime source of a config, made by its kind (kinds/index.ts); an HTTP source's errors never carry its URL's secrets. */
 export function createSource(cfg: SourceConfig, observer: SourceObserver): Source {
-  const factory = FACTORIES[cfg.type] as (c: SourceConfig, o: SourceObserver) => Source;
-  const source = factory(cfg, observer);
-  return cfg.type === 'file' ? source : new RedactingSource(source, cfg.http.url);
+  const source = kindOf(cfg.type).create(cfg, observer);
+  return hasHttp(cfg) ? new RedactingSource(source, cfg.http.url) : source;
 }

@@ -1,4 +1,4 @@
-import type { ScrapeSourceConfig } from '../config/types.js';
+import type { ScrapeSourceConfig } from './kinds/scrape.js';
 import type { SeriesSink } from '../model/series.js';
 import { ExpositionConsumer } from './exposition-consumer.js';
 import { HttpClient } from './http-client.js';

@@ -1,4 +1,4 @@
-import type { JsonMapping, SourceType } from '../config/types.js';
+import type { JsonMapping } from '../config/types.js';
 import type { SeriesSink } from '../model/series.js';
 
 /** What a transformation asks a source for. */
@@ -41,7 +41,8 @@ export interface CollectOutcome {
  */
 export interface Source {
   readonly name: string;
-  readonly type: SourceType;
+  /** Its kind's name (`type:`); capabilities are looked up by it (kinds/index.ts), never compared with a literal. */
+  readonly type: string;
   /** Understands `keep` (a VictoriaMetrics query API that allows pushdown). */
   readonly labelKeep?: boolean;
   collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome>;

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../config/load.js';
+import { parseConfig } from '../registry/load.js';
 import type { TransformationConfig } from '../config/types.js';
 import type { SourceError } from '../model/errors.js';
 import { Transformer } from './transformer.js';

@@ -11,7 +11,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/registry/load.js';
 import { requireBinary } from '../support/binaries.js';
 import { withLogs } from '../support/logs.js';
 import { ManagedProcess } from '../support/process.js';

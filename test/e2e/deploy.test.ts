@@ -12,7 +12,7 @@ import { copyFile, cp, readFile, readdir, stat, writeFile } from 'node:fs/promis
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/registry/load.js';
 import { requireBinary } from '../support/binaries.js';
 import { withLogs } from '../support/logs.js';
 import { ManagedProcess } from '../support/process.js';

@@ -11,7 +11,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/registry/load.js';
 import { SourceError } from '../../src/model/errors.js';
 import { createSource } from '../../src/sources/registry.js';
 import { loadCorpus, type CorpusCase } from '../support/exposition-corpus.js';

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/registry/load.js';
 import { runTransformation } from '../../src/scheduler/run.js';
 import { SnapshotStore } from '../../src/snapshot/store.js';
 import { createSource } from '../../src/sources/registry.js';

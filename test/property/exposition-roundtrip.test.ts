@@ -17,7 +17,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/registry/load.js';
 import type { TransformationConfig } from '../../src/config/types.js';
 import type { ExpositionFormat } from '../../src/exposition/format.js';
 import { renderSamples } from '../../src/exposition/render.js';

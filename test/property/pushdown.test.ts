@@ -14,7 +14,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/registry/load.js';
 import type { TransformationConfig } from '../../src/config/types.js';
 import type { LabelSet } from '../../src/model/series.js';
 import { Transformer } from '../../src/transform/transformer.js';

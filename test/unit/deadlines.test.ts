@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/registry/load.js';
 import type { HttpClientConfig, TransformationConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { Deadline } from '../../src/model/deadline.js';

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/registry/load.js';
 import type { SeriesSink } from '../../src/model/series.js';
 import { runTransformation } from '../../src/scheduler/run.js';
 import { SnapshotStore } from '../../src/snapshot/store.js';

@@ -8,7 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/registry/load.js';
 import { redactUrl } from '../../src/config/redact.js';
 import { writeExposition } from '../../src/exposition/write.js';
 import { createLogger } from '../../src/logging/logger.js';

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULTS } from '../../src/config/defaults.js';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/registry/load.js';
 import { runTransformation } from '../../src/scheduler/run.js';
 import { SnapshotStore } from '../../src/snapshot/store.js';
 import { createSource } from '../../src/sources/registry.js';

@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/registry/load.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { SelfMetrics } from '../../src/selfmetrics/self-metrics.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decimalVersionWarnings } from '../../../src/config/decimal-version.js';
-import { parseConfig } from '../../../src/config/load.js';
+import { parseConfig } from '../../../src/registry/load.js';
 
 function warned(value: string): boolean {
   const config = parseConfig(`metric_transformations:\n  - { name: x, source_metric: m, value_from_label: l, value: ${value} }\n`, '/etc/lve/config.yml', {});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { loadConfig } from '../../../src/config/load.js';
+import { loadConfig } from '../../../src/registry/load.js';
 import { ConfigError } from '../../../src/model/errors.js';
 
 /**

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { JSONPath } from 'jsonpath-plus';
 import { checkJsonPath } from '../../../src/config/jsonpath.js';
-import { loadConfig } from '../../../src/config/load.js';
+import { loadConfig } from '../../../src/registry/load.js';
 import { runTransformation } from '../../../src/scheduler/run.js';
 import { SnapshotStore } from '../../../src/snapshot/store.js';
 import { createSource } from '../../../src/sources/registry.js';

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { after, describe, test } from 'node:test';
-import { loadConfig, parseConfig } from '../../../src/config/load.js';
-import type { ExporterConfig, HttpClientConfig, SourceConfig, TransformationConfig } from '../../../src/config/types.js';
+import { loadConfig, parseConfig } from '../../../src/registry/load.js';
+import type { ExporterConfig, HttpClientConfig, SourceConfig, TransformationConfig } from '../../../src/registry/load.js';
 import { ConfigError } from '../../../src/model/errors.js';
 
 /** Project root, from the compiled test in `dist/test/unit/config/`. */

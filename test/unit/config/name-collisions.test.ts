@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../../src/config/load.js';
+import { parseConfig } from '../../../src/registry/load.js';
 import { metricsInQuery, nameCollisionWarnings } from '../../../src/config/name-collisions.js';
 
 function warnings(transformations: string): string[] {

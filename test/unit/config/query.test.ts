@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkPromQL } from '../../../src/config/build-query.js';
 import { fingerprint } from '../../../src/config/fingerprint.js';
-import { parseConfig } from '../../../src/config/load.js';
-import type { ExporterConfig, TransformationConfig } from '../../../src/config/types.js';
+import { parseConfig } from '../../../src/registry/load.js';
+import type { ExporterConfig, TransformationConfig } from '../../../src/registry/load.js';
 import { ConfigError } from '../../../src/model/errors.js';
 
 const FILE = '/etc/lve/config.yml';

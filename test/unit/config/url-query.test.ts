@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../../src/config/load.js';
-import { redactedConfig } from '../../../src/config/redact.js';
+import { parseConfig } from '../../../src/registry/load.js';
+import { redactedConfig } from '../../../src/registry/redact.js';
 
 const MINIMAL = `metric_transformations:
   - { name: m, source_metric: kube_node_info, value_from_label: minor }

@@ -1,7 +1,7 @@
 /** Shared by the remote-write unit tests: config, captured logs, self-metric values, samples. */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { parseConfig } from '../../../src/config/load.js';
+import { parseConfig } from '../../../src/registry/load.js';
 import type { RemoteWriteConfig } from '../../../src/config/types.js';
 import type { RemoteSample } from '../../../src/output/protobuf.js';
 import type { SelfMetrics } from '../../../src/selfmetrics/self-metrics.js';

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { parseConfig } from '../../../src/config/load.js';
+import { parseConfig } from '../../../src/registry/load.js';
 import type { RemoteWriteConfig } from '../../../src/config/types.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { RemoteEndpoint } from '../../../src/output/endpoint.js';

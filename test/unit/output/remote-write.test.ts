@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
-import { parseConfig } from '../../../src/config/load.js';
+import { parseConfig } from '../../../src/registry/load.js';
 import type { RemoteWriteConfig } from '../../../src/config/types.js';
 import { renderSamples } from '../../../src/exposition/render.js';
 import { createLogger } from '../../../src/logging/logger.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULTS } from '../../../src/config/defaults.js';
-import { parseConfig } from '../../../src/config/load.js';
+import { parseConfig } from '../../../src/registry/load.js';
 import { SourceError } from '../../../src/model/errors.js';
 import { runTransformation } from '../../../src/scheduler/run.js';
 import { SnapshotStore } from '../../../src/snapshot/store.js';
