@@ -245,7 +245,9 @@ for (const kind of SOURCE_KINDS) {
       await freed(fds);
     });
 
-    test('an abort half-way through an answer is honoured promptly', { skip: c.stalls ? false : 'a local file cannot be held open half-way' }, async () => {
+    // Only kinds that read over the network can be held half-way (a local file cannot): the case is not
+    // registered for the others rather than reported as skipped.
+    if (c.stalls) test('an abort half-way through an answer is honoured promptly', async () => {
       env.server.mode = 'stall';
       const fds = fdCount();
       const { source, query } = build(type, 'valid');
