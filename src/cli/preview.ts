@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { loadOrReport } from './load-or-report.js';
 import type { TransformationConfig } from '../config/types.js';
 import { writeExposition } from '../exposition/write.js';
@@ -26,6 +27,19 @@ function summary(t: TransformationConfig, o: RunOutcome, ms: number, degraded: D
   return lines.join('\n');
 }
 
+/** `preview`'s command line (and where it writes). */
+export interface PreviewOptions {
+  readonly configFile: string;
+  /** `--transformation`: only this one; undefined: all. */
+  readonly transformation?: string | undefined;
+  /** `--shard.*`: show only what this replica would serve. */
+  readonly shard?: Shard | undefined;
+  /** `--allow-degraded`. */
+  readonly allowDegraded?: boolean | undefined;
+  readonly out?: Writable;
+  readonly err?: Writable;
+}
+
 /**
  * `preview`: runs each transformation (or one) once against its live source.
  * stdout gets exactly what /metrics would show for them (text format, so it
@@ -34,7 +48,8 @@ function summary(t: TransformationConfig, o: RunOutcome, ms: number, degraded: D
  * source answered but no output series came out, or every one defaulted)
  * unless `allowDegraded` (`--allow-degraded`).
  */
-export async function preview(configFile: string, only: string | undefined, out = process.stdout, err = process.stderr, shard: Shard = WHOLE, allowDegraded = false): Promise<number> {
+export async function preview(opts: PreviewOptions): Promise<number> {
+  const { configFile, transformation: only, out = process.stdout, err = process.stderr, shard = WHOLE, allowDegraded = false } = opts;
   const config = await loadOrReport(configFile, err);
   if (!config) return 1;
   const chosen = config.transformations.filter((t) => only === undefined || t.name === only);
