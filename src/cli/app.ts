@@ -17,6 +17,7 @@ import { configReloadTarget } from './reload.js';
 import { closeServer, SHUTDOWN_DEADLINE_SECONDS, stopWithin, untilStopSignal } from './shutdown.js';
 import { buildInfo } from './version.js';
 import { dropReporter } from './drop-log.js';
+import { loadOrLog } from './load-or-report.js';
 import type { ServeFlags } from './flags.js';
 import { WebConfigReload } from './web-reload.js';
 
@@ -79,7 +80,11 @@ export class App {
       { store: this.store, metrics: this.metrics, logger, shard: this.shard },
       { request: (source, code, seconds) => this.metrics.sourceRequest(source, code, seconds) },
     );
-    this.remoteWriter = new RemoteWriter(this.store, { observer: this.metrics.remoteWrite, logger, userAgent: `label-value-exporter/${info.version}` });
+    this.remoteWriter = new RemoteWriter(this.store, {
+      observer: this.metrics.remoteWrite,
+      logger,
+      userAgent: `label-value-exporter/${info.version}`,
+    });
     this.configReloader = new FileReloader(
       configReloadTarget({
         logger,
@@ -140,7 +145,11 @@ export class App {
       {
         web: this.gate,
         ...(this.maxConnections !== undefined ? { maxConnections: this.maxConnections } : {}),
-        onDrop: dropReporter({ logger: this.logger, count: () => this.metrics.connectionDropped(), maxConnections: () => server.maxConnections }),
+        onDrop: dropReporter({
+          logger: this.logger,
+          count: () => this.metrics.connectionDropped(),
+          maxConnections: () => server.maxConnections,
+        }),
       },
     );
     this.server = server;
@@ -150,8 +159,24 @@ export class App {
     }
     const bound = await listenOn(server, listen);
     const shard = this.shard;
-    const sharded = shard.count > 1 ? { shard_index: shard.index, shard_count: shard.count, running: this.scheduler.statuses().filter((t) => t.shard?.owned !== false).length } : {};
-    this.logger.info({ address: formatListenAddress(bound), scheme: this.web?.current.tls ? 'https' : 'http', config: this.config.file, transformations: this.config.transformations.length, ...sharded }, 'listening');
+    const sharded =
+      shard.count > 1
+        ? {
+            shard_index: shard.index,
+            shard_count: shard.count,
+            running: this.scheduler.statuses().filter((t) => t.shard?.owned !== false).length,
+          }
+        : {};
+    this.logger.info(
+      {
+        address: formatListenAddress(bound),
+        scheme: this.web?.current.tls ? 'https' : 'http',
+        config: this.config.file,
+        transformations: this.config.transformations.length,
+        ...sharded,
+      },
+      'listening',
+    );
     return bound;
   }
 
@@ -167,28 +192,21 @@ export class App {
 /** Loads the config, starts serving, reloads on SIGHUP, stops cleanly on SIGTERM/SIGINT. */
 export async function serve(flags: ServeFlags): Promise<number> {
   const logger = createLogger(flags.logLevel, flags.logFormat);
-  let config: ExporterConfig;
-  try {
-    config = await loadConfig(flags.configFile);
-  } catch (e) {
-    logger.error({ file: flags.configFile }, 'invalid configuration');
-    process.stderr.write(`${(e as Error).message}\n`);
-    return 1;
-  }
+  const config = await loadOrLog(loadConfig, flags.configFile, logger, 'invalid configuration');
+  if (!config) return 1;
   let web: WebConfig | undefined;
   if (flags.webConfigFile !== undefined) {
-    try {
-      web = await loadWebConfig(flags.webConfigFile);
-    } catch (e) {
-      logger.error({ file: flags.webConfigFile }, 'invalid web configuration');
-      process.stderr.write(`${(e as Error).message}\n`);
-      return 1;
-    }
+    web = await loadOrLog(loadWebConfig, flags.webConfigFile, logger, 'invalid web configuration');
+    if (!web) return 1;
   }
   const app = new App({ config, logger, web, maxConnections: flags.maxConnections, shard: flags.shard });
   const listen = flags.listen ?? { host: config.listenHost, port: config.listenPort };
   try {
-    await app.start({ listen, watch: { debounceMs: flags.reloadDebounceMs, pollIntervalMs: flags.reloadIntervalMs }, fromFlag: flags.listen !== undefined });
+    await app.start({
+      listen,
+      watch: { debounceMs: flags.reloadDebounceMs, pollIntervalMs: flags.reloadIntervalMs },
+      fromFlag: flags.listen !== undefined,
+    });
   } catch (e) {
     logger.error({ address: formatListenAddress(listen), err: (e as Error).message }, 'cannot listen');
     await app.stop();

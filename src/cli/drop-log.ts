@@ -38,6 +38,10 @@ export function dropReporter(opts: DropReporterOptions): () => void {
   return () => {
     opts.count();
     const n = drops.due(Date.now());
-    if (n > 0) opts.logger.warn({ dropped: n, max_connections: opts.maxConnections() }, 'connection limit reached: new connections are closed at once (--web.max-connections)');
+    if (n > 0)
+      opts.logger.warn(
+        { dropped: n, max_connections: opts.maxConnections() },
+        'connection limit reached: new connections are closed at once (--web.max-connections)',
+      );
   };
 }

@@ -15,7 +15,9 @@ import { describeOwner, runsHere, WHOLE, type Shard } from '../transform/shard.j
 function summary(t: TransformationConfig, o: RunOutcome, ms: number, degraded: Degradation | undefined): string {
   if (!o.ok) return `${t.name}: FAILED after ${ms} ms (${o.error.reason}): ${redactUrlsInText(o.error.message)}`;
   const r = o.result;
-  const lines = [`${t.name}: ${degraded ? 'DEGRADED' : 'ok'} in ${ms} ms; ${r.sourceSeries} source series → ${r.series.length} output series; defaulted ${r.defaulted}; collisions ${r.collisions}`];
+  const lines = [
+    `${t.name}: ${degraded ? 'DEGRADED' : 'ok'} in ${ms} ms; ${r.sourceSeries} source series → ${r.series.length} output series; defaulted ${r.defaulted}; collisions ${r.collisions}`,
+  ];
   // Degraded: one sentence names the cause (with a "did you mean") instead of a list of empty examples.
   if (degraded) lines.push(`  degraded: ${degraded.message}`);
   for (const [reason, n] of r.skipped) {
@@ -64,17 +66,24 @@ export async function preview(opts: PreviewOptions): Promise<number> {
     for (const t of chosen) {
       // With --shard.*: say so rather than silently print nothing for it.
       if (!runsHere(shard, t)) {
-        err.write(`${t.name}: not owned by this shard (shard ${shard.index} of ${shard.count}); runs on ${describeOwner(t, shard.count)}\n`);
+        err.write(
+          `${t.name}: not owned by this shard (shard ${shard.index} of ${shard.count}); runs on ${describeOwner(t, shard.count)}\n`,
+        );
         continue;
       }
       const used = sources.of(t);
       const started = performance.now();
       const outcome = await runWithinDeadline(t, used, store, shard);
       const ms = Math.round(performance.now() - started);
-      const degraded = outcome.ok ? await withDeadline('degraded explanation deadline (timeout)', t.timeoutSeconds, undefined, (signal) => explainDegraded(t, used, outcome.result, signal)) : undefined;
+      const degraded = outcome.ok
+        ? await withDeadline('degraded explanation deadline (timeout)', t.timeoutSeconds, undefined, (signal) =>
+            explainDegraded(t, used, outcome.result, signal),
+          )
+        : undefined;
       if (!outcome.ok || (degraded && !allowDegraded)) failed++;
       err.write(`${summary(t, outcome, ms, degraded)}\n`);
-      if (t.shardBy === 'series' && shard.count > 1) err.write(`  split by series: the output above is shard ${shard.index}'s part of ${shard.count}\n`);
+      if (t.shardBy === 'series' && shard.count > 1)
+        err.write(`  split by series: the output above is shard ${shard.index}'s part of ${shard.count}\n`);
     }
     await writeExposition(out, store.current(), '', 'text');
   } finally {

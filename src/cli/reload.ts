@@ -54,7 +54,8 @@ export function configReloadTarget(opts: ConfigReloadOptions): ReloadTarget<Expo
       const serving = opts.serving();
       const restart = serving !== undefined && !serving.fromFlag && (next.listenHost !== serving.host || next.listenPort !== serving.port);
       opts.logger.info({ trigger, ...summary }, 'configuration reloaded');
-      if (restart) opts.logger.warn({ trigger }, 'exporter_address/exporter_port changed: a restart is needed to listen on the new address');
+      if (restart)
+        opts.logger.warn({ trigger }, 'exporter_address/exporter_port changed: a restart is needed to listen on the new address');
       const note = restart ? '; exporter_address/exporter_port changed: restart to apply' : '';
       return `reloaded: ${summary.added.length} added, ${summary.changed.length} changed, ${summary.removed.length} removed${note}`;
     },

@@ -70,10 +70,16 @@ export class WebConfigReload implements ReloadTarget<WebConfig> {
     const wasTls = running.tls !== undefined;
     const tls = wasTls === (next.tls !== undefined) ? next.tls : running.tls;
     if (wasTls !== (next.tls !== undefined)) {
-      logger.warn({ trigger, file: next.file, serving: wasTls ? 'https' : 'http' }, 'tls_server_config was added or removed: a restart is needed to switch between HTTP and HTTPS; keeping the current protocol');
+      logger.warn(
+        { trigger, file: next.file, serving: wasTls ? 'https' : 'http' },
+        'tls_server_config was added or removed: a restart is needed to switch between HTTP and HTTPS; keeping the current protocol',
+      );
     }
     if (running.users.size > 0 && next.users.size === 0) {
-      logger.warn({ trigger, file: next.file }, 'basic authentication turned OFF by the web configuration (basic_auth_users: {}): every path is open');
+      logger.warn(
+        { trigger, file: next.file },
+        'basic authentication turned OFF by the web configuration (basic_auth_users: {}): every path is open',
+      );
     }
     const applied: WebConfig = { ...next, tls };
     if (server && tls) applyTls(server as unknown as HttpsServer, tls);
@@ -85,7 +91,10 @@ export class WebConfigReload implements ReloadTarget<WebConfig> {
 
   failed(trigger: string, message: string): void {
     this.opts.loaded(false);
-    this.opts.logger.error({ trigger, file: this.running.file, err: message }, 'web configuration reload failed; keeping the running web configuration');
+    this.opts.logger.error(
+      { trigger, file: this.running.file, err: message },
+      'web configuration reload failed; keeping the running web configuration',
+    );
   }
 
   /**
@@ -95,7 +104,8 @@ export class WebConfigReload implements ReloadTarget<WebConfig> {
   log(trigger?: string): void {
     const web = this.running;
     const { logger } = this.opts;
-    if (web.ignored.length > 0) logger.debug({ file: web.file, settings: web.ignored.join(',') }, 'web config settings accepted but without effect here');
+    if (web.ignored.length > 0)
+      logger.debug({ file: web.file, settings: web.ignored.join(',') }, 'web config settings accepted but without effect here');
     logger.info(
       {
         ...(trigger ? { trigger } : {}),
@@ -110,7 +120,12 @@ export class WebConfigReload implements ReloadTarget<WebConfig> {
     const problem = web.tls && certProblem(web.tls.certNotBefore, web.tls.certNotAfter, Date.now());
     if (web.tls && problem) {
       logger.warn(
-        { file: web.file, cert_file: web.tls.certFile, not_before: web.tls.certNotBefore?.toISOString(), not_after: web.tls.certNotAfter?.toISOString() },
+        {
+          file: web.file,
+          cert_file: web.tls.certFile,
+          not_before: web.tls.certNotBefore?.toISOString(),
+          not_after: web.tls.certNotAfter?.toISOString(),
+        },
         `TLS server certificate ${problem}: clients that verify it will refuse to connect`,
       );
     }
@@ -124,7 +139,9 @@ export class WebConfigReload implements ReloadTarget<WebConfig> {
  */
 function refuseSilentAuthDrop(running: WebConfig, next: WebConfig): void {
   if (running.users.size === 0 || next.users.size > 0 || next.authExplicitlyOff) return;
-  throw new Error(`${next.file}: basic_auth_users is missing while ${running.users.size} user(s) are configured; refusing to turn authentication off on reload (write \`basic_auth_users: {}\` to do so on purpose)`);
+  throw new Error(
+    `${next.file}: basic_auth_users is missing while ${running.users.size} user(s) are configured; refusing to turn authentication off on reload (write \`basic_auth_users: {}\` to do so on purpose)`,
+  );
 }
 
 /** "has expired on …" / "is not valid before …" / undefined when valid now. */

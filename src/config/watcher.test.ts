@@ -78,7 +78,11 @@ test('an unreadable file is skipped on watch events and a failure on explicit re
   assert.deepEqual(await r.reload('SIGHUP', true), { ok: false, message: 'unreadable' });
   assert.deepEqual(await r.reload('SIGHUP', true), { ok: false, message: 'unreadable' });
   t.content = 'a';
-  assert.deepEqual(await r.reload('file', false), { ok: true, message: 'unchanged' }, 'a failure without a key does not reset what was last tried');
+  assert.deepEqual(
+    await r.reload('file', false),
+    { ok: true, message: 'unchanged' },
+    'a failure without a key does not reset what was last tried',
+  );
   assert.deepEqual(t.events, ['failed SIGHUP unreadable', 'failed SIGHUP unreadable']);
 });
 
