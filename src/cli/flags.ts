@@ -27,7 +27,13 @@ export interface ServeFlags extends LogFlags {
 export type Invocation =
   | { readonly command: 'serve'; readonly flags: ServeFlags }
   | { readonly command: 'check'; readonly configFile: string; readonly probe: boolean; readonly shardCount?: number | undefined }
-  | { readonly command: 'preview'; readonly configFile: string; readonly transformation: string | undefined; readonly shard?: Shard | undefined; readonly allowDegraded?: boolean };
+  | {
+      readonly command: 'preview';
+      readonly configFile: string;
+      readonly transformation: string | undefined;
+      readonly shard?: Shard | undefined;
+      readonly allowDegraded?: boolean;
+    };
 
 export const DEFAULT_CONFIG_FILE = 'config.yml';
 
@@ -50,7 +56,10 @@ function nonNegativeIntArg(value: string): number {
 }
 
 const shardCountOption = (what: string) => new Option('--shard.count <n>', what).argParser(positiveIntArg);
-const shardIndexOption = () => new Option('--shard.index <i>', 'this replica\'s index, 0 <= i < --shard.count (a StatefulSet pod\'s ordinal)').argParser(nonNegativeIntArg);
+const shardIndexOption = () =>
+  new Option('--shard.index <i>', "this replica's index, 0 <= i < --shard.count (a StatefulSet pod's ordinal)").argParser(
+    nonNegativeIntArg,
+  );
 
 /** `--shard.count`/`--shard.index` as a Shard; a bad pair ends the program with commander's error (exit 1). */
 function shardFlags(opts: Record<string, unknown>, cmd: Command): Shard {
@@ -69,7 +78,7 @@ function durationArg(value: string): number {
 }
 
 const configOption = () => new Option('--config.file <path>', 'configuration file').default(DEFAULT_CONFIG_FILE);
-const aliasOption = () => new Option('--config <path>', 'alias of --config.file (the Python prototype\'s flag)').hideHelp();
+const aliasOption = () => new Option('--config <path>', "alias of --config.file (the Python prototype's flag)").hideHelp();
 const logLevel = () => new Option('--log.level <level>', 'log level').choices(LOG_LEVELS).default('info');
 const logFormat = () => new Option('--log.format <format>', 'log format').choices(['logfmt', 'json']).default('logfmt');
 
@@ -100,11 +109,31 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     .description('Turns label values of info-style series into sample values Prometheus can graph and alert on.')
     .addOption(configOption())
     .addOption(aliasOption())
-    .addOption(new Option('--web.listen-address <address>', 'address to listen on; overrides exporter_address/exporter_port (default from the config, else ":9101")').argParser(listenArg))
-    .addOption(new Option('--web.config.file <path>', 'exporter-toolkit web configuration file: TLS, basic auth, response headers (re-read when it changes)'))
-    .addOption(new Option('--web.max-connections <n>', 'maximum number of concurrent HTTP connections').default(1024).argParser(positiveIntArg))
-    .addOption(new Option('--config.reload-interval <duration>', 're-check the config file\'s content this often, besides watching it').default(30_000, '30s').argParser(durationArg))
-    .addOption(new Option('--config.reload-debounce <duration>', 'wait this long after the last change event before reloading').default(1000, '1s').argParser(durationArg))
+    .addOption(
+      new Option(
+        '--web.listen-address <address>',
+        'address to listen on; overrides exporter_address/exporter_port (default from the config, else ":9101")',
+      ).argParser(listenArg),
+    )
+    .addOption(
+      new Option(
+        '--web.config.file <path>',
+        'exporter-toolkit web configuration file: TLS, basic auth, response headers (re-read when it changes)',
+      ),
+    )
+    .addOption(
+      new Option('--web.max-connections <n>', 'maximum number of concurrent HTTP connections').default(1024).argParser(positiveIntArg),
+    )
+    .addOption(
+      new Option('--config.reload-interval <duration>', "re-check the config file's content this often, besides watching it")
+        .default(30_000, '30s')
+        .argParser(durationArg),
+    )
+    .addOption(
+      new Option('--config.reload-debounce <duration>', 'wait this long after the last change event before reloading')
+        .default(1000, '1s')
+        .argParser(durationArg),
+    )
     .addOption(shardCountOption('split the work between this many replicas (README "Sharding")').default(1))
     .addOption(shardIndexOption())
     .addOption(logLevel())
@@ -137,7 +166,12 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     .option('--probe', 'also query each source once and report whether it answers')
     .addOption(shardCountOption('also print which shard index runs each transformation with this many replicas'))
     .action((opts: Record<string, unknown>, cmd: Command) => {
-      result = { command: 'check', configFile: subcommandConfigFile(opts, cmd, program), probe: opts.probe === true, shardCount: opts['shard.count'] as number | undefined };
+      result = {
+        command: 'check',
+        configFile: subcommandConfigFile(opts, cmd, program),
+        probe: opts.probe === true,
+        shardCount: opts['shard.count'] as number | undefined,
+      };
     });
   program
     .command('preview')
@@ -149,7 +183,13 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     .addOption(shardCountOption('show only what the replica --shard.index of this many would serve'))
     .addOption(shardIndexOption())
     .action((opts: Record<string, unknown>, cmd: Command) => {
-      result = { command: 'preview', configFile: subcommandConfigFile(opts, cmd, program), transformation: opts.transformation as string | undefined, shard: shardFlags(opts, cmd), allowDegraded: opts.allowDegraded === true };
+      result = {
+        command: 'preview',
+        configFile: subcommandConfigFile(opts, cmd, program),
+        transformation: opts.transformation as string | undefined,
+        shard: shardFlags(opts, cmd),
+        allowDegraded: opts.allowDegraded === true,
+      };
     });
   program.parse(argv as string[], { from: 'user' });
   if (!result) throw new Error('internal: no command ran');

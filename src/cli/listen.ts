@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import type { Server } from 'node:net';
+
 export interface ListenAddress {
   /** Empty: all interfaces. */
   readonly host: string;
@@ -15,4 +18,12 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
 
 export function formatListenAddress(a: ListenAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+/** Starts `server` listening on `address`; gives the address bound (the real port when `address` asked for port 0). */
+export async function listenOn(server: Server, address: ListenAddress): Promise<ListenAddress> {
+  server.listen(address.port, address.host === '' ? undefined : address.host);
+  await once(server, 'listening');
+  const addr = server.address();
+  return typeof addr === 'object' && addr ? { host: address.host, port: addr.port } : address;
 }

@@ -2,16 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseConfig } from '../registry/load.js';
 import type { ExporterConfig } from '../config/types.js';
+import type { Reading, ReloadResult, ReloadTarget } from '../config/watcher.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApplySummary } from '../scheduler/scheduler.js';
 
-export interface ReloadResult {
-  readonly ok: boolean;
-  /** Shown to whoever asked (HTTP body): the error text on failure. */
-  readonly message: string;
-}
+export type { ReloadResult } from '../config/watcher.js';
 
-export interface ReloadTarget {
+/** What reloading the config file works on. */
+export interface ConfigReloadOptions {
+  readonly logger: Logger;
   current(): ExporterConfig;
   /** The address being served, and whether --web.listen-address chose it (then the config's does not matter). */
   serving(): { readonly host: string; readonly port: number; readonly fromFlag: boolean } | undefined;
@@ -21,65 +20,45 @@ export interface ReloadTarget {
 }
 
 /**
- * Reloads the config file: reads it, skips it when its content is what we
- * run (or, for watch events, what we last tried), parses and validates the
- * whole new config before touching anything, and only then applies it. One
- * reload at a time; a failed one leaves the running config in place.
+ * The config file as a `FileReloader` target: its key is the hash of its
+ * text; the whole new config is parsed and validated before anything is
+ * applied. A file that cannot be read during a watch event (being replaced)
+ * is not a failure; on an explicit request it is.
  */
-export class Reloader {
-  private lastAttempt: string;
-  private queue: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    private readonly file: string,
-    private readonly target: ReloadTarget,
-    private readonly logger: Logger,
-  ) {
-    this.lastAttempt = target.current().hash;
-  }
-
-  /** `force`: an explicit request (SIGHUP, HTTP) rather than a watch event. */
-  reload(trigger: string, force: boolean): Promise<ReloadResult> {
-    const next = this.queue.then(() => this.run(trigger, force));
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  private async run(trigger: string, force: boolean): Promise<ReloadResult> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if (!force) return { ok: true, message: 'config file not readable right now; keeping the running config' };
-      return this.fail(trigger, `${this.file}: cannot read config file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    const hash = createHash('sha256').update(text).digest('hex');
-    const running = this.target.current();
-    if (!force && hash === this.lastAttempt) return { ok: true, message: 'unchanged' };
-    this.lastAttempt = hash;
-    if (hash === running.hash) {
-      this.target.loaded(true);
+export function configReloadTarget(opts: ConfigReloadOptions): ReloadTarget<ExporterConfig> {
+  const file = opts.current().file;
+  const failed = (trigger: string, message: string): void => {
+    opts.loaded(false, message);
+    opts.logger.error({ trigger, err: message }, 'configuration reload failed; keeping the running configuration');
+  };
+  return {
+    file,
+    runningKey: () => opts.current().hash,
+    async read(force: boolean): Promise<Reading<ExporterConfig>> {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (e) {
+        if (!force) return { skip: { ok: true, message: 'config file not readable right now; keeping the running config' } };
+        return { error: `${file}: cannot read config file (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+      }
+      return { key: createHash('sha256').update(text).digest('hex'), parse: () => parseConfig(text, file) };
+    },
+    unchanged(): ReloadResult {
+      opts.loaded(true);
       return { ok: true, message: 'configuration unchanged' };
-    }
-    let next: ExporterConfig;
-    try {
-      next = parseConfig(text, this.file);
-    } catch (e) {
-      return this.fail(trigger, (e as Error).message);
-    }
-    const summary = await this.target.apply(next);
-    this.target.loaded(true);
-    const serving = this.target.serving();
-    const restart = serving !== undefined && !serving.fromFlag && (next.listenHost !== serving.host || next.listenPort !== serving.port);
-    this.logger.info({ trigger, ...summary }, 'configuration reloaded');
-    if (restart) this.logger.warn({ trigger }, 'exporter_address/exporter_port changed: a restart is needed to listen on the new address');
-    const note = restart ? '; exporter_address/exporter_port changed: restart to apply' : '';
-    return { ok: true, message: `reloaded: ${summary.added.length} added, ${summary.changed.length} changed, ${summary.removed.length} removed${note}` };
-  }
-
-  private fail(trigger: string, message: string): ReloadResult {
-    this.target.loaded(false, message);
-    this.logger.error({ trigger, err: message }, 'configuration reload failed; keeping the running configuration');
-    return { ok: false, message };
-  }
+    },
+    async apply(next: ExporterConfig, trigger: string): Promise<string> {
+      const summary = await opts.apply(next);
+      opts.loaded(true);
+      const serving = opts.serving();
+      const restart = serving !== undefined && !serving.fromFlag && (next.listenHost !== serving.host || next.listenPort !== serving.port);
+      opts.logger.info({ trigger, ...summary }, 'configuration reloaded');
+      if (restart)
+        opts.logger.warn({ trigger }, 'exporter_address/exporter_port changed: a restart is needed to listen on the new address');
+      const note = restart ? '; exporter_address/exporter_port changed: restart to apply' : '';
+      return `reloaded: ${summary.added.length} added, ${summary.changed.length} changed, ${summary.removed.length} removed${note}`;
+    },
+    failed,
+  };
 }

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { Logger } from '../logging/logger.js';
 import { DeadlineExceeded, withDeadline } from '../model/deadline.js';
 
@@ -19,4 +20,33 @@ export async function stopWithin(stop: () => Promise<void>, seconds: number, log
     logger.error({ err: (e as Error)?.message ?? String(e) }, message);
     return false;
   }
+}
+
+/**
+ * Runs until SIGTERM or SIGINT; `onHangup` is called on every SIGHUP meanwhile. Then logs the shutdown and makes a
+ * second SIGTERM/SIGINT exit at once, while the caller stops within the deadline.
+ */
+export async function untilStopSignal(logger: Logger, onHangup: () => void): Promise<void> {
+  process.on('SIGHUP', onHangup);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  process.off('SIGHUP', onHangup);
+  logger.info({ signal, deadline_seconds: SHUTDOWN_DEADLINE_SECONDS }, 'shutting down');
+  const again = (second: NodeJS.Signals) => {
+    logger.warn({ signal: second }, 'second signal while shutting down: exiting at once');
+    process.exit(1);
+  };
+  process.once('SIGTERM', again);
+  process.once('SIGINT', again);
+}
+
+/** Closes the HTTP server: idle connections at once, busy ones when their answer is done or after 2 s. */
+export async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const force = setTimeout(() => server.closeAllConnections(), 2000);
+  await closed;
+  clearTimeout(force);
 }

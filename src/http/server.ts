@@ -41,7 +41,14 @@ function routes(deps: HttpDeps): Record<string, Route> {
     '/-/healthy': healthy,
     '/-/ready': {
       methods: READ,
-      handler: (_req, res) => (deps.ready() ? text(res, 200, 'Ready\n') : text(res, 503, 'Not ready: waiting for every transformation to succeed once (or to fail its first 3 runs); see the status page at /\n')),
+      handler: (_req, res) =>
+        deps.ready()
+          ? text(res, 200, 'Ready\n')
+          : text(
+              res,
+              503,
+              'Not ready: waiting for every transformation to succeed once (or to fail its first 3 runs); see the status page at /\n',
+            ),
     },
     '/-/reload': reload,
     '/reload': reload,
@@ -120,7 +127,10 @@ export function createHttpServer(deps: HttpDeps, logger: Logger, options: HttpSe
   const tls = web.current.tls;
   let server: Server;
   if (tls) {
-    const https = createHttpsServer({ ...httpOptions, ...secureContextOptions(tls), ...clientCertOptions(tls.clientAuth), handshakeTimeout: HANDSHAKE_TIMEOUT_MS }, listener);
+    const https = createHttpsServer(
+      { ...httpOptions, ...secureContextOptions(tls), ...clientCertOptions(tls.clientAuth), handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
+      listener,
+    );
     https.on('secureConnection', (socket: TLSSocket) => {
       const type = web.current.tls?.clientAuth ?? 'NoClientCert';
       if (!clientCertAcceptable(socket, type)) {

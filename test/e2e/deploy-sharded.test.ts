@@ -6,13 +6,12 @@
  */
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { loadConfig } from '../../src/registry/load.js';
-import { requireBinary } from '../support/binaries.js';
+import { flagValue, kustomize, only, type K8sObject } from '../support/kubernetes.js';
 import { withLogs } from '../support/logs.js';
 import { ManagedProcess } from '../support/process.js';
 import { startOnPort } from '../support/server-start.js';
@@ -26,14 +25,6 @@ const BASE = path.join(REPO, 'deploy/kubernetes');
 const SHARDED = path.join(REPO, 'deploy/sharded');
 const CLI = path.join(REPO, 'dist/src/cli/main.js');
 
-interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-  // Only what the tests read; checked at run time by the assertions.
-  spec?: Record<string, unknown>;
-  data?: Record<string, string>;
-}
 interface EnvVar {
   name: string;
   value?: string;
@@ -48,24 +39,6 @@ interface Container {
 interface PodTemplate {
   metadata: { labels: Record<string, string> };
   spec: { containers: Container[]; [key: string]: unknown };
-}
-
-function kustomize(dir: string): K8sObject[] {
-  const kubectl = requireBinary('kubectl', 'kubectl');
-  const r = spawnSync(kubectl, ['kustomize', dir], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, `kubectl kustomize ${dir} failed:\n${r.stderr}`);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject).filter((o) => o !== null);
-}
-
-function only(objects: K8sObject[], kind: string): K8sObject {
-  const found = objects.filter((o) => o.kind === kind);
-  assert.equal(found.length, 1, `expected exactly one ${kind}, found ${found.length}`);
-  return found[0] as K8sObject;
-}
-
-function flagValue(args: readonly string[], flag: string): string | undefined {
-  const a = args.find((x) => x.startsWith(`${flag}=`));
-  return a?.slice(flag.length + 1);
 }
 
 /** The kubelet's `$(VAR)` expansion of container args. */

@@ -11,9 +11,10 @@ import { existsSync } from 'node:fs';
 import { copyFile, cp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, parseAllDocuments, stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { loadConfig } from '../../src/registry/load.js';
 import { requireBinary } from '../support/binaries.js';
+import { flagValue, kustomize, only, type K8sObject } from '../support/kubernetes.js';
 import { withLogs } from '../support/logs.js';
 import { ManagedProcess } from '../support/process.js';
 import { startOnPort } from '../support/server-start.js';
@@ -35,16 +36,6 @@ const PORT = 9101;
 
 // ---- Kubernetes object shapes (only what we check) -------------------------
 
-interface Metadata {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-}
-interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: Metadata;
-}
 interface Probe {
   httpGet?: { path?: string; port?: string | number };
 }
@@ -99,34 +90,8 @@ interface PrometheusRule extends K8sObject {
   spec: { groups: unknown[] };
 }
 
-function kustomize(dir: string): K8sObject[] {
-  const kubectl = requireBinary('kubectl', 'kubectl');
-  const r = spawnSync(kubectl, ['kustomize', dir], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, `kubectl kustomize ${dir} failed:\n${r.stderr}`);
-  const docs = parseAllDocuments(r.stdout);
-  if (!Array.isArray(docs)) throw new Error('kubectl kustomize printed no documents');
-  for (const d of docs) assert.deepEqual(d.errors, [], 'YAML errors in the rendered output');
-  return docs.map((d) => d.toJS() as K8sObject).filter((o) => o !== null);
-}
-
-function only<T extends K8sObject>(objects: K8sObject[], kind: string): T {
-  const found = objects.filter((o) => o.kind === kind);
-  assert.equal(found.length, 1, `expected exactly one ${kind}, found ${found.length}`);
-  return found[0] as T;
-}
-
 function isSubset(sub: Record<string, string>, sup: Record<string, string> | undefined): boolean {
   return Object.keys(sub).length > 0 && Object.entries(sub).every(([k, v]) => sup?.[k] === v);
-}
-
-/** The value of a flag in `--flag=value` or `--flag value` form. */
-function flagValue(args: readonly string[], flag: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    if (a === flag) return args[i + 1];
-    if (a.startsWith(`${flag}=`)) return a.slice(flag.length + 1);
-  }
-  return undefined;
 }
 
 /** args with `flag`'s value replaced (in whichever form it was given), or appended. */

@@ -1,6 +1,6 @@
 /**
- * INTEGRATION test (it starts real programs, so it lives beside the unit
- * tests only because it tests one unit): the exposition parser fed the
+ * End-to-end test of one unit (it starts real programs, so it lives in
+ * test/e2e, not test/unit): the exposition parser fed the
  * COMPLETE /metrics outputs of a real prometheus-node-exporter, a real
  * Prometheus (asked for text and for OpenMetrics) and a real VictoriaMetrics,
  * captured at test time on 127.0.0.1.
