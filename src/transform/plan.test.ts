@@ -1,20 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelPlan } from '../config/label-plan.js';
-import { parseConfig } from '../config/load.js';
-import type { TransformationConfig } from '../config/types.js';
+import type { LabelShaping } from '../config/types.js';
+import { transformationConfig as cfg } from '../../test/support/transformation.js';
 import { COLLISIONS } from './accumulate.js';
 import { planFor } from './plan.js';
 
-function cfg(options: Record<string, unknown>): TransformationConfig {
-  const yaml = JSON.stringify({ metric_transformations: [{ name: 'm', source_metric: 'kube_node_info', value_from_label: 'minor', ...options }] });
-  const t = parseConfig(yaml, '/nonexistent-lve-test/config.yml', {}).transformations[0];
-  assert.ok(t);
-  return t;
-}
+/** Shaping with one static label and nothing else. */
+const shaping = (over: Partial<LabelShaping> = {}): LabelShaping => ({
+  dropLabels: [],
+  relabel: [],
+  renameLabels: [],
+  staticLabels: [['env', 'p']],
+  keepValueLabel: false,
+  ...over,
+});
 
 test('a plan is compiled once per config object', () => {
-  const c = cfg({ preserve_labels: ['node'] });
+  const c = cfg({ preserveLabels: ['node'] });
   assert.equal(planFor(c), planFor(c));
   assert.notEqual(planFor(c), planFor({ ...c }));
 });
@@ -32,17 +35,17 @@ test('the label plan: preserved, copied, and what all-labels mode leaves out', (
 });
 
 test('without shaping the output label names are fixed, sorted, with the source label', () => {
-  const p = planFor(cfg({ metric_type: 'info', preserve_labels: ['node', 'cluster'], source_label: 'from' }));
+  const p = planFor(cfg({ metricType: 'info', preserveLabels: ['node', 'cluster'], sourceLabel: 'from' }));
   assert.deepEqual(p.fixedNames, ['cluster', 'from', 'minor', 'node']);
   assert.deepEqual(p.projection, ['cluster', 'minor', 'node']);
   assert.equal(p.accumulate, 'plain');
-  assert.equal(planFor(cfg({ preserve_labels: ['node'], drop_labels: ['x'] })).fixedNames, null);
+  assert.equal(planFor(cfg({ preserveLabels: ['node'], shaping: shaping({ dropLabels: ['x'] }) })).fixedNames, null);
 });
 
 test('the accumulator is chosen by the plan', () => {
-  assert.equal(planFor(cfg({ on_collision: 'sum' })).accumulate, 'policy');
-  assert.equal(planFor(cfg({ static_labels: { env: 'p' } })).accumulate, 'policy');
-  assert.equal(planFor(cfg({ metric_type: 'histogram', buckets: [1, 2] })).accumulate, 'histogram');
+  assert.equal(planFor(cfg({ onCollision: 'sum' })).accumulate, 'policy');
+  assert.equal(planFor(cfg({ shaping: shaping() })).accumulate, 'policy');
+  assert.equal(planFor(cfg({ metricType: 'histogram', buckets: [1, 2] })).accumulate, 'histogram');
 });
 
 test('on_collision as a table', () => {
