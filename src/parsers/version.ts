@@ -3,16 +3,16 @@ import { z } from 'zod';
 import { fail, guard, ok } from './outcome.js';
 import { defineParser, ParserConfigError, parserSchema, type ValueParser } from './types.js';
 
-/**
- * `version`: a dotted version as one number in version order: the first
- * `parts` numbers (default 3), `digits` digits (default 3) for each after the
- * first (1.28.3 → 1028003); `prefix`, a regex removed from the start.
- */
 const MAX_PARTS = 6;
 const MAX_DIGITS = 6;
 /** digits × (parts − 1) at most this, so 2^53 leaves a major of up to 9007. */
 const MAX_LOW_DIGITS = 12;
 
+/**
+ * `version`: a dotted version as one number in version order: the first
+ * `parts` numbers (default 3), `digits` digits (default 3) for each after the
+ * first (1.28.3 → 1028003); `prefix`, a regex removed from the start.
+ */
 const schema = parserSchema('version', {
   parts: z.number().int().min(1).max(MAX_PARTS).optional(),
   digits: z.number().int().min(1).max(MAX_DIGITS).optional(),
