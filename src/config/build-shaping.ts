@@ -1,6 +1,7 @@
 import { backtracksExponentially } from '../parsers/regex.js';
 import type { BuildContext } from './build-source.js';
 import { DEFAULTS } from './defaults.js';
+import { labelPlan } from './label-plan.js';
 import type { PathSegment } from './locate.js';
 import { isValidLabelName, LABEL_NAME_RE } from './names.js';
 import type { RawTransformation } from './schema.js';
@@ -98,10 +99,11 @@ export function buildShaping(ctx: BuildContext, t: RawTransformation, path: Path
   const keepValue = t.keep_value_label ?? false;
   if (drop.length === 0 && renames.length === 0 && statics.length === 0 && rawRules.length === 0 && !keepValue) return null;
   const at = (...rest: PathSegment[]): PathSegment[] => [...path, ...rest];
-  const info = (t.metric_type ?? DEFAULTS.metricType) === 'info';
-  if (keepValue && info) ctx.problems.add(at('keep_value_label'), 'keep_value_label is for gauges: info series always carry the value label');
-  const carriesValue = info || keepValue;
+  const metricType = t.metric_type ?? DEFAULTS.metricType;
+  if (keepValue && metricType === 'info') ctx.problems.add(at('keep_value_label'), 'keep_value_label is for gauges: info series always carry the value label');
   const preserve = t.preserve_labels ?? null;
+  // The transformer's own rule (config/label-plan.ts), so load checks what the runs will do.
+  const plan = labelPlan({ metricType, valueFromLabel: t.value_from_label, preserveLabels: preserve, sourceLabel, dropLabels: drop, keepValueLabel: keepValue });
 
   // preserve → drop
   drop.forEach((l, k) => {
@@ -109,7 +111,7 @@ export function buildShaping(ctx: BuildContext, t: RawTransformation, path: Path
     else if (preserve?.includes(l)) ctx.problems.add(at('drop_labels', k), `label "${l}" is both preserved and dropped`);
   });
   /** Labels known to be in the output at the current step; null: all of the source's (unknown at load). */
-  const known: Set<string> | null = preserve ? new Set([...preserve, ...(carriesValue ? [t.value_from_label] : [])].filter((l) => !drop.includes(l))) : null;
+  const known: Set<string> | null = plan.preserved && new Set(plan.preserved);
 
   // relabel
   const relabel: RelabelRule[] = [];
@@ -170,7 +172,7 @@ export function buildShaping(ctx: BuildContext, t: RawTransformation, path: Path
     if (name === sourceLabel) ctx.problems.add(p, `static label "${name}" clashes with the source_label`, true);
     else if (targets.has(name)) ctx.problems.add(p, `static label "${name}" clashes with rename_labels.${targets.get(name)}`, true);
     else if (relabelTargets.has(name)) ctx.problems.add(p, `static label "${name}" clashes with a relabel target_label`, true);
-    else if (known?.has(name) || (carriesValue && name === t.value_from_label)) ctx.problems.add(p, `static label "${name}" clashes with the preserved label "${name}"`, true);
+    else if (known?.has(name) || (plan.carriesValue && name === t.value_from_label)) ctx.problems.add(p, `static label "${name}" clashes with the preserved label "${name}"`, true);
   }
 
   return { dropLabels: drop, relabel, renameLabels: renames, staticLabels: statics, keepValueLabel: keepValue };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isValidLabelName, isValidMetricName, isValidMetricNameTemplate } from './names.js';
 import { checkJsonPath } from './jsonpath.js';
 import { finiteNumberSchema, nullMeansUnset, portSchema, secondsSchema } from './schema-number.js';
-import { valueSchema } from './schema-value.js';
+import { valueSchema } from '../parsers/index.js';
 
 /**
  * The shape of the YAML file, validated strictly: unknown keys are errors.

@@ -1,5 +1,10 @@
+import type { z } from 'zod';
 import { fail, guard, ok } from './outcome.js';
-import type { BooleanSpec, ValueParser } from './types.js';
+import { defineParser, parserSchema, type ValueParser } from './types.js';
+
+/** `boolean`: true/false, yes/no, on/off, 1/0, y/n, t/f, enabled/disabled → 1/0. */
+const schema = parserSchema('boolean', {});
+export type BooleanSpec = z.infer<typeof schema>;
 
 /**
  * Words compared after trimming and lower-casing. Anything else, including
@@ -17,3 +22,5 @@ export function compileBoolean(_spec: BooleanSpec): ValueParser {
     return v === undefined ? fail('not_a_boolean') : ok(v);
   });
 }
+
+export const booleanParser = defineParser(schema, compileBoolean);

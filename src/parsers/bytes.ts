@@ -1,5 +1,10 @@
+import type { z } from 'zod';
 import { fail, guard, ok, scale } from './outcome.js';
-import type { BytesSpec, ValueParser } from './types.js';
+import { defineParser, parserSchema, type ValueParser } from './types.js';
+
+/** `bytes`: SI, IEC and Kubernetes quantities (`512Mi`, `1G`, `250m`) → base units. */
+const schema = parserSchema('bytes', {});
+export type BytesSpec = z.infer<typeof schema>;
 
 /**
  * `bytes` → base units (bytes, or cores for a CPU quantity).
@@ -46,3 +51,5 @@ export function compileBytes(_spec: BytesSpec): ValueParser {
     return factor === undefined ? fail('unknown_unit') : ok(scale(Number(m[1]), factor));
   });
 }
+
+export const bytesParser = defineParser(schema, compileBytes);

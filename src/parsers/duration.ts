@@ -1,5 +1,10 @@
+import type { z } from 'zod';
 import { fail, guard, ok, scale } from './outcome.js';
-import type { DurationSpec, ValueParser } from './types.js';
+import { defineParser, parserSchema, type ValueParser } from './types.js';
+
+/** `duration`: Prometheus (`1h30m`, `1d`) and Go (`1.5s`, `300ms`) durations → seconds. */
+const schema = parserSchema('duration', {});
+export type DurationSpec = z.infer<typeof schema>;
 
 /**
  * `duration` → seconds. One grammar covers both families:
@@ -53,3 +58,5 @@ export function compileDuration(_spec: DurationSpec): ValueParser {
     return n === undefined ? fail('not_a_duration') : ok(n);
   });
 }
+
+export const durationParser = defineParser(schema, compileDuration);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { compileParser, PARSER_NAMES, ParserConfigError } from './index.js';
+import { compileParser, PARSER_NAMES, ParserConfigError, valueSchema } from './index.js';
 import type { ParserSpec } from './index.js';
 
 /** At least one spec per parser name; options that change the code path get their own. */
@@ -119,4 +119,11 @@ test('compileParser passes option errors through with their field', () => {
     () => compileParser({ parser: 'regex', pattern: '(' }),
     (e: unknown) => e instanceof ParserConfigError && e.field === 'pattern',
   );
+});
+
+test('the value: schema is derived from the parser list: one option per name, the names in its error', () => {
+  assert.equal(new Set(PARSER_NAMES).size, PARSER_NAMES.length);
+  for (const parser of PARSER_NAMES) assert.equal(valueSchema.safeParse({ parser }).error?.issues[0]?.code === 'invalid_union', false);
+  const issue = valueSchema.safeParse({ parser: 'semvar' }).error?.issues[0];
+  assert.equal(issue?.message, 'expected parser: number, semver, version, regex, map, boolean, duration, bytes or timestamp');
 });

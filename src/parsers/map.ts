@@ -1,6 +1,14 @@
+import { z } from 'zod';
 import { fail, guard, MAX_INPUT_LENGTH, ok } from './outcome.js';
-import { ParserConfigError } from './types.js';
-import type { MapSpec, ValueParser } from './types.js';
+import { defineParser, ParserConfigError, parserSchema, type ValueParser } from './types.js';
+
+/** `map`: a string → number table; unknown values give `default` when set. */
+const schema = parserSchema('map', {
+  values: z.record(z.string(), z.number()),
+  default: z.number().optional(),
+  case_insensitive: z.boolean().optional(),
+});
+export type MapSpec = z.infer<typeof schema>;
 
 function checkKey(key: string): void {
   if (key.trim() !== key || key === '') {
@@ -48,3 +56,5 @@ export function compileMap(spec: MapSpec): ValueParser {
     return v === undefined ? fail('unknown_value') : ok(v);
   });
 }
+
+export const mapParser = defineParser(schema, compileMap);

@@ -1,6 +1,11 @@
 import { parseLenientNumber } from './lenient-number.js';
+import { z } from 'zod';
 import { fail, guard, ok } from './outcome.js';
-import type { NumberSpec, ValueParser } from './types.js';
+import { defineParser, parserSchema, type ValueParser } from './types.js';
+
+/** `number`: the core's lenient rules (`28`, `28+`, `v28`, whitespace), or `strict`: a plain literal only. */
+const schema = parserSchema('number', { strict: z.boolean().optional() });
+export type NumberSpec = z.infer<typeof schema>;
 
 /**
  * A plain decimal or float literal, as Go's strconv and Prometheus print them:
@@ -27,3 +32,5 @@ export function compileNumber(spec: NumberSpec): ValueParser {
     return n === undefined ? fail('not_a_number') : ok(n);
   });
 }
+
+export const numberParser = defineParser(schema, compileNumber);

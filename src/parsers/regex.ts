@@ -1,7 +1,11 @@
 import { parseStrictNumber } from './number.js';
+import { z } from 'zod';
 import { fail, guard, ok } from './outcome.js';
-import { ParserConfigError } from './types.js';
-import type { RegexSpec, ValueParser } from './types.js';
+import { defineParser, ParserConfigError, parserSchema, type ValueParser } from './types.js';
+
+/** `regex`: the first match anywhere in the value; the capture group (default 1) is parsed strictly. */
+const schema = parserSchema('regex', { pattern: z.string(), group: z.union([z.number().int().nonnegative(), z.string()]).optional() });
+export type RegexSpec = z.infer<typeof schema>;
 
 /**
  * `regex`: the pattern (JavaScript syntax, no flags) is searched anywhere in
@@ -79,3 +83,5 @@ export function compileRegex(spec: RegexSpec): ValueParser {
     return n === undefined ? fail('not_a_number') : ok(n);
   });
 }
+
+export const regexParser = defineParser(schema, compileRegex);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileSemver } from './semver.js';
 import { ParserConfigError } from './types.js';
-import type { SemverPart } from './types.js';
+import type { SemverPart } from './semver.js';
 
 /** [input, major, minor, patch, sortable]; a string is the expected failure reason. */
 type Row = [string, number | string, number | string, number | string, number | string];

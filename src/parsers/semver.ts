@@ -1,7 +1,12 @@
 import semver from 'semver';
+import { z } from 'zod';
 import { fail, guard, ok } from './outcome.js';
-import { ParserConfigError } from './types.js';
-import type { SemverPart, SemverSpec, ValueParser } from './types.js';
+import { defineParser, ParserConfigError, parserSchema, type ValueParser } from './types.js';
+
+/** `semver`: one part of a version, or `sortable` = major×1e6 + minor×1e3 + patch (the default). */
+const schema = parserSchema('semver', { part: z.enum(['major', 'minor', 'patch', 'sortable']).optional() });
+export type SemverSpec = z.infer<typeof schema>;
+export type SemverPart = NonNullable<SemverSpec['part']>;
 
 /**
  * `semver`: one number from a version string.
@@ -75,7 +80,7 @@ function pick(v: Version, part: SemverPart): number | string {
   return Number.isSafeInteger(n) ? n : 'out_of_range';
 }
 
-const PARTS: readonly SemverPart[] = ['major', 'minor', 'patch', 'sortable'];
+const PARTS: readonly SemverPart[] = schema.shape.part.unwrap().options;
 
 export function compileSemver(spec: SemverSpec): ValueParser {
   const part = spec.part ?? 'sortable';
@@ -89,3 +94,5 @@ export function compileSemver(spec: SemverSpec): ValueParser {
     return typeof n === 'number' ? ok(n) : fail(n);
   });
 }
+
+export const semverParser = defineParser(schema, compileSemver);

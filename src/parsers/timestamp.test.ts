@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileTimestamp } from './timestamp.js';
 import { ParserConfigError } from './types.js';
-import type { TimestampUnit } from './types.js';
+import type { TimestampUnit } from './timestamp.js';
 
 const T = 1698919445; // 2023-11-02T10:04:05Z
 

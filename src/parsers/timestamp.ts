@@ -1,6 +1,11 @@
+import { z } from 'zod';
 import { fail, guard, ok } from './outcome.js';
-import { ParserConfigError } from './types.js';
-import type { TimestampSpec, TimestampUnit, ValueParser } from './types.js';
+import { defineParser, ParserConfigError, parserSchema, type ValueParser } from './types.js';
+
+/** `timestamp`: RFC 3339 / ISO 8601 dates and Unix seconds or milliseconds → Unix seconds. */
+const schema = parserSchema('timestamp', { unit: z.enum(['auto', 's', 'ms']).optional() });
+export type TimestampSpec = z.infer<typeof schema>;
+export type TimestampUnit = NonNullable<TimestampSpec['unit']>;
 
 /**
  * `timestamp` → Unix seconds (fractional when the input has a fraction), so
@@ -64,7 +69,7 @@ function fromUnix(s: string, unit: TimestampUnit): number | 'out_of_range' {
   return n < 1e14 ? n / 1000 : 'out_of_range';
 }
 
-const UNITS: readonly TimestampUnit[] = ['auto', 's', 'ms'];
+const UNITS: readonly TimestampUnit[] = schema.shape.unit.unwrap().options;
 
 export function compileTimestamp(spec: TimestampSpec): ValueParser {
   const unit = spec.unit ?? 'auto';
@@ -75,3 +80,5 @@ export function compileTimestamp(spec: TimestampSpec): ValueParser {
     return typeof v === 'number' ? ok(v) : fail(v);
   });
 }
+
+export const timestampParser = defineParser(schema, compileTimestamp);

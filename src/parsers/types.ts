@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Value parsers turn one label value into one sample value. Each is compiled
  * once from its options (`ParserSpec`, plain data as it comes from YAML after
@@ -15,85 +17,34 @@ export type ParseOutcome =
 
 export type ValueParser = (raw: string) => ParseOutcome;
 
-/** `number`: the core's lenient rules (`28`, `28+`, `v28`, whitespace), or `strict`: a plain literal only. */
-export interface NumberSpec {
-  readonly parser: 'number';
-  readonly strict?: boolean;
-}
-
-export type SemverPart = 'major' | 'minor' | 'patch' | 'sortable';
-
-/** `semver`: one part of a version, or `sortable` = major×1e6 + minor×1e3 + patch (the default). */
-export interface SemverSpec {
-  readonly parser: 'semver';
-  readonly part?: SemverPart;
-}
-
-/** `regex`: the first match anywhere in the value; the capture group (default 1) is parsed strictly. */
-export interface RegexSpec {
-  readonly parser: 'regex';
-  readonly pattern: string;
-  readonly group?: number | string;
-}
-
-/** `map`: a string → number table; unknown values give `default` when set. */
-export interface MapSpec {
-  readonly parser: 'map';
-  readonly values: Readonly<Record<string, number>>;
-  readonly default?: number;
-  readonly case_insensitive?: boolean;
-}
-
-/** `boolean`: true/false, yes/no, on/off, 1/0, y/n, t/f, enabled/disabled → 1/0. */
-export interface BooleanSpec {
-  readonly parser: 'boolean';
-}
-
-/** `duration`: Prometheus (`1h30m`, `1d`) and Go (`1.5s`, `300ms`) durations → seconds. */
-export interface DurationSpec {
-  readonly parser: 'duration';
-}
-
-/** `bytes`: SI, IEC and Kubernetes quantities (`512Mi`, `1G`, `250m`) → base units. */
-export interface BytesSpec {
-  readonly parser: 'bytes';
-}
-
-export type TimestampUnit = 'auto' | 's' | 'ms';
-
-/** `timestamp`: RFC 3339 / ISO 8601 dates and Unix seconds or milliseconds → Unix seconds. */
-export interface TimestampSpec {
-  readonly parser: 'timestamp';
-  readonly unit?: TimestampUnit;
-}
-
 /**
- * `version`: a dotted version as one number in version order: the first
- * `parts` numbers (default 3), `digits` digits (default 3) for each after the
- * first (1.28.3 → 1028003); `prefix`, a regex removed from the start.
+ * One value parser: its `value:` block (`parser: <name>` and the options, a
+ * strict zod object whose inferred type is the parser's spec) and its compile
+ * step. Each parser file exports one; src/parsers/index.ts lists them, and the
+ * config's `value:` schema, PARSER_NAMES and compileParser come from that list.
  */
-export interface VersionSpec {
-  readonly parser: 'version';
-  readonly parts?: number;
-  readonly digits?: number;
-  readonly prefix?: string;
+export interface ParserDefinition<N extends string = string, S extends z.ZodType<{ parser: N }> = z.ZodType<{ parser: N }>> {
+  readonly name: N;
+  readonly schema: S;
+  /**
+   * Compiles once, at config load. Throws ParserConfigError (with the offending
+   * field) for options the schema cannot express; the returned function never throws.
+   */
+  readonly compile: (spec: z.infer<S>) => ValueParser;
 }
 
-export type ParserSpec =
-  | NumberSpec
-  | SemverSpec
-  | VersionSpec
-  | RegexSpec
-  | MapSpec
-  | BooleanSpec
-  | DurationSpec
-  | BytesSpec
-  | TimestampSpec;
+/** The strict `value:` object of parser `name`: `parser: <name>` plus `options`. */
+export function parserSchema<const N extends string, O extends z.ZodRawShape>(name: N, options: O) {
+  return z.strictObject({ parser: z.literal(name), ...options });
+}
 
-export type ParserName = ParserSpec['parser'];
-
-/** The spec type of one parser name. */
-export type SpecFor<N extends ParserName> = Extract<ParserSpec, { parser: N }>;
+/** A parser definition from its schema (made with parserSchema) and compile step. */
+export function defineParser<S extends z.ZodObject<{ parser: z.ZodLiteral<string> }>>(
+  schema: S,
+  compile: (spec: z.infer<S>) => ValueParser,
+): ParserDefinition<z.infer<S>['parser'], S> {
+  return { name: schema.shape.parser.value, schema, compile } as ParserDefinition<z.infer<S>['parser'], S>;
+}
 
 /**
  * A problem found while compiling a parser (a bad regex, a clashing map key).

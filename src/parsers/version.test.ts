@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileSemver } from './semver.js';
 import { ParserConfigError } from './types.js';
-import type { VersionSpec } from './types.js';
+import type { VersionSpec } from './version.js';
 import { compileVersion } from './version.js';
 
 /** [input, parts: 3 (default), parts: 2]; a string is the expected failure reason. */

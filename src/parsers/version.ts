@@ -1,7 +1,24 @@
 import { backtracksExponentially } from './regex.js';
+import { z } from 'zod';
 import { fail, guard, ok } from './outcome.js';
-import { ParserConfigError } from './types.js';
-import type { ValueParser, VersionSpec } from './types.js';
+import { defineParser, ParserConfigError, parserSchema, type ValueParser } from './types.js';
+
+const MAX_PARTS = 6;
+const MAX_DIGITS = 6;
+/** digits × (parts − 1) at most this, so 2^53 leaves a major of up to 9007. */
+const MAX_LOW_DIGITS = 12;
+
+/**
+ * `version`: a dotted version as one number in version order: the first
+ * `parts` numbers (default 3), `digits` digits (default 3) for each after the
+ * first (1.28.3 → 1028003); `prefix`, a regex removed from the start.
+ */
+const schema = parserSchema('version', {
+  parts: z.number().int().min(1).max(MAX_PARTS).optional(),
+  digits: z.number().int().min(1).max(MAX_DIGITS).optional(),
+  prefix: z.string().optional(),
+});
+export type VersionSpec = z.infer<typeof schema>;
 
 /**
  * `version`: any dotted version as one number whose order is the version
@@ -42,11 +59,6 @@ import type { ValueParser, VersionSpec } from './types.js';
 const DEFAULT_PREFIX = '(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[vV]|go)?';
 /** The numeric core: digits, then any number of `.digits`. */
 const CORE = /^\d+(?:\.\d+)*/;
-
-const MAX_PARTS = 6;
-const MAX_DIGITS = 6;
-/** digits × (parts − 1) at most this, so 2^53 leaves a major of up to 9007. */
-const MAX_LOW_DIGITS = 12;
 
 function checkInt(field: 'parts' | 'digits', v: unknown, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
@@ -95,3 +107,5 @@ export function compileVersion(spec: VersionSpec): ValueParser {
     return typeof v === 'number' ? ok(v) : fail(v);
   });
 }
+
+export const versionParser = defineParser(schema, compileVersion);

@@ -12,6 +12,7 @@ import { runTransformation, type RunOutcome } from './run.js';
 import { degradation, type Degradation } from '../transform/degraded.js';
 import { isQueryApi } from '../sources/kinds/index.js';
 import type { TransformResult } from '../transform/transformer.js';
+import { planFor } from '../transform/plan.js';
 import { explainDegraded, needsLabelNames } from './label-names.js';
 import { FanIn } from './fan-in.js';
 
@@ -147,6 +148,8 @@ export class TransformationJob {
     const pushdown = { pushdown: config.pushdown && projectable, ...(config.pushdownAlways ? { pushdownAlways: true as const } : {}) };
     this.advisor = new PushdownAdvisor(pushdown, sources.length > 0 && sources.every((s) => s.labelKeep === true));
     this.fanIn = FanIn.forJob(config, sources, deps);
+    // Compiled now, at load, rather than by the first run; every run reuses it.
+    planFor(config);
   }
 
   get state(): JobStatus {

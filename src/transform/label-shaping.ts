@@ -1,7 +1,8 @@
-import type { LabelShaping, RelabelRule, ReplacementPart, TransformationConfig } from '../config/types.js';
+import type { LabelPlan } from '../config/label-plan.js';
+import type { LabelShaping, RelabelRule, ReplacementPart } from '../config/types.js';
 import { labelText } from '../model/label-text.js';
 import type { LabelSet } from '../model/series.js';
-import { typeLabel } from '../model/family-names.js';
+import { ownLabel } from './labels.js';
 
 /**
  * Label shaping (README "Label shaping"): the output label set of a source
@@ -11,9 +12,11 @@ import { typeLabel } from '../model/family-names.js';
  *   → drop_labels → relabel (in list order) → rename_labels → static_labels
  *   → source_label.
  *
- * Only used when a transformation configures shaping: the transformer's plain
- * path is untouched otherwise. Everything is compiled once per run (at
- * construction); per series the work is done on two reused arrays.
+ * (which labels the first step copies: config/label-plan.ts). Only used when a
+ * transformation configures shaping: the transformer's plain path is untouched
+ * otherwise. Everything is compiled once per transformation (its plan); per
+ * series the work is done on two reused arrays, which is safe to share between
+ * runs because `text` runs to its end synchronously.
  */
 
 /** A rule ready to run: the regex anchored at both ends, like Prometheus relabeling. */
@@ -39,11 +42,6 @@ function expand(parts: readonly ReplacementPart[], m: RegExpExecArray): string {
   return out;
 }
 
-function ownLabel(labels: LabelSet, name: string): string | undefined {
-  const v = labels[name];
-  return typeof v === 'string' && Object.hasOwn(labels, name) ? v : undefined;
-}
-
 /** Builds the output label text of one source series under a transformation's shaping. */
 export class LabelShaper {
   /** Labels copied from the source (null: all but the excluded), already minus dropped ones. */
@@ -62,19 +60,12 @@ export class LabelShaper {
   private readonly values: string[] = [];
   private len = 0;
 
-  constructor(cfg: TransformationConfig, shaping: LabelShaping) {
-    const carriesValue = cfg.metricType === 'info' || shaping.keepValueLabel;
-    this.drop = new Set(shaping.dropLabels);
-    this.sourceLabel = cfg.sourceLabel;
-    if (cfg.preserveLabels === null) this.preserve = null;
-    else {
-      const set = new Set(cfg.preserveLabels);
-      if (carriesValue) set.add(cfg.valueFromLabel);
-      if (cfg.sourceLabel) set.delete(cfg.sourceLabel);
-      this.preserve = [...set].filter((l) => !this.drop.has(l));
-    }
-    this.excludeValue = carriesValue ? null : cfg.valueFromLabel;
-    this.typeLabel = typeLabel(cfg.metricType, cfg.states?.label);
+  constructor(plan: LabelPlan, shaping: LabelShaping) {
+    this.drop = plan.drop;
+    this.sourceLabel = plan.sourceLabel;
+    this.preserve = plan.copied;
+    this.excludeValue = plan.excludeValue;
+    this.typeLabel = plan.typeLabel;
     this.rules = shaping.relabel.map(compileRelabel);
     this.rename = new Map(shaping.renameLabels);
     this.statics = shaping.staticLabels;
