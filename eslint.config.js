@@ -20,20 +20,27 @@ const FORBIDDEN = {
   scheduler: ['http', 'cli'],
   http: ['config', 'sources', 'transform', 'selfmetrics', 'scheduler', 'cli'],
 };
-// output/ (remote write) reads finished snapshots (their exposition, parsed back with the sources' parser) and sends
-// them with the sources' HTTP client; only cli/ wires it in, so no other folder may import it.
+// output/ (one folder per output kind, listed in output/outputs.ts; remote-write/ first) reads finished snapshots,
+// expands them into samples with exposition/samples.ts and sends them with the sources' HTTP client; only cli/
+// wires it in, so no other folder may import it.
 for (const banned of Object.values(FORBIDDEN)) banned.push('output');
 FORBIDDEN.output = ['transform', 'selfmetrics', 'scheduler', 'http', 'cli'];
 
-const layerRules = Object.entries(FORBIDDEN).map(([folder, banned]) => ({
-  files: [`src/${folder}/**/*.ts`],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      { patterns: [{ group: banned.map((b) => `../${b}/*`), message: `src/${folder} must not import from a later pipeline stage (see eslint.config.js).` }] },
-    ],
-  },
-}));
+/** The layer rule of a folder; `extra`: more patterns for some of its files. */
+function layerRule(folder, banned, files = [`src/${folder}/**/*.ts`], extra = []) {
+  // `../x/*` from src/<folder>/, `../../x/*` from a subfolder (output/remote-write/).
+  const group = banned.flatMap((b) => [`../${b}/*`, `../../${b}/*`]);
+  const message = `src/${folder} must not import from a later pipeline stage (see eslint.config.js).`;
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns: [{ group, message }, ...extra] }] } };
+}
+
+const layerRules = Object.entries(FORBIDDEN).map(([folder, banned]) => layerRule(folder, banned));
+// output/delivery/ (queue, retries, backoff, health logs) is shared by every output: it imports none of them.
+layerRules.push(
+  layerRule('output', FORBIDDEN.output, ['src/output/delivery/**/*.ts'], [
+    { regex: '^\\.\\./(?!\\.\\./)', message: 'src/output/delivery is shared by every output: it must not import one (see eslint.config.js).' },
+  ]),
+);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**'] },
