@@ -20,8 +20,9 @@ const FORBIDDEN = {
   scheduler: ['http', 'cli'],
   http: ['config', 'sources', 'transform', 'selfmetrics', 'scheduler', 'cli'],
 };
-// output/ (remote write) reads finished snapshots (their exposition, parsed back with the sources' parser) and sends
-// them with the sources' HTTP client; only cli/ wires it in, so no other folder may import it.
+// output/ (one folder per output kind, listed in output/outputs.ts; remote-write/ first) reads finished snapshots,
+// expands them into samples with exposition/samples.ts and sends them with the sources' HTTP client; only cli/
+// wires it in, so no other folder may import it.
 for (const banned of Object.values(FORBIDDEN)) banned.push('output');
 FORBIDDEN.output = ['transform', 'selfmetrics', 'scheduler', 'http', 'cli'];
 // registry/ is the composition root of the configuration: config/ holds the loader's machinery and names no
@@ -30,22 +31,29 @@ FORBIDDEN.output = ['transform', 'selfmetrics', 'scheduler', 'http', 'cli'];
 for (const banned of Object.values(FORBIDDEN)) banned.push('registry');
 FORBIDDEN.registry = ['transform', 'snapshot', 'exposition', 'selfmetrics', 'scheduler', 'http', 'cli', 'output'];
 
-/** The lint rule that bans `banned` folders from `files`. */
-const layerRule = (folder, files, banned) => ({
-  files,
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      // Both depths: src/<folder>/x.ts and src/<folder>/<sub>/x.ts (e.g. sources/kinds/).
-      { patterns: [{ group: banned.flatMap((b) => [`../${b}/*`, `../../${b}/*`]), message: `src/${folder} must not import from a later pipeline stage (see eslint.config.js).` }] },
-    ],
-  },
-});
+/** The layer rule of a folder; `extra`: more patterns for some of its files. */
+function layerRule(folder, banned, files = [`src/${folder}/**/*.ts`], extra = []) {
+  // `../x/*` from src/<folder>/, `../../x/*` from a subfolder (sources/kinds/, output/remote-write/).
+  const group = banned.flatMap((b) => [`../${b}/*`, `../../${b}/*`]);
+  const message = `src/${folder} must not import from a later pipeline stage (see eslint.config.js).`;
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns: [{ group, message }, ...extra] }] } };
+}
+
 // Tests next to the code load configs as the CLI does: they may import registry/ (the loader).
 const layerRules = Object.entries(FORBIDDEN).flatMap(([folder, banned]) => [
-  layerRule(folder, [`src/${folder}/**/*.ts`], banned),
-  layerRule(folder, [`src/${folder}/**/*.test.ts`], banned.filter((b) => b !== 'registry')),
+  layerRule(folder, banned),
+  layerRule(
+    folder,
+    banned.filter((b) => b !== 'registry'),
+    [`src/${folder}/**/*.test.ts`],
+  ),
 ]);
+// output/delivery/ (queue, retries, backoff, health logs) is shared by every output: it imports none of them.
+layerRules.push(
+  layerRule('output', FORBIDDEN.output, ['src/output/delivery/**/*.ts'], [
+    { regex: '^\\.\\./(?!\\.\\./)', message: 'src/output/delivery is shared by every output: it must not import one (see eslint.config.js).' },
+  ]),
+);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**'] },

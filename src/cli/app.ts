@@ -7,7 +7,7 @@ import { loadWebConfig, type WebConfig } from '../config/web-config.js';
 import { createHttpServer } from '../http/server.js';
 import { WebGate } from '../http/web.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { RemoteWriter } from '../output/remote-writer.js';
+import { Outputs } from '../output/outputs.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { SelfMetrics } from '../selfmetrics/self-metrics.js';
 import { SnapshotStore } from '../snapshot/store.js';
@@ -49,7 +49,8 @@ export class App {
   readonly store = new SnapshotStore();
   readonly metrics = new SelfMetrics();
   readonly logger: Logger;
-  readonly remoteWriter: RemoteWriter;
+  /** Remote write and every other output of OUTPUT_KINDS (src/output/outputs.ts). */
+  readonly outputs: Outputs;
   private config: ExporterConfig;
   private readonly shard: Shard;
   private readonly maxConnections: number | undefined;
@@ -80,18 +81,14 @@ export class App {
       { store: this.store, metrics: this.metrics, logger, shard: this.shard },
       { request: (source, code, seconds) => this.metrics.sourceRequest(source, code, seconds) },
     );
-    this.remoteWriter = new RemoteWriter(this.store, {
-      observer: this.metrics.remoteWrite,
-      logger,
-      userAgent: `label-value-exporter/${info.version}`,
-    });
+    this.outputs = new Outputs(this.store, { observers: this.metrics, logger, userAgent: `label-value-exporter/${info.version}` });
     this.configReloader = new FileReloader(
       configReloadTarget({
         logger,
         current: () => this.config,
         apply: async (next) => {
           const summary = await this.scheduler.apply(next);
-          await this.remoteWriter.apply(next.remoteWrite);
+          await this.outputs.reload(next);
           this.config = next;
           return summary;
         },
@@ -124,7 +121,7 @@ export class App {
   async start(opts: StartOptions): Promise<ListenAddress> {
     const { listen, watch } = opts;
     this.serving = { host: listen.host, port: listen.port, fromFlag: opts.fromFlag ?? false };
-    await this.remoteWriter.apply(this.config.remoteWrite);
+    await this.outputs.reload(this.config);
     this.scheduler.start(this.config);
     this.configReloader.start(watch);
     const server = createHttpServer(
@@ -184,7 +181,7 @@ export class App {
     this.configReloader.stop();
     this.webReloader?.stop();
     await this.scheduler.stop();
-    await this.remoteWriter.stop();
+    await this.outputs.stop();
     if (this.server) await closeServer(this.server);
   }
 }

@@ -1,4 +1,4 @@
-import { typeLabel } from '../model/family-names.js';
+import { METRIC_TYPES } from '../model/metric-types.js';
 import type { BuildContext } from './build-source.js';
 import { DEFAULTS } from './defaults.js';
 import type { PathSegment } from './locate.js';
@@ -76,12 +76,12 @@ function checkBuckets(ctx: BuildContext, t: RawTransformation, at: (...p: PathSe
 /** Checks the keys of the metric types and dynamic names, and builds their typed parts. */
 export function buildMetricType(ctx: BuildContext, t: RawTransformation, path: PathSegment[]): MetricTypeParts {
   const at = (...rest: PathSegment[]): PathSegment[] => [...path, ...rest];
-  const type = t.metric_type ?? DEFAULTS.metricType;
-  const states = checkStates(ctx, t, at, type === 'stateset');
-  const buckets = checkBuckets(ctx, t, at, type === 'histogram');
-  const reserved = typeLabel(type, states?.label);
+  const entry = METRIC_TYPES[t.metric_type ?? DEFAULTS.metricType];
+  const states = checkStates(ctx, t, at, entry.parameter === 'states');
+  const buckets = checkBuckets(ctx, t, at, entry.parameter === 'buckets');
+  const reserved = entry.typeLabel(states?.label);
   if (reserved) {
-    const why = type === 'histogram' ? 'a histogram adds the label "le"' : `the stateset adds the label "${reserved}" (state_label)`;
+    const why = entry.reservedWhy(reserved);
     (t.preserve_labels ?? []).forEach((l, k) => {
       if (l === reserved) ctx.problems.add(at('preserve_labels', k), `${why}: it cannot also be preserved`);
     });
@@ -92,8 +92,8 @@ export function buildMetricType(ctx: BuildContext, t: RawTransformation, path: P
     });
     if (t.source_label === reserved) ctx.problems.add(at('source_label'), `${why}: it cannot also be the source_label`);
   }
-  if (type === 'counter' && t.default_value !== undefined && t.default_value < 0) {
-    ctx.problems.add(at('default_value'), 'a counter cannot be negative');
+  if (entry.minDefault && t.default_value !== undefined && t.default_value < entry.minDefault.value) {
+    ctx.problems.add(at('default_value'), entry.minDefault.message);
   }
   const nameTemplate = parseNameTemplate(t.name);
   if (!nameTemplate && t.max_names !== undefined) ctx.problems.add(at('max_names'), 'max_names: is only for a dynamic name ({{label}} in name)');

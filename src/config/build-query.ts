@@ -1,5 +1,6 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import type { BuildContext } from './build-source.js';
+import { METRIC_TYPES } from '../model/metric-types.js';
 import type { PathSegment } from './locate.js';
 import type { RawTransformation } from './schema.js';
 import type { CollisionPolicy, SourceConfig } from './types.js';
@@ -114,7 +115,7 @@ const DUPLICATE_INSENSITIVE: ReadonlySet<CollisionPolicy> = new Set(['min', 'max
  *    two series with different labels read can still meet in one output
  *    series (a gauge's value label is not an output label), and which one is
  *    "first" depends on the order of the answer, which grouping changes;
- *  - only for gauge and info: other metric types (histograms count source
+ *  - only for the metric types whose table entry allows it (gauge and info; model/metric-types.ts): others (histograms count source
  *    series) are left out until shown to be repeat-insensitive;
  *  - never for `query:` (the user's expression is sent as written), and never
  *    without preserve_labels (all labels are read: nothing to save).
@@ -124,7 +125,6 @@ const DUPLICATE_INSENSITIVE: ReadonlySet<CollisionPolicy> = new Set(['min', 'max
  */
 export function pushdownAllowed(t: RawTransformation, query: string | null): boolean {
   if (t.pushdown === false || query !== null || !t.preserve_labels) return false;
-  const type = t.metric_type ?? 'gauge';
-  if (type !== 'gauge' && type !== 'info') return false;
+  if (!METRIC_TYPES[t.metric_type ?? 'gauge'].pushdown) return false;
   return DUPLICATE_INSENSITIVE.has(t.on_collision ?? 'max');
 }

@@ -1,6 +1,7 @@
 import { buildHttpClient, toSeconds, type BuildContext } from './build-source.js';
 import { DEFAULTS } from './defaults.js';
 import { claimedNames } from '../model/family-names.js';
+import { clashReason } from '../model/metric-types.js';
 import type { MetricType } from '../model/series.js';
 import { RESERVED_METRIC_PREFIXES } from './names.js';
 import type { RawConfig, RawTransformation } from './schema.js';
@@ -44,13 +45,6 @@ function buildSources(ctx: BuildContext, loader: LoaderKinds, raw: RawConfig, ti
     if (readsDefault(raw)) sources.set(defaultName, loader.implicitDefault(defaultName, http));
   }
   return sources;
-}
-
-/** Why two families clash, by the types involved. */
-function clashReason(a: MetricType, b: MetricType): string {
-  if (a === 'histogram' || b === 'histogram') return 'a histogram "x" also serves "x_bucket", "x_sum" and "x_count"';
-  if (a === 'counter' || b === 'counter') return 'a counter "x" is served as "x_total" (OpenMetrics family "x")';
-  return 'an info metric "x_info" is the OpenMetrics family "x"';
 }
 
 /**

@@ -1,6 +1,5 @@
 import { parser } from '@prometheus-io/lezer-promql';
-import type { MetricType } from '../model/series.js';
-import { counterBase } from '../model/family-names.js';
+import { METRIC_TYPES } from '../model/metric-types.js';
 import { NAME_PLACEHOLDER_RE } from './names.js';
 import type { ExporterConfig, TransformationConfig } from './types.js';
 
@@ -59,13 +58,6 @@ export function metricsInQuery(expr: string, reads: Reads = { names: new Set(), 
   return reads;
 }
 
-/** The sample names a transformation serves (a counter `x` serves `x_total`, a histogram `x_bucket`, `x_sum`, `x_count`). */
-function servedNames(name: string, type: MetricType): string[] {
-  if (type === 'counter') return [`${counterBase(name)}_total`];
-  if (type === 'histogram') return ['_bucket', '_sum', '_count'].map((s) => `${name}${s}`);
-  return [name];
-}
-
 /** A dynamic name `{{label}}_version` as a pattern over the names it can produce. */
 function namePattern(t: TransformationConfig): RegExp | null {
   if (!t.name.includes('{{')) return null;
@@ -75,7 +67,7 @@ function namePattern(t: TransformationConfig): RegExp | null {
 
 function collides(t: TransformationConfig, reads: Reads): string | undefined {
   const dynamic = namePattern(t);
-  for (const served of servedNames(t.name, t.metricType)) {
+  for (const served of METRIC_TYPES[t.metricType].servedNames(t.name)) {
     if (dynamic === null && (reads.names.has(served) || reads.patterns.some((p) => p.test(served)))) return served;
   }
   if (dynamic) return [...reads.names].find((n) => dynamic.test(n));

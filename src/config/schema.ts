@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { METRIC_TYPES } from '../model/metric-types.js';
+import type { MetricType } from '../model/series.js';
 import { isValidLabelName, isValidMetricName, isValidMetricNameTemplate } from './names.js';
 import { checkJsonPath } from './jsonpath.js';
 import { finiteNumberSchema, nullMeansUnset, portSchema, secondsSchema } from './schema-number.js';
@@ -116,7 +118,8 @@ export const transformation = z.strictObject({
   name: metricNameOrTemplate,
   description: z.string().optional(),
   source_metric: sourceMetric.optional(),
-  metric_type: z.enum(['gauge', 'info', 'stateset', 'counter', 'histogram']).optional(),
+  // The types of the metric-type table (model/metric-types.ts), in its order.
+  metric_type: z.enum(Object.keys(METRIC_TYPES) as [MetricType, ...MetricType[]]).optional(),
   value_from_label: labelName,
   // The prototype's keys also take what it accepted: an empty key is unset, a quoted number a number (schema-number.ts).
   preserve_labels: nullMeansUnset(z.array(labelName)),

@@ -1,58 +1,35 @@
-import { counterBase } from '../model/family-names.js';
-import { escapeLabelValue } from '../model/label-text.js';
-import { splitSeriesKey, type MetricType, type OutputSeries } from '../model/series.js';
+import { METRIC_TYPES, type FamilyParts, type FamilyShape, type SampleEmitter, type TypeLabel } from '../model/metric-types.js';
+import { splitSeriesKey, type OutputSeries } from '../model/series.js';
 import type { FamilySnapshot, RenderedFamily } from '../snapshot/family.js';
 import { escapeHelp, formatValue, type ExpositionFormat } from './format.js';
 import { CHECK_MASK, runNow, type Steps } from '../model/time-slice.js';
 
-/** What rendering needs to know of a transformation's output. */
-export interface RenderSpec {
-  /** The configured name (for a dynamic name, unused: each series carries its own). */
-  readonly name: string;
-  readonly type: MetricType;
-  readonly dynamicNames: boolean;
-  /** Stateset: the states in index order and the label that names them. */
-  readonly states?: { readonly values: readonly string[]; readonly label: string } | null;
-  /** Histogram: the bucket upper bounds (+Inf is implied). */
-  readonly buckets?: readonly number[] | null;
-}
+export { formatBound } from '../model/metric-types.js';
 
-/**
- * A bucket bound as Go's `strconv.FormatFloat(v, 'g', -1, 64)` plus `.0` for
- * integers, which is what client_golang writes and the canonical form
- * OpenMetrics parsers insist on (`le="1.0"`, not `le="1"`).
- */
-export function formatBound(v: number): string {
-  const s = formatValue(v);
-  return Number.isInteger(v) && !s.includes('e') ? `${s}.0` : s;
-}
+/** What rendering needs to know of a transformation's output (see model/metric-types.ts). */
+export type RenderSpec = FamilyShape;
 
 /** `{labels}` with one more label appended (or only that one). */
 function withLabel(labelText: string, extra: string): string {
   return labelText === '' ? `{${extra}}` : `{${labelText},${extra}}`;
 }
 
-/** The sample lines of one output series under its family name. Hand-written: it runs over every output series. */
-function lines(spec: RenderSpec, name: string, labelText: string, s: OutputSeries, stateLabels: readonly string[]): string {
-  const braces = labelText === '' ? '' : `{${labelText}}`;
-  switch (spec.type) {
-    case 'counter':
-      return `${counterBase(name)}_total${braces} ${formatValue(s.value)}\n`;
-    case 'stateset': {
-      let out = '';
-      for (let i = 0; i < stateLabels.length; i++) out += `${name}${withLabel(labelText, stateLabels[i] as string)} ${i === s.value ? 1 : 0}\n`;
-      return out;
-    }
-    case 'histogram': {
-      const h = s.histogram;
-      const bounds = spec.buckets ?? [];
-      let out = '';
-      for (let i = 0; i < bounds.length; i++) out += `${name}_bucket${withLabel(labelText, `le="${formatBound(bounds[i] as number)}"`)} ${h?.buckets[i] ?? 0}\n`;
-      out += `${name}_bucket${withLabel(labelText, 'le="+Inf"')} ${s.value}\n`;
-      return `${out}${name}_sum${braces} ${formatValue(h?.sum ?? 0)}\n${name}_count${braces} ${s.value}\n`;
-    }
-    default:
-      return `${name}${braces} ${formatValue(s.value)}\n`;
+/**
+ * The sample lines of output series, as the metric-type table expands them,
+ * gathered in `chunk`. Hand-written: it runs over every output series.
+ */
+class TextLines implements SampleEmitter {
+  chunk = '';
+  private labelText = '';
+  private braces = '';
+
+  series(labelText: string): void {
+    this.labelText = labelText;
+    this.braces = labelText === '' ? '' : `{${labelText}}`;
+  }
+
+  sample(name: string, extra: TypeLabel | undefined, value: number): void {
+    this.chunk += `${name}${extra === undefined ? this.braces : withLabel(this.labelText, extra.text)} ${formatValue(value)}\n`;
   }
 }
 
@@ -73,28 +50,31 @@ const CHUNK_CHARS = 65536;
  * rendered (one encode of the whole text took ~100 ms per million series).
  */
 export function* renderSteps(spec: RenderSpec, series: readonly OutputSeries[]): Steps<RenderedFamily[]> {
-  const stateLabels = (spec.states?.values ?? []).map((v) => `${spec.states?.label}="${escapeLabelValue(v)}"`);
+  const type = METRIC_TYPES[spec.type];
   const families: RenderedFamily[] = [];
   let current = spec.dynamicNames ? undefined : spec.name;
+  let names: FamilyParts | undefined = current === undefined ? undefined : type.parts(current, spec);
   let parts: Buffer[] = [];
-  let chunk = '';
+  const text = new TextLines();
   for (let i = 0; i < series.length; i++) {
     const s = series[i] as OutputSeries;
     const [key, labelText] = splitSeriesKey(s.labelText, spec.dynamicNames);
     if (spec.dynamicNames && key !== current) {
-      if (current !== undefined) families.push({ name: current, samples: yield* joined(parts, chunk) });
+      if (current !== undefined) families.push({ name: current, samples: yield* joined(parts, text.chunk) });
       parts = [];
-      chunk = '';
+      text.chunk = '';
       current = key;
+      names = type.parts(key, spec);
     }
-    chunk += lines(spec, current as string, labelText, s, stateLabels);
-    if (chunk.length > CHUNK_CHARS) {
-      parts.push(Buffer.from(chunk, 'utf8'));
-      chunk = '';
+    text.series(labelText);
+    type.expand(names as FamilyParts, s, text);
+    if (text.chunk.length > CHUNK_CHARS) {
+      parts.push(Buffer.from(text.chunk, 'utf8'));
+      text.chunk = '';
     }
     if ((i & CHECK_MASK) === CHECK_MASK) yield;
   }
-  if (current !== undefined) families.push({ name: current, samples: yield* joined(parts, chunk) });
+  if (current !== undefined) families.push({ name: current, samples: yield* joined(parts, text.chunk) });
   return families;
 }
 
@@ -118,28 +98,9 @@ export function renderSamples(name: string, series: readonly OutputSeries[]): Bu
   return renderFamilies({ name, type: 'gauge', dynamicNames: false }, series)[0]?.samples ?? Buffer.alloc(0);
 }
 
-/**
- * The metadata lines of a family. An info family is `info` in OpenMetrics
- * only when its name ends in `_info` (OpenMetrics requires the suffix on the
- * samples); otherwise it is declared a gauge, so the series names are the same
- * in both formats. A stateset is a gauge in the text format, which has no
- * such type, and in OpenMetrics unless its state label is the family's name
- * (as OpenMetrics requires of a stateset). A counter's family is `x_total` in the text format (as
- * client_golang writes it) and `x` in OpenMetrics.
- */
+/** The metadata lines of a family: its name and type per format come from the metric-type table. */
 export function renderHeader(f: Pick<FamilySnapshot, 'name' | 'help' | 'type' | 'stateLabel'>, format: ExpositionFormat): string {
   const help = escapeHelp(f.help, format);
-  let family = f.name;
-  let type: string;
-  if (f.type === 'counter') {
-    family = format === 'text' ? `${counterBase(f.name)}_total` : counterBase(f.name);
-    type = 'counter';
-  } else if (f.type === 'histogram') type = 'histogram';
-  else if (format === 'text') type = 'gauge';
-  else if (f.type === 'stateset' && f.stateLabel === f.name) type = 'stateset';
-  else if (f.type === 'info' && f.name.endsWith('_info')) {
-    type = 'info';
-    family = f.name.slice(0, -'_info'.length);
-  } else type = 'gauge';
+  const [family, type] = METRIC_TYPES[f.type].header(f.name, f.stateLabel, format);
   return `# HELP ${family} ${help}\n# TYPE ${family} ${type}\n`;
 }

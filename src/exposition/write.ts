@@ -104,6 +104,33 @@ function drained(out: Writable): Promise<void> {
 
 const GONE = 'the connection closed before the answer was written';
 
+/** One metric family as served: its name, the transformation's snapshot and its rendered sample lines. */
+export interface ServedFamily {
+  readonly name: string;
+  readonly snapshot: FamilySnapshot;
+  readonly samples: Buffer;
+}
+
+/**
+ * The families /metrics serves, in the order it serves them: by family name,
+ * then transformation name (the same order whatever order runs finished in).
+ * A dynamic name may produce a name another family already occupies (`x_total`
+ * of a counter `x`, `x_count` of a histogram `x`): the first in that order is
+ * served, never both. Remote write pushes exactly these.
+ */
+export function servedFamilies(families: ReadonlyMap<string, FamilySnapshot>): ServedFamily[] {
+  const rendered: ServedFamily[] = [];
+  for (const snapshot of families.values()) for (const f of snapshot.families) rendered.push({ name: f.name, snapshot, samples: f.samples });
+  rendered.sort((a, b) => cmp(a.name, b.name) || cmp(a.snapshot.name, b.snapshot.name));
+  const taken = new Set<string>();
+  return rendered.filter((f) => {
+    const names = claimedNames(f.name, f.snapshot.type);
+    if (names.some((n) => taken.has(n))) return false;
+    for (const n of names) taken.add(n);
+    return true;
+  });
+}
+
 /**
  * Writes a whole exposition: every family in name order (pre-rendered
  * samples, written as they are), then the exporter's own metrics, then
@@ -115,21 +142,8 @@ export async function writeExposition(
   families: ReadonlyMap<string, FamilySnapshot>,
   selfMetrics: string,
   format: ExpositionFormat,
-  /** Write only the families of this transformation, as /metrics serves them among all of `families` (remote write). */
-  only?: string,
 ): Promise<void> {
-  const rendered: Array<{ readonly name: string; readonly snapshot: FamilySnapshot; readonly samples: Buffer }> = [];
-  for (const snapshot of families.values()) for (const f of snapshot.families) rendered.push({ name: f.name, snapshot, samples: f.samples });
-  // By family name, then transformation name: the same order whatever order runs finished in.
-  rendered.sort((a, b) => cmp(a.name, b.name) || cmp(a.snapshot.name, b.snapshot.name));
-  const taken = new Set<string>();
-  for (const f of rendered) {
-    // A dynamic name may produce a name another family already occupies (`x_total` of a
-    // counter `x`, `x_count` of a histogram `x`): the first in that order is served, never both.
-    const names = claimedNames(f.name, f.snapshot.type);
-    if (names.some((n) => taken.has(n))) continue;
-    for (const n of names) taken.add(n);
-    if (only !== undefined && f.snapshot.name !== only) continue;
+  for (const f of servedFamilies(families)) {
     await put(out, renderHeader({ name: f.name, help: f.snapshot.help, type: f.snapshot.type, ...(f.snapshot.stateLabel === undefined ? {} : { stateLabel: f.snapshot.stateLabel }) }, format));
     if (f.samples.length > 0) await put(out, f.samples);
   }

@@ -93,6 +93,7 @@ export async function runTransformation(
       series: result.series,
       index: result.index,
       families,
+      shape: spec,
       renderKey,
       producedAtMs: Date.now(),
     });

@@ -49,8 +49,8 @@ export const SCRAPE_REFRESH_OUTCOMES = ['ran', 'joined', 'cached'] as const;
 export type ScrapeRefreshOutcome = (typeof SCRAPE_REFRESH_OUTCOMES)[number];
 
 /**
- * Remote write's reasons (src/output/observer.ts, which this folder may not
- * import; test/unit/selfmetrics/documented.test.ts checks both ways that they agree).
+ * Remote write's reasons (src/output/delivery/observer.ts, which this folder may not
+ * import; test/unit/selfmetrics/label-values.test.ts checks both ways that they agree).
  */
 export const REMOTE_FAILURE_REASONS = ['http_5xx', 'http_429', 'http_4xx', 'connection', 'timeout', 'other'] as const;
 export type RemoteFailureReason = (typeof REMOTE_FAILURE_REASONS)[number];

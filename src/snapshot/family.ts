@@ -1,3 +1,4 @@
+import type { FamilyShape } from '../model/metric-types.js';
 import type { MetricType, OutputSeries } from '../model/series.js';
 
 /**
@@ -20,6 +21,11 @@ export interface FamilySnapshot {
    * unless the name is dynamic (`{{label}}`); sorted by name.
    */
   readonly families: readonly RenderedFamily[];
+  /**
+   * What `families` was rendered from besides the series (name, type, states, buckets): remote write expands
+   * the series into the same samples with it. Absent in snapshots built by hand (tests): then name, type only.
+   */
+  readonly shape?: FamilyShape;
   /** How `families` was rendered (name, type, states, buckets): a reload that changes it re-renders. */
   readonly renderKey?: string;
   /** Wall-clock time (ms) of the run that produced this snapshot. */

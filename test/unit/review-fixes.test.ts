@@ -12,7 +12,7 @@ import { parseConfig } from '../../src/registry/load.js';
 import { redactUrl } from '../../src/config/redact.js';
 import { writeExposition } from '../../src/exposition/write.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { familySeries } from '../../src/output/family-samples.js';
+import { familySeries } from '../../src/output/remote-write/family-series.js';
 import { ConfigError } from '../../src/model/errors.js';
 import { PushdownAdvisor } from '../../src/scheduler/pushdown-advisor.js';
 import { runTransformation } from '../../src/scheduler/run.js';
@@ -125,7 +125,7 @@ describe('family names', () => {
     assert.equal(text.match(/^# TYPE api_builds_total /gm)?.length, 1, text);
     assert.equal(text.match(/^api_builds_total\{/gm)?.length, 1, text);
     // Remote write pushes what /metrics serves: the family that lost the name pushes nothing.
-    const pushed = async (name: string) => (await familySeries(name, store.get(name) ?? assert.fail(name), store.current())).map((x) => x.key);
+    const pushed = async (name: string) => (await familySeries(store.get(name) ?? assert.fail(name), store.current())).map((x) => x.key);
     assert.equal((await pushed('{{app}}_builds')).length, 1);
     assert.deepEqual(await pushed('api_builds_total'), []);
   });

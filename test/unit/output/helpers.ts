@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { parseConfig } from '../../../src/registry/load.js';
 import type { RemoteWriteConfig } from '../../../src/config/types.js';
-import type { RemoteSample } from '../../../src/output/protobuf.js';
+import type { RemoteSample } from '../../../src/output/remote-write/protobuf.js';
 import type { SelfMetrics } from '../../../src/selfmetrics/self-metrics.js';
 import { parseSampleLine } from '../../../src/sources/exposition-parser.js';
 

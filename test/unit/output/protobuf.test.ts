@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { compress } from 'snappyjs';
-import { encodeWriteRequest, type RemoteSample } from '../../../src/output/protobuf.js';
+import { encodeWriteRequest, type RemoteSample } from '../../../src/output/remote-write/protobuf.js';
 import { decodeWriteRequest, unsnappy } from './decode.js';
 
 const STALE_BITS = '7ff0000000000002';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DropReason, FailureReason } from '../../../src/output/observer.js';
+import type { DropReason, FailureReason } from '../../../src/output/delivery/observer.js';
 import type { Projection as AdvisorProjection } from '../../../src/scheduler/pushdown-advisor.js';
 import type { SkipReason as TransformerSkipReason } from '../../../src/transform/transformer.js';
 import {

@@ -1,13 +1,14 @@
-import { fingerprint } from '../config/fingerprint.js';
-import type { RemoteWriteConfig } from '../config/types.js';
-import type { Logger } from '../logging/logger.js';
-import type { FamilySnapshot } from '../snapshot/family.js';
-import type { SnapshotStore } from '../snapshot/store.js';
+import { fingerprint } from '../../config/fingerprint.js';
+import type { ExporterConfig, RemoteWriteConfig } from '../../config/types.js';
+import type { Logger } from '../../logging/logger.js';
+import type { FamilySnapshot } from '../../snapshot/family.js';
+import type { SnapshotStore } from '../../snapshot/store.js';
+import type { Batch } from '../delivery/queue.js';
+import type { Output } from '../output.js';
 import { RemoteEndpoint } from './endpoint.js';
-import { familySeries } from './family-samples.js';
+import { familySeries } from './family-series.js';
 import type { RemoteWriteObserver } from './observer.js';
 import type { RemoteSample } from './protobuf.js';
-import type { Batch } from './queue.js';
 
 /** On shutdown, queued samples get this long to be sent. */
 export const SHUTDOWN_FLUSH_MS = 5000;
@@ -33,7 +34,8 @@ type Labels = ReadonlyArray<readonly [string, string]>;
  * reload) get one Prometheus staleness marker. Changes are handled one at a
  * time, in order, so each series' samples stay in time order.
  */
-export class RemoteWriter {
+export class RemoteWriter implements Output {
+  readonly kind = 'remote_write';
   private readonly endpoints = new Map<string, Running>();
   /** Per family: the series of the last push, by key, to mark the vanished ones stale. */
   private readonly lastPush = new Map<string, Map<string, Labels>>();
@@ -45,6 +47,11 @@ export class RemoteWriter {
     private readonly store: SnapshotStore,
     private readonly deps: RemoteWriterDeps,
   ) {}
+
+  /** The `Output` face of `apply`: the config's `remote_write:` endpoints. */
+  reload(config: ExporterConfig): Promise<void> {
+    return this.apply(config.remoteWrite);
+  }
 
   /** Starts, keeps, restarts (handing on the queue) or stops endpoints to match `configs`. */
   async apply(configs: readonly RemoteWriteConfig[]): Promise<void> {
@@ -110,13 +117,13 @@ export class RemoteWriter {
     const samples: RemoteSample[] = [];
     if (family) {
       try {
-        for (const s of await familySeries(name, family, this.store.current())) {
+        for (const s of await familySeries(family, this.store.current())) {
           now.set(s.key, s.labels);
           samples.push({ labels: s.labels, value: s.value, stale: false, timestampMs: atMs });
         }
         this.failedPrepare = false;
       } catch (e) {
-        // Cannot happen with our own exposition; if it does, say so once and skip this push.
+        // Cannot happen with our own snapshots; if it does, say so once and skip this push.
         if (!this.failedPrepare) this.deps.logger.error({ transformation: name, err: (e as Error).message }, 'remote write: cannot read back the family; skipping its push');
         this.failedPrepare = true;
         return;

@@ -1,9 +1,8 @@
-import type { RemoteWriteConfig } from '../config/types.js';
-import { DeadlineExceeded, withDeadline } from '../model/deadline.js';
-import { SourceError } from '../model/errors.js';
-import type { BodyConsumer, HttpClient, ResponseHead } from '../sources/http-client.js';
+import { DeadlineExceeded, withDeadline } from '../../model/deadline.js';
+import { SourceError } from '../../model/errors.js';
+import { redactUrlsInText } from '../../model/url.js';
+import type { BodyConsumer, HttpClient, RequestSpec, ResponseHead } from '../../sources/http-client.js';
 import type { FailureReason } from './observer.js';
-import { redactUrlsInText } from '../model/url.js';
 
 /** A longer Retry-After is not waited for in full. */
 const MAX_RETRY_AFTER_SECONDS = 300;
@@ -63,29 +62,30 @@ function classify(e: unknown, retryAfter: number | undefined): SendFailure {
   return fail('other', e.message);
 }
 
+/** Where and how one output's requests go. */
+export interface PostTarget {
+  readonly url: string;
+  readonly timeoutSeconds: number;
+  /** Names the request's deadline in its error (e.g. `remote write request timeout`). */
+  readonly deadlineLabel: string;
+}
+
 /**
- * POSTs one request body. Resolves undefined on success, or with why it
- * failed. The request runs under its own deadline (the endpoint's `timeout`)
- * and is abandoned when it fires, whatever the HTTP client does with its
- * signal: a receiver that answers and then stalls cannot hold a shard.
- * Rejects only when `stop` aborted it.
+ * Sends one request (an output's POST). Resolves undefined on success, or with
+ * why it failed. The request runs under its own deadline (the endpoint's
+ * `timeout`) and is abandoned when it fires, whatever the HTTP client does
+ * with its signal: a receiver that answers and then stalls cannot hold a
+ * shard. Rejects only when `stop` aborted it.
  */
-export async function sendOnce(client: HttpClient, config: RemoteWriteConfig, body: Buffer, userAgent: string, stop: AbortSignal): Promise<SendFailure | undefined> {
+export async function postOnce(client: HttpClient, target: PostTarget, spec: RequestSpec, stop: AbortSignal): Promise<SendFailure | undefined> {
   const consumer = new AnswerConsumer();
-  const spec = {
-    method: 'POST',
-    body,
-    contentType: 'application/x-protobuf',
-    accept: '*/*',
-    headers: { 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0', 'user-agent': userAgent },
-  } as const;
   try {
-    await withDeadline('remote write request timeout', config.http.timeoutSeconds, stop, (signal) => client.request(config.http.url, spec, signal, consumer));
+    await withDeadline(target.deadlineLabel, target.timeoutSeconds, stop, (signal) => client.request(target.url, spec, signal, consumer));
     return undefined;
   } catch (e) {
     if (stop.aborted) throw e;
     const failure = classify(e, parseRetryAfter(consumer.retryAfter, Date.now()));
     // A receiver's error page may echo the URL or its key: never log them.
-    return { ...failure, message: redactUrlsInText(failure.message, [config.http.url]) };
+    return { ...failure, message: redactUrlsInText(failure.message, [target.url]) };
   }
 }

@@ -1,6 +1,6 @@
-/** One push's samples of one shard, encoded and compressed once (at most max_samples_per_send). */
+/** One push's samples of one shard, encoded (and compressed) once by the output (at most max_samples_per_send). */
 export interface Batch {
-  /** A snappy-compressed protobuf WriteRequest. */
+  /** The encoded samples (remote write: a snappy-compressed protobuf WriteRequest). */
   readonly body: Buffer;
   readonly samples: number;
   /** The newest sample timestamp in it (for the highest-sent-timestamp metric). */

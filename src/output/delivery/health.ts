@@ -1,7 +1,14 @@
-import type { RemoteWriteQueueConfig } from '../config/types.js';
-import type { Logger } from '../logging/logger.js';
-import type { SendFailure } from './send.js';
+import type { Logger } from '../../logging/logger.js';
+import type { DeliveryQueueConfig } from './endpoint.js';
 import type { FailureReason } from './observer.js';
+import type { SendFailure } from './http-send.js';
+
+/** Who logs: the log field naming the endpoint (`remote`), its name, and the output's name in messages (`remote write`). */
+export interface HealthSubject {
+  readonly field: string;
+  readonly name: string;
+  readonly what: string;
+}
 
 /**
  * What an endpoint logs: once per change of state, never per request.
@@ -23,8 +30,8 @@ export class EndpointHealth {
   private largestPush = 0;
 
   constructor(
-    private readonly remote: string,
-    private readonly queue: RemoteWriteQueueConfig,
+    private readonly who: HealthSubject,
+    private readonly queue: DeliveryQueueConfig,
     private readonly logger: Logger,
   ) {}
 
@@ -33,9 +40,9 @@ export class EndpointHealth {
     if (this.logged === f.reason) return;
     if (this.logged === undefined) this.failingSinceMs = Date.now();
     this.logged = f.reason;
-    const fields = { remote: this.remote, reason: f.reason, err: f.message, queued_samples: queued };
-    if (f.retry) this.logger.warn(fields, 'remote write failed; retrying with backoff, newer samples wait in the queue');
-    else this.logger.error(fields, 'remote write rejected (4xx): dropping the batch, not retrying');
+    const fields = { [this.who.field]: this.who.name, reason: f.reason, err: f.message, queued_samples: queued };
+    if (f.retry) this.logger.warn(fields, `${this.who.what} failed; retrying with backoff, newer samples wait in the queue`);
+    else this.logger.error(fields, `${this.who.what} rejected (4xx): dropping the batch, not retrying`);
   }
 
   succeeded(shard: number, queued: number): void {
@@ -43,13 +50,13 @@ export class EndpointHealth {
     if (queued < this.queue.capacity) this.dropping = false;
     if (this.logged === undefined || this.failing.size > 0) return;
     this.logged = undefined;
-    this.logger.info({ remote: this.remote, failing_seconds: Math.round((Date.now() - this.failingSinceMs) / 1000), queued_samples: queued }, 'remote write recovered');
+    this.logger.info({ [this.who.field]: this.who.name, failing_seconds: Math.round((Date.now() - this.failingSinceMs) / 1000), queued_samples: queued }, `${this.who.what} recovered`);
   }
 
   dropped(samples: number): void {
     if (this.dropping) return;
     this.dropping = true;
-    this.logger.warn({ remote: this.remote, capacity: this.queue.capacity, dropped_samples: samples }, 'remote write queue is full: dropping the oldest samples');
+    this.logger.warn({ [this.who.field]: this.who.name, capacity: this.queue.capacity, dropped_samples: samples }, `${this.who.what} queue is full: dropping the oldest samples`);
   }
 
   pushed(samples: number): void {
@@ -61,10 +68,10 @@ export class EndpointHealth {
     const base = Math.max(this.queue.maxSamplesPerSend * this.queue.maxShards, this.largestPush);
     if (this.behindAt === 0 ? queued > 2 * base : queued >= 2 * this.behindAt) {
       this.behindAt = queued;
-      this.logger.warn({ remote: this.remote, queued_samples: queued, capacity: this.queue.capacity, requests_in_flight: inFlight, max_shards: this.queue.maxShards }, 'remote write is falling behind: the backlog grows');
+      this.logger.warn({ [this.who.field]: this.who.name, queued_samples: queued, capacity: this.queue.capacity, requests_in_flight: inFlight, max_shards: this.queue.maxShards }, `${this.who.what} is falling behind: the backlog grows`);
     } else if (this.behindAt > 0 && queued <= base) {
       this.behindAt = 0;
-      this.logger.info({ remote: this.remote, queued_samples: queued }, 'remote write caught up');
+      this.logger.info({ [this.who.field]: this.who.name, queued_samples: queued }, `${this.who.what} caught up`);
     }
   }
 }

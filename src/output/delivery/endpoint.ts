@@ -1,27 +1,41 @@
-import type { RemoteWriteConfig } from '../config/types.js';
-import type { Logger } from '../logging/logger.js';
-import { withDeadline } from '../model/deadline.js';
-import { HttpClient } from '../sources/http-client.js';
-import { requestBody, toBatches } from './batches.js';
-import { EndpointHealth } from './health.js';
-import type { RemoteWriteObserver } from './observer.js';
-import type { RemoteSample } from './protobuf.js';
+import type { Logger } from '../../logging/logger.js';
+import { EndpointHealth, type HealthSubject } from './health.js';
+import type { SendFailure } from './http-send.js';
+import type { DeliveryObserver } from './observer.js';
 import { ShardedQueue, type Batch } from './queue.js';
-import { sendOnce, type SendFailure } from './send.js';
 
-export { parseRetryAfter } from './send.js';
+/** The queue settings of one endpoint (remote write's `queue:`). */
+export interface DeliveryQueueConfig {
+  /** Samples held (queued or in flight) at most; past it the oldest batches are dropped. */
+  readonly capacity: number;
+  /** Samples in one request at most. */
+  readonly maxSamplesPerSend: number;
+  /** First retry delay; doubled per failed attempt up to maxBackoffSeconds. */
+  readonly minBackoffSeconds: number;
+  readonly maxBackoffSeconds: number;
+  /** Requests in flight at most; series are split over this many shards by hash, each sent in order. */
+  readonly maxShards: number;
+}
 
-/** Closing the HTTP client waits for requests still open; a stalled one must not hold a reload or shutdown. */
-const CLOSE_SECONDS = 1;
+/** What an output plugs into a delivering endpoint: how batches become a request, and how one is sent. */
+export interface Transport {
+  /** The body of one request carrying `batches` in order. */
+  requestBody(batches: readonly Batch[]): Buffer;
+  /** One attempt: undefined on success, or why it failed; rejects only when `stop` aborts it. */
+  send(body: Buffer, stop: AbortSignal): Promise<SendFailure | undefined>;
+  /** Closes connections once the senders have stopped. */
+  close(): Promise<void>;
+}
 
-export interface EndpointDeps {
-  readonly observer: RemoteWriteObserver;
+export interface DeliveryDeps {
+  readonly observer: DeliveryObserver;
   readonly logger: Logger;
-  readonly userAgent: string;
+  /** How the endpoint is named in logs (`{remote: name}`, "remote write ..."). */
+  readonly subject: HealthSubject;
 }
 
 /**
- * One remote-write endpoint: a bounded queue split into `max_shards` shards
+ * One endpoint of an output (remote write's first): a bounded queue split into `max_shards` shards
  * by series hash, and one sender per shard. A sender posts its shard's
  * batches in order, merging what waits into requests of up to
  * max_samples_per_send, so a slow receiver gets fewer, larger requests, up to
@@ -29,11 +43,11 @@ export interface EndpointDeps {
  * timeouts and network failures are retried with exponential backoff (or the
  * server's Retry-After) for as long as it takes, while that shard's newer
  * batches wait behind; other 4xx answers are final. Never logs a credential.
+ * The output encodes the batches and sends them (its `Transport`).
  */
-export class RemoteEndpoint {
+export class DeliveryEndpoint {
   readonly name: string;
   private readonly queue: ShardedQueue;
-  private readonly client: HttpClient;
   private readonly health: EndpointHealth;
   private readonly stopper = new AbortController();
   private readonly waiters = new Set<() => void>();
@@ -42,14 +56,14 @@ export class RemoteEndpoint {
   private flushDeadlineMs = Infinity;
 
   constructor(
-    readonly config: RemoteWriteConfig,
-    private readonly deps: EndpointDeps,
+    private readonly config: DeliveryQueueConfig,
+    private readonly transport: Transport,
+    private readonly deps: DeliveryDeps,
   ) {
-    this.name = config.name;
-    this.queue = new ShardedQueue(config.queue.capacity, config.queue.maxShards);
-    this.client = new HttpClient(config.http, config.name, { request: () => undefined }, 'remote_write');
-    this.health = new EndpointHealth(config.name, config.queue, deps.logger);
-    deps.observer.added(this.name, config.queue.capacity, config.queue.maxShards);
+    this.name = deps.subject.name;
+    this.queue = new ShardedQueue(config.capacity, config.maxShards);
+    this.health = new EndpointHealth(deps.subject, config, deps.logger);
+    deps.observer.added(this.name, config.capacity, config.maxShards);
   }
 
   /** Starts the senders; `pending` (handed over by a predecessor, in order) is sent first. */
@@ -64,12 +78,21 @@ export class RemoteEndpoint {
     return this.queue.samples;
   }
 
-  /** Splits by shard, encodes and compresses once; the batches then wait their turn. */
-  enqueue(samples: readonly RemoteSample[], staleMarkers: number): void {
-    if (this.stopper.signal.aborted || samples.length === 0) return;
-    this.health.pushed(samples.length);
-    for (const b of toBatches(samples, this.queue.shards, this.config.queue.maxSamplesPerSend)) this.add(b);
-    if (staleMarkers > 0) this.deps.observer.staleMarkers(this.name, staleMarkers);
+  /** Shards the batches of one push (the output split and encoded them) go to. */
+  get shards(): number {
+    return this.queue.shards;
+  }
+
+  /** True once stopping: pushes are no longer taken. */
+  get stopped(): boolean {
+    return this.stopper.signal.aborted;
+  }
+
+  /** Queues one push of `samples` samples, already split by shard and encoded: the batches then wait their turn. */
+  enqueue(batches: readonly Batch[], samples: number): void {
+    if (this.stopper.signal.aborted || samples === 0) return;
+    this.health.pushed(samples);
+    for (const b of batches) this.add(b);
   }
 
   private add(batch: Batch, carried?: boolean): void {
@@ -92,7 +115,7 @@ export class RemoteEndpoint {
   private async runShard(shard: number): Promise<void> {
     const signal = this.stopper.signal;
     while (!signal.aborted) {
-      const batches = this.queue.take(shard, this.config.queue.maxSamplesPerSend);
+      const batches = this.queue.take(shard, this.config.maxSamplesPerSend);
       if (batches) {
         await this.deliver(shard, batches);
         continue;
@@ -107,7 +130,7 @@ export class RemoteEndpoint {
     const { observer } = this.deps;
     const samples = batches.reduce((n, b) => n + b.samples, 0);
     const newestMs = batches.reduce((m, b) => Math.max(m, b.newestMs), 0);
-    const body = requestBody(batches);
+    const body = this.transport.requestBody(batches);
     for (let attempts = 0; ; ) {
       if (attempts > 0) observer.retried(this.name, samples);
       const failure = await this.post(body);
@@ -136,18 +159,18 @@ export class RemoteEndpoint {
     observer.inFlight(this.name, ++this.inFlight);
     const started = performance.now();
     try {
-      const failure = await sendOnce(this.client, this.config, body, this.deps.userAgent, this.stopper.signal);
+      const failure = await this.transport.send(body, this.stopper.signal);
       observer.requestDuration(this.name, (performance.now() - started) / 1000);
       return failure;
     } catch {
-      return 'stopped'; // sendOnce rejects only when stopping
+      return 'stopped'; // send rejects only when stopping
     } finally {
       observer.inFlight(this.name, --this.inFlight);
     }
   }
 
   private backoffMs(attempts: number, failure: SendFailure): number {
-    const q = this.config.queue;
+    const q = this.config;
     const backoff = Math.min(q.maxBackoffSeconds, q.minBackoffSeconds * 2 ** (attempts - 1));
     return (failure.retryAfter === undefined ? backoff : Math.max(failure.retryAfter, q.minBackoffSeconds)) * 1000;
   }
@@ -182,9 +205,7 @@ export class RemoteEndpoint {
     this.stopper.abort();
     this.changed();
     await Promise.all(this.senders);
-    await withDeadline('remote write client close', CLOSE_SECONDS, undefined, () => this.client.close()).catch((e: unknown) => {
-      this.deps.logger.debug({ remote: this.name, err: (e as Error).message }, 'remote write: connections left to close on their own');
-    });
+    await this.transport.close();
     return this.queue.drain();
   }
 

@@ -1,6 +1,6 @@
 import { compress, uncompress } from 'snappyjs';
 import { encodeWriteRequest, type RemoteSample } from './protobuf.js';
-import type { Batch } from './queue.js';
+import type { Batch } from '../delivery/queue.js';
 
 /**
  * The shard of a series: FNV-1a over its label names and values. Stable for

@@ -6,19 +6,18 @@ export const FAILURE_REASONS: readonly FailureReason[] = ['http_5xx', 'http_429'
 export type DropReason = 'rejected' | 'queue_full' | 'shutdown' | 'removed';
 export const DROP_REASONS: readonly DropReason[] = ['rejected', 'queue_full', 'shutdown', 'removed'];
 
-/** What remote write reports, per endpoint (`remote` is its name); the self-metrics implement it. */
-export interface RemoteWriteObserver {
-  added(remote: string, capacity: number, maxShards: number): void;
-  removed(remote: string): void;
+/** What a delivering endpoint reports (`endpoint` is its name); an output's self-metrics implement it. */
+export interface DeliveryObserver {
+  added(endpoint: string, capacity: number, maxShards: number): void;
+  removed(endpoint: string): void;
   /** `newestSampleMs`: the newest sample timestamp in the accepted request. */
-  sent(remote: string, samples: number, atMs: number, newestSampleMs: number): void;
-  failed(remote: string, reason: FailureReason, samples: number): void;
-  retried(remote: string, samples: number): void;
-  dropped(remote: string, reason: DropReason, samples: number): void;
-  staleMarkers(remote: string, samples: number): void;
-  queued(remote: string, samples: number): void;
+  sent(endpoint: string, samples: number, atMs: number, newestSampleMs: number): void;
+  failed(endpoint: string, reason: FailureReason, samples: number): void;
+  retried(endpoint: string, samples: number): void;
+  dropped(endpoint: string, reason: DropReason, samples: number): void;
+  queued(endpoint: string, samples: number): void;
   /** Requests being sent now. */
-  inFlight(remote: string, requests: number): void;
+  inFlight(endpoint: string, requests: number): void;
   /** How long one attempt took, successful or not (a timed-out one: the timeout). */
-  requestDuration(remote: string, seconds: number): void;
+  requestDuration(endpoint: string, seconds: number): void;
 }
