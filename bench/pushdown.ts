@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/pushdown.js`: does projection pushdown (README "Asking for
+ * `node dist/bench/pushdown.js`: does projection pushdown (docs/transformations.md "Asking for
  * less") pay off? For N kube_node_info-like series (shared/baselines/gen_data.py)
  * in a real VictoriaMetrics and a real Prometheus, medians over PUSHDOWN_RUNS:
  *   - raw fetches (no processing) of the plain selector and of the two

@@ -20,7 +20,7 @@ export interface ServeFlags extends LogFlags {
   readonly webConfigFile: string | undefined;
   /** Cap on concurrent HTTP connections. */
   readonly maxConnections: number;
-  /** `--shard.count`/`--shard.index`: this replica's part of the work (README "Sharding"). */
+  /** `--shard.count`/`--shard.index`: this replica's part of the work (docs/operations.md "Sharding"). */
   readonly shard: Shard;
 }
 

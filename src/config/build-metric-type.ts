@@ -6,7 +6,7 @@ import { isValidLabelName, NAME_PLACEHOLDER_RE } from './names.js';
 import type { RawTransformation } from './schema.js';
 import type { NameTemplate, StateSetConfig } from './types.js';
 
-/** What the metric type and a dynamic name add to a transformation (README "Metric types", "Dynamic names"). */
+/** What the metric type and a dynamic name add to a transformation (docs/transformations.md "Metric types", "Dynamic names"). */
 export interface MetricTypeParts {
   readonly states: StateSetConfig | null;
   readonly buckets: readonly number[] | null;

@@ -6,7 +6,7 @@ import type { RawTransformation } from './schema.js';
 import type { CollisionPolicy, SourceConfig } from './types.js';
 
 /**
- * `query:` (README "Queries") and projection pushdown (README "Asking for
+ * `query:` (docs/transformations.md "Queries") and projection pushdown (docs/transformations.md "Asking for
  * less"), checked and decided at load.
  */
 

@@ -6,7 +6,7 @@ export const DEFAULTS = {
   /** The prototype queried a local single-node VictoriaMetrics when no URL was set. */
   victoriametricsUrl: 'http://localhost:8428',
   scrapeIntervalSeconds: 60,
-  /** The prototype's port; see README "Listen address". */
+  /** The prototype's port; see docs/configuration.md "Top level". */
   exporterPort: 9101,
   exporterAddress: '',
   sourceTimeoutSeconds: 60,
@@ -42,7 +42,7 @@ export const DEFAULTS = {
    * own series and rendered bytes side by side): 1M series 0.73 GB, 2M
    * 1.32 GB (bench/finish-render.ts), within Node's default heap; an answer of
    * 10M series fails with too_many_series at the 2,000,001st instead of
-   * exhausting the heap (README "Limits").
+   * exhausting the heap (docs/operations.md "Limits").
    */
   maxSeries: 2_000_000,
   /**

@@ -6,7 +6,7 @@ import type { MetricType } from '../model/series.js';
  * one home of that rule. Config load checks label shaping against it and the
  * transformer (src/transform/plan.ts) builds every output label set from it.
  *
- * The output label set of a source series, in order (README "Label shaping"):
+ * The output label set of a source series, in order (docs/transformations.md "Label shaping"):
  *
  *   preserve_labels (plus the value label for info and keep_value_label)
  *   → drop_labels → relabel (in list order) → rename_labels → static_labels

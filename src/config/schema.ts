@@ -81,11 +81,11 @@ export const httpOptions = {
   headers: z.record(z.string(), z.string()).optional(),
   tls_config: tlsConfig.optional(),
   max_response_bytes: z.number().int().positive().optional(),
-  // Response compression asked for (README "Sources"): auto = none on loopback, gzip elsewhere.
+  // Response compression asked for (docs/configuration.md "Sources"): auto = none on loopback, gzip elsewhere.
   compression: z.enum(['auto', 'gzip', 'none']).optional(),
 };
 
-// A longer label value in an answer fails the run (README "Sources").
+// A longer label value in an answer fails the run (docs/configuration.md "Sources").
 export const maxLabelValueBytes = z.number().int().positive().optional();
 
 /** `name:` of a `sources:` entry; each kind's schema (src/sources/kinds/) has it, its `type:` literal and its own keys. */
@@ -134,10 +134,10 @@ export const transformation = z.strictObject({
   interval: seconds.optional(),
   timeout: seconds.optional(),
   max_staleness: seconds.optional(),
-  // Sharding (README "Sharding"): whole transformations per replica, or its output series split.
+  // Sharding (docs/operations.md "Sharding"): whole transformations per replica, or its output series split.
   shard_by: z.enum(['transformation', 'series']).optional(),
   value: valueSchema.optional(),
-  // Label shaping (README "Label shaping").
+  // Label shaping (docs/transformations.md "Label shaping").
   drop_labels: z.array(labelName).optional(),
   // Keys are checked as label names in build-shaping.ts, to report them at the key.
   rename_labels: labelMap(labelName).optional(),
@@ -145,16 +145,16 @@ export const transformation = z.strictObject({
   relabel: z.array(relabelRule).optional(),
   keep_value_label: z.boolean().optional(),
   on_collision: z.enum(['first', 'last', 'min', 'max', 'sum', 'count', 'error']).optional(),
-  // Queries (README "Queries"): a PromQL/MetricsQL expression instead of source_metric + query_filter.
+  // Queries (docs/transformations.md "Queries"): a PromQL/MetricsQL expression instead of source_metric + query_filter.
   query: z.string().optional(),
   pushdown: z.union([z.boolean(), z.literal('auto')], { error: 'expected auto, true or false' }).optional(),
   max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
-  // Metric types (README "Metric types") and dynamic names.
+  // Metric types (docs/transformations.md "Metric types") and dynamic names.
   states: z.array(z.string().min(1, { message: 'a state needs a non-empty name' })).min(1, { message: 'a stateset needs at least one state' }).optional(),
   state_label: labelName.optional(),
   buckets: z.array(z.number().refine(Number.isFinite, { message: 'must be a finite number (+Inf is always added)' })).min(1, { message: 'a histogram needs at least one bucket bound' }).optional(),
   max_names: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
-  // Schedule (README "Querying at scrape time").
+  // Schedule (docs/transformations.md "Querying at scrape time").
   mode: z.enum(['interval', 'on_scrape']).optional(),
   cache: secondsOrZero.optional(),
 }).refine((t) => t.source_metric !== undefined || t.query !== undefined, {
@@ -210,7 +210,7 @@ export function configSchemaWith(source: z.ZodType<RawSource>) {
     max_staleness: seconds.optional(),
     max_concurrent_requests: z.number().int().positive().optional(),
     remote_write: z.array(remoteWrite).optional(),
-    // The default max_series of every transformation (README "Limits").
+    // The default max_series of every transformation (docs/operations.md "Limits").
     max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
   });
 }

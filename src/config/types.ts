@@ -21,7 +21,7 @@ export interface ExporterConfig<S extends SourceConfig = SourceConfig> {
   readonly transformations: readonly TransformationConfig[];
   /** Source requests in flight at once, over all transformations. */
   readonly maxConcurrentRequests: number;
-  /** `remote_write`: endpoints every successful run is pushed to (README "Remote-write output"). */
+  /** `remote_write`: endpoints every successful run is pushed to (docs/configuration.md "Remote-write output"). */
   readonly remoteWrite: readonly RemoteWriteConfig[];
 }
 

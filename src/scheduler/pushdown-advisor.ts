@@ -1,6 +1,6 @@
 import type { TransformationConfig } from '../config/types.js';
 
-/** `group by` pays off from this many raw source series per grouped series (see README "Asking for less"). */
+/** `group by` pays off from this many raw source series per grouped series (see docs/transformations.md "Asking for less"). */
 export const PUSHDOWN_MIN_MERGE = 2;
 /** One run in this many tries another way, to notice when the data changed shape. */
 export const PUSHDOWN_RECHECK_RUNS = 20;

@@ -222,7 +222,7 @@ export const SELF_METRICS = {
     type: 'gauge', name: `${P}transformation_source_last_success_timestamp_seconds`, labels: ['transformation', 'source'],
     help: 'Transformations reading several sources: Unix time of the last run the source answered.',
   },
-  // Sharding (README "Sharding").
+  // Sharding (docs/operations.md "Sharding").
   shardInfo: {
     type: 'gauge', name: `${P}shard_info`, labels: ['index', 'count'],
     help: 'A metric with a constant 1 value labeled by this replica\'s --shard.index and --shard.count.',
@@ -233,7 +233,7 @@ export const SELF_METRICS = {
       + 'replica.',
     keptOnRemoval: 'setOwned replaces all its series at every config load; one another shard now runs stays, at 0',
   },
-  // Remote-write output (README "Remote-write output").
+  // Remote-write output (docs/configuration.md "Remote-write output").
   remoteSent: {
     type: 'counter', name: `${RW}samples_sent_total`, labels: R,
     help: 'Samples (staleness markers included) accepted by the remote-write endpoint.',

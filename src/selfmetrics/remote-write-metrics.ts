@@ -1,7 +1,7 @@
 import type { RemoteDropReason, RemoteFailureReason } from './definitions.js';
 import type { Fans, MetricSet } from './metric-set.js';
 
-/** The remote-write output's metrics (README "Remote-write output"); implements src/output's RemoteWriteObserver. */
+/** The remote-write output's metrics (docs/configuration.md "Remote-write output"); implements src/output's RemoteWriteObserver. */
 export class RemoteWriteMetrics {
   private readonly m: Fans;
   /** Per endpoint: the highest sample timestamp sent (shards finish out of order; the gauge only goes up). */

@@ -17,7 +17,7 @@ export interface RunSuccess {
   readonly collisions: number;
   /** How the source was asked (none: the selector; group: group by; keep: label_keep). */
   readonly projection?: Projection;
-  /** No output series, or every one defaulted (README "Degraded runs"). */
+  /** No output series, or every one defaulted (docs/operations.md "Degraded runs"). */
   readonly degraded?: boolean;
 }
 
@@ -38,7 +38,7 @@ export class SelfMetrics {
   private readonly om = new Registry<OpenMetricsContentType>();
   private readonly set: MetricSet;
   private readonly m: Fans;
-  /** The remote-write output's metrics (README "Remote-write output"). */
+  /** The remote-write output's metrics (docs/configuration.md "Remote-write output"). */
   readonly remoteWrite: RemoteWriteMetrics;
 
   constructor() {

@@ -18,7 +18,7 @@ export interface SourceQuery {
   /**
    * Query-API sources: series equal on every one of `labels` may be merged
    * into one (the transformation proved it gives the same result), so the
-   * source may be asked `group by (<labels>) (...)`. README "Asking for less".
+   * source may be asked `group by (<labels>) (...)`. docs/transformations.md "Asking for less".
    */
   readonly pushdown?: boolean;
   /**

@@ -5,7 +5,7 @@ import type { LabelSet } from '../model/series.js';
 import { ownLabel } from './labels.js';
 
 /**
- * Label shaping (README "Label shaping"): the output label set of a source
+ * Label shaping (docs/transformations.md "Label shaping"): the output label set of a source
  * series is built in this order:
  *
  *   preserve (plus the value label for info and `keep_value_label`)

@@ -24,7 +24,7 @@ export interface TransformPlan {
   readonly accumulate: AccumulatorKind;
   /** The on_collision policy of the general path. */
   readonly collision: CollisionRule;
-  /** max_series, or the default budget when unset, so no answer can grow a run without bound (README "Limits"). */
+  /** max_series, or the default budget when unset, so no answer can grow a run without bound (docs/operations.md "Limits"). */
   readonly maxSeries: number;
 }
 

@@ -22,7 +22,7 @@
  * fixes. A cryptographic hash would be ~10× slower for no gain (the keys are
  * not adversarial: they come from the operator's config and sources), and
  * xxhash would mean a native or WASM dependency. See `bench` notes in the
- * README's sharding section for the cost per series.
+ * docs/operations.md "Sharding" for the cost per series.
  */
 
 /** This replica's place among its siblings: `0 <= index < count`. */

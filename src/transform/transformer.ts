@@ -42,7 +42,7 @@ interface SourceMark {
 /**
  * Turns source series into output series, one at a time as a source decodes
  * them (`add` is the source's sink). Pure: no I/O, no clock. The rules are the
- * README's "Transformation semantics"; collisions keep the larger value so the
+ * docs/transformations.md's "Transformation semantics"; collisions keep the larger value so the
  * result does not depend on the order the source returned series in.
  *
  * One Transformer is one run. What does not depend on the data (the value

@@ -56,7 +56,7 @@ function presentRule(cfg: TransformationConfig): (raw: string, stats: RunStats) 
 }
 
 /**
- * The README's "Transformation semantics": a missing or empty value label
+ * The docs/transformations.md's "Transformation semantics": a missing or empty value label
  * gives `default_value` (info series: 1) unless skip_empty_labels; a value is
  * 1 for info, the state's index for a stateset, else the parsed number
  * (`default_value` when unparseable); counters refuse negative values.

@@ -1,5 +1,5 @@
 /**
- * Projection pushdown (README "Asking for less") is only switched on where it
+ * Projection pushdown (docs/transformations.md "Asking for less") is only switched on where it
  * provably gives the same output. This checks the argument of
  * `pushdownAllowed` (src/config/build-query.ts) against the real Transformer:
  * for random configs (metric type, collision policy, preserve list, label

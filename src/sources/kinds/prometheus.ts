@@ -13,7 +13,7 @@ export interface PrometheusSourceConfig extends SourceConfig {
   readonly http: HttpClientConfig;
   /** Query language: `prometheus` checks `query:` strictly at load; `victoriametrics` accepts MetricsQL. */
   readonly flavor: QueryFlavor;
-  /** May this source be sent `group by (...)` projections (README "Asking for less")? */
+  /** May this source be sent `group by (...)` projections (docs/transformations.md "Asking for less")? */
   readonly pushdown: boolean;
   /** A longer label value in an answer fails the run (`too_large`). */
   readonly maxLabelValueBytes: number;
@@ -23,9 +23,9 @@ const schema = z.strictObject({
   name: sourceName,
   type: z.literal('prometheus'),
   ...httpOptions,
-  // Query language of the source (README "Queries"): how strictly `query:` is checked at load.
+  // Query language of the source (docs/transformations.md "Queries"): how strictly `query:` is checked at load.
   flavor: z.enum(['prometheus', 'victoriametrics']).optional(),
-  // Projection pushdown (README "Asking for less"); false: always send the plain selector.
+  // Projection pushdown (docs/transformations.md "Asking for less"); false: always send the plain selector.
   pushdown: z.boolean().optional(),
   max_label_value_bytes: maxLabelValueBytes,
 });
