@@ -50,9 +50,17 @@ const layerRules = Object.entries(FORBIDDEN).flatMap(([folder, banned]) => [
 ]);
 // output/delivery/ (queue, retries, backoff, health logs) is shared by every output: it imports none of them.
 layerRules.push(
-  layerRule('output', FORBIDDEN.output, ['src/output/delivery/**/*.ts'], [
-    { regex: '^\\.\\./(?!\\.\\./)', message: 'src/output/delivery is shared by every output: it must not import one (see eslint.config.js).' },
-  ]),
+  layerRule(
+    'output',
+    FORBIDDEN.output,
+    ['src/output/delivery/**/*.ts'],
+    [
+      {
+        regex: '^\\.\\./(?!\\.\\./)',
+        message: 'src/output/delivery is shared by every output: it must not import one (see eslint.config.js).',
+      },
+    ],
+  ),
 );
 
 export default tseslint.config(

@@ -48,7 +48,9 @@ for (let i = 0; i < Number(runsArg); i++) {
   if (!outcome.ok) throw outcome.error;
   advisor.record(pushed, outcome.result.sourceSeries);
   const mem = process.memoryUsage();
-  process.stdout.write(`${JSON.stringify({ run: i, seconds, pushed, series: outcome.result.series.length, rssMB: Math.round(mem.rss / 1048576), heapMB: Math.round(mem.heapUsed / 1048576), extMB: Math.round((mem.external + mem.arrayBuffers) / 1048576) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ run: i, seconds, pushed, series: outcome.result.series.length, rssMB: Math.round(mem.rss / 1048576), heapMB: Math.round(mem.heapUsed / 1048576), extMB: Math.round((mem.external + mem.arrayBuffers) / 1048576) })}\n`,
+  );
 }
 const server = createHttpServer(
   {

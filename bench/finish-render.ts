@@ -99,7 +99,15 @@ for (const n of sizes) {
     rows.unchanged?.push(await once(n, store, 1));
   }
   for (const [scenario, list] of Object.entries(rows)) {
-    const summary = { n, scenario, cpuMs: median(list.map((x) => x.cpuMs)), wallMs: median(list.map((x) => x.wallMs)), stallCpuMs: Math.max(...list.map((x) => x.stallCpuMs)), stallWallMs: Math.max(...list.map((x) => x.stallWallMs)), cpuAll: list.map((x) => x.cpuMs) };
+    const summary = {
+      n,
+      scenario,
+      cpuMs: median(list.map((x) => x.cpuMs)),
+      wallMs: median(list.map((x) => x.wallMs)),
+      stallCpuMs: Math.max(...list.map((x) => x.stallCpuMs)),
+      stallWallMs: Math.max(...list.map((x) => x.stallWallMs)),
+      cpuAll: list.map((x) => x.cpuMs),
+    };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   }
   const mem = process.memoryUsage();

@@ -43,7 +43,11 @@ export async function peakRssKb(pid: number): Promise<number> {
  * in a process of its own (bench/probe-child.ts): measured from the process
  * busy receiving 20 large bodies, its own event loop would add up to 100 ms.
  */
-export async function healthyUnderLoad(base: string, clients: number, seconds: number): Promise<{ p50: number; p99: number; scrapes: number; errors: number }> {
+export async function healthyUnderLoad(
+  base: string,
+  clients: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number; scrapes: number; errors: number }> {
   const { spawn } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const until = performance.now() + seconds * 1000;
@@ -59,10 +63,16 @@ export async function healthyUnderLoad(base: string, clients: number, seconds: n
       }
     }
   };
-  const probe = spawn(process.execPath, [fileURLToPath(new URL('./probe-child.js', import.meta.url)), base, String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const probe = spawn(process.execPath, [fileURLToPath(new URL('./probe-child.js', import.meta.url)), base, String(seconds)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   probe.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  const probed = new Promise<number[]>((resolve, reject) => probe.on('close', (code) => (code === 0 ? resolve((JSON.parse(out) as number[]).map((ms) => ms)) : reject(new Error(`probe exited ${code}`)))));
+  const probed = new Promise<number[]>((resolve, reject) =>
+    probe.on('close', (code) =>
+      code === 0 ? resolve((JSON.parse(out) as number[]).map((ms) => ms)) : reject(new Error(`probe exited ${code}`)),
+    ),
+  );
   await Promise.all(Array.from({ length: clients }, scraper));
   const latencies = await probed;
   const { percentile } = await import('./stats.js');

@@ -32,16 +32,23 @@ const vm = await startVictoriaMetrics({ extraArgs: ['-search.maxStalenessInterva
 try {
   const gen = spawnSync('/usr/bin/python3', [GEN, '--n', String(N), '--vm-url', vm.url], { encoding: 'utf8', timeout: 900_000 });
   if (gen.status !== 0) throw new Error(`gen_data.py failed: ${gen.stderr}`);
-  const ex = await startExporter(`victoriametrics_url: "${vm.url}"
+  const ex = await startExporter(
+    `victoriametrics_url: "${vm.url}"
 scrape_interval: 3600
 query_timeout: 300
 metric_transformations:
   - {name: kubelet_minor_version, source_metric: kube_node_info, value_from_label: minor, preserve_labels: [cluster, node, instance], default_value: 0}
-`, ['--log.level', 'warn']);
+`,
+    ['--log.level', 'warn'],
+  );
   try {
     await waitForHttp(`${ex.url}/-/ready`, 300_000, 200, { process: ex.proc });
     const bin = path.join(REPO, 'node_modules/.bin/autocannon');
-    const r = spawnSync(bin, ['-c', String(CONNECTIONS), '-d', String(SECONDS), '-t', '30', '-j', `${ex.url}/metrics`], { encoding: 'utf8', timeout: (SECONDS + 120) * 1000, maxBuffer: 64 << 20 });
+    const r = spawnSync(bin, ['-c', String(CONNECTIONS), '-d', String(SECONDS), '-t', '30', '-j', `${ex.url}/metrics`], {
+      encoding: 'utf8',
+      timeout: (SECONDS + 120) * 1000,
+      maxBuffer: 64 << 20,
+    });
     if (r.status !== 0) throw new Error(`autocannon failed: ${r.stderr}`);
     const a = JSON.parse(r.stdout) as AutocannonResult;
     // A fresh connection: the server may have closed the idle keep-alive one of the readiness check.
@@ -50,7 +57,10 @@ metric_transformations:
     const line = `| ${N.toLocaleString('en')} series (${(body / 1e6).toFixed(1)} MB) | ${CONNECTIONS} | ${SECONDS} s | ${a.requests.total} | ${a.errors + a.timeouts} errors, ${a.non2xx} non-2xx | ${a.latency.p50} ms | ${a.latency.p99} ms | ${a.latency.max} ms | ${(a.throughput.average / 1e6).toFixed(0)} MB/s | ${(rss / 1024).toFixed(0)} MB |`;
     const table = `| /metrics | connections | duration | requests | failures | p50 | p99 | max | throughput | exporter peak RSS |\n|---|---|---|---|---|---|---|---|---|---|\n${line}\n`;
     process.stdout.write(`\n${table}\n`);
-    await writeFile(path.join(REPO, 'bench/LOAD.md'), `# Load test\n\nProduced by \`npm run load\` (bench/load.ts) on ${new Date().toISOString()}: autocannon, plain (uncompressed) scrapes on 127.0.0.1.\n\n${table}`);
+    await writeFile(
+      path.join(REPO, 'bench/LOAD.md'),
+      `# Load test\n\nProduced by \`npm run load\` (bench/load.ts) on ${new Date().toISOString()}: autocannon, plain (uncompressed) scrapes on 127.0.0.1.\n\n${table}`,
+    );
     if (a.errors + a.timeouts + a.non2xx > 0) process.exitCode = 1;
   } finally {
     await ex.stop();

@@ -26,7 +26,11 @@ interface ChildLine {
 /** `preserve`: the transformation's preserve_labels (default: per node, one output per source series). */
 export async function runOurs(url: string, runs: number, loadSeconds: number, preserve?: string): Promise<OursResult> {
   // One extra first run warms the JIT, as the floor's fetch gets a warm-up; it is reported on its own.
-  const proc = await ManagedProcess.start({ name: 'lve-bench-child', command: process.execPath, args: [CHILD, url, String(runs + 1), ...(preserve ? [preserve] : [])] });
+  const proc = await ManagedProcess.start({
+    name: 'lve-bench-child',
+    command: process.execPath,
+    args: [CHILD, url, String(runs + 1), ...(preserve ? [preserve] : [])],
+  });
   try {
     const lines = (): ChildLine[] =>
       proc
@@ -34,7 +38,12 @@ export async function runOurs(url: string, runs: number, loadSeconds: number, pr
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as ChildLine);
-    const port = await waitFor(async () => lines().find((l) => l.listening)?.listening, { timeoutMs: 600_000, intervalMs: 100, what: 'bench child runs', process: proc });
+    const port = await waitFor(async () => lines().find((l) => l.listening)?.listening, {
+      timeoutMs: 600_000,
+      intervalMs: 100,
+      what: 'bench child runs',
+      process: proc,
+    });
     const [first = NaN, ...runTimes] = lines().flatMap((l) => (l.seconds === undefined ? [] : [l.seconds]));
     const base = `http://127.0.0.1:${port}`;
     const plain: Timing[] = [];

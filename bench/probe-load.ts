@@ -30,7 +30,9 @@ const COST = Number(process.env.PROBE_COST ?? 10);
 function series(n: number): string {
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
-    lines.push(`kube_node_info{cluster="cluster-${i % 20}",node="node-${String(i).padStart(7, '0')}.example.internal",instance="10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:9100",minor="${20 + (i % 10)}"} 1`);
+    lines.push(
+      `kube_node_info{cluster="cluster-${i % 20}",node="node-${String(i).padStart(7, '0')}.example.internal",instance="10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:9100",minor="${20 + (i % 10)}"} 1`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -55,7 +57,11 @@ async function load(base: string, until: number): Promise<Map<string, number>> {
   let i = 0;
   const client = async () => {
     while (performance.now() < until) {
-      if (LOAD === 'scrape') await timedGet(`${base}/metrics`).then(() => count('200'), () => count('error'));
+      if (LOAD === 'scrape')
+        await timedGet(`${base}/metrics`).then(
+          () => count('200'),
+          () => count('error'),
+        );
       else count(String(await wrongPassword(base, i++)));
     }
   };
@@ -65,12 +71,15 @@ async function load(base: string, until: number): Promise<Map<string, number>> {
 
 const dir = await makeTempDir('probe-load');
 await writeFile(path.join(dir, 'kube.prom'), series(N));
-await writeFile(path.join(dir, 'config.yml'), `scrape_interval: 3600
+await writeFile(
+  path.join(dir, 'config.yml'),
+  `scrape_interval: 3600
 sources:
   - {name: f, type: file, path: kube.prom}
 metric_transformations:
   - {name: kubelet_minor_version, source: f, source_metric: kube_node_info, value_from_label: minor, preserve_labels: [cluster, node, instance]}
-`);
+`,
+);
 const args = ['--log.level', 'warn'];
 if (LOAD === 'auth') {
   await writeFile(path.join(dir, 'web.yml'), `basic_auth_users:\n  user: ${bcrypt.hashSync('right', COST)}\n`);
@@ -79,15 +88,22 @@ if (LOAD === 'auth') {
 const ex = await startExporterWithFile(path.join(dir, 'config.yml'), args);
 try {
   await waitForHttp(`${ex.url}/-/ready`, 120_000, LOAD === 'auth' ? 401 : 200, { process: ex.proc });
-  const probe = spawn(process.execPath, [fileURLToPath(new URL('./probe-child.js', import.meta.url)), ex.url, String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const probe = spawn(process.execPath, [fileURLToPath(new URL('./probe-child.js', import.meta.url)), ex.url, String(SECONDS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   probe.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  const probed = new Promise<number[]>((resolve, reject) => probe.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`probe exited ${code}`)))));
+  const probed = new Promise<number[]>((resolve, reject) =>
+    probe.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`probe exited ${code}`)))),
+  );
   const outcomes = await load(ex.url, performance.now() + SECONDS * 1000);
   const ms = (await probed).map((s) => s * 1000);
   const f = (x: number) => `${x.toFixed(0)} ms`;
-  const what = LOAD === 'scrape' ? `${CLIENTS} plain scrapers, ${N.toLocaleString('en')} series` : `${CLIENTS} wrong-password clients, cost ${COST}`;
-  process.stdout.write(`| ${what} | ${SECONDS} s | ${ms.length} probes | p50 ${f(percentile(ms, 50))} | p99 ${f(percentile(ms, 99))} | max ${f(Math.max(...ms))} | ${[...outcomes].map(([k, v]) => `${k}: ${v}`).join(', ')} |\n`);
+  const what =
+    LOAD === 'scrape' ? `${CLIENTS} plain scrapers, ${N.toLocaleString('en')} series` : `${CLIENTS} wrong-password clients, cost ${COST}`;
+  process.stdout.write(
+    `| ${what} | ${SECONDS} s | ${ms.length} probes | p50 ${f(percentile(ms, 50))} | p99 ${f(percentile(ms, 99))} | max ${f(Math.max(...ms))} | ${[...outcomes].map(([k, v]) => `${k}: ${v}`).join(', ')} |\n`,
+  );
 } finally {
   await ex.stop();
 }

@@ -92,7 +92,10 @@ async function measure(url: string, flavor: string): Promise<Measured> {
     fetch[key] = { seconds: median(xs), bytes };
   }
   const ts = transformations(url, flavor);
-  const sourceCfg = parseConfig(`sources:\n  - {name: default, type: prometheus, url: "${url}", timeout: 600}\nmetric_transformations: []\n`, 'x.yml').sources.get('default');
+  const sourceCfg = parseConfig(
+    `sources:\n  - {name: default, type: prometheus, url: "${url}", timeout: 600}\nmetric_transformations: []\n`,
+    'x.yml',
+  ).sources.get('default');
   if (!sourceCfg) throw new Error('bench source');
   const source = createSource(sourceCfg, { request: () => undefined });
   const run: Measured['run'] = {};

@@ -72,9 +72,18 @@ export async function runPythonBaseline(script: string, dir: string, url: string
     cycleRssKb = Math.max(cycleRssKb, r.rssKb);
   }
   const port = await freePort();
-  const proc = await ManagedProcess.start({ name: 'seed-exporter', command: PYTHON, args: [script, '--config', config, '--vm-url', url, '--port', String(port)] });
+  const proc = await ManagedProcess.start({
+    name: 'seed-exporter',
+    command: PYTHON,
+    args: [script, '--config', config, '--vm-url', url, '--port', String(port)],
+  });
   try {
-    await waitFor(async () => /cycle done/.test(proc.logs()), { timeoutMs: 300_000, intervalMs: 200, what: 'the Python exporter\'s first cycle', process: proc });
+    await waitFor(async () => /cycle done/.test(proc.logs()), {
+      timeoutMs: 300_000,
+      intervalMs: 200,
+      what: "the Python exporter's first cycle",
+      process: proc,
+    });
     const serve: Timing[] = [];
     for (let i = 0; i < runs; i++) serve.push(await timedGet(`http://127.0.0.1:${port}/metrics`));
     return { cycles, cycleRssKb, serve, serveRssKb: await peakRssKb(proc.pid) };

@@ -77,7 +77,8 @@ async function measure(n: number): Promise<Row> {
 }
 
 function table(rows: Row[]): string {
-  const head = '| N | floor: raw fetch | body | our run (median / first, cold) | ours ÷ floor | our /metrics TTFB / total (plain) | gzip total | our peak RSS | Python run | Python /metrics | Python peak RSS | Python ÷ ours (run / metrics / RSS) | /-/healthy p50 / p99 under 20 scrapers | per-cluster run (auto pushdown) ÷ floor |';
+  const head =
+    '| N | floor: raw fetch | body | our run (median / first, cold) | ours ÷ floor | our /metrics TTFB / total (plain) | gzip total | our peak RSS | Python run | Python /metrics | Python peak RSS | Python ÷ ours (run / metrics / RSS) | /-/healthy p50 / p99 under 20 scrapers | per-cluster run (auto pushdown) ÷ floor |';
   const sep = `|${'---|'.repeat(14)}`;
   const lines = rows.map((r) => {
     const run = median(r.ours.runs);

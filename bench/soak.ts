@@ -41,14 +41,17 @@ const vm = await startVictoriaMetrics({ extraArgs: ['-search.maxStalenessInterva
 let k = 0;
 for (; k < 10; k++) await vm.importPrometheus(batch(k));
 await vm.waitForSeries('kube_node_info', 10 * BATCH);
-const ex = await startExporter(`victoriametrics_url: "${vm.url}"
+const ex = await startExporter(
+  `victoriametrics_url: "${vm.url}"
 scrape_interval: 1
 max_staleness: 1h
 metric_transformations:
   - {name: kubelet_minor_version, source_metric: kube_node_info, value_from_label: minor, preserve_labels: [cluster, node]}
   - {name: node_os_image_info, source_metric: kube_node_info, metric_type: info, value_from_label: os_image, preserve_labels: [cluster, node]}
   - {name: kubelet_minor_prod, source_metric: kube_node_info, value_from_label: minor, query_filter: 'cluster=~"c[0-3]"', preserve_labels: [node]}
-`, ['--log.level', 'warn']);
+`,
+  ['--log.level', 'warn'],
+);
 const started = Date.now();
 const samples: Sample[] = [];
 try {
@@ -65,7 +68,13 @@ try {
     const accounted: Record<string, number> = {};
     for (const name of NAMES) {
       let n = 0;
-      for (const m of text.matchAll(new RegExp(`^label_value_exporter_transformation_(?:runs_total\\{transformation="${name}",result="\\w+"\\}|missed_runs_total\\{transformation="${name}"\\}) (\\S+)$`, 'gm'))) n += Number(m[1]);
+      for (const m of text.matchAll(
+        new RegExp(
+          `^label_value_exporter_transformation_(?:runs_total\\{transformation="${name}",result="\\w+"\\}|missed_runs_total\\{transformation="${name}"\\}) (\\S+)$`,
+          'gm',
+        ),
+      ))
+        n += Number(m[1]);
       accounted[name] = n;
     }
     const status = await readFile(`/proc/${ex.proc.pid}/status`, 'utf8');
@@ -101,5 +110,8 @@ const report = [
   'RSS samples (MB, every 10 s): ' + samples.map((s) => (s.rssKb / 1024).toFixed(0)).join(' '),
 ].join('\n');
 process.stdout.write(`\n${report}\n`);
-await writeFile(path.join(REPO, 'bench/SOAK.md'), `# Soak test\n\nProduced by \`npm run soak\` (bench/soak.ts) on ${new Date().toISOString()}.\n\n${report}\n`);
+await writeFile(
+  path.join(REPO, 'bench/SOAK.md'),
+  `# Soak test\n\nProduced by \`npm run soak\` (bench/soak.ts) on ${new Date().toISOString()}.\n\n${report}\n`,
+);
 if (!ok) process.exitCode = 1;

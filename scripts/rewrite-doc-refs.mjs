@@ -115,7 +115,10 @@ export function findRefs(text) {
   const out = [];
   for (const m of text.matchAll(REF)) {
     const file = m[1] === 'README' ? 'README.md' : m[1];
-    const titles = m[3] === undefined ? [] : [...m[3].matchAll(new RegExp(TITLE, 'g'))].map((t) => t[1].replace(/[ \t]*\n[ \t]*(?:\*|\/\/|#)?[ \t]*/g, ' '));
+    const titles =
+      m[3] === undefined
+        ? []
+        : [...m[3].matchAll(new RegExp(TITLE, 'g'))].map((t) => t[1].replace(/[ \t]*\n[ \t]*(?:\*|\/\/|#)?[ \t]*/g, ' '));
     out.push({
       raw: m[0],
       file,
@@ -134,7 +137,8 @@ export function readDocs(repo) {
   const docs = new Map();
   docs.set('README.md', readFileSync(join(repo, 'README.md'), 'utf8'));
   const dir = join(repo, 'docs');
-  if (existsSync(dir)) for (const f of readdirSync(dir).sort()) if (f.endsWith('.md')) docs.set(`docs/${f}`, readFileSync(join(dir, f), 'utf8'));
+  if (existsSync(dir))
+    for (const f of readdirSync(dir).sort()) if (f.endsWith('.md')) docs.set(`docs/${f}`, readFileSync(join(dir, f), 'utf8'));
   return docs;
 }
 
@@ -224,7 +228,8 @@ export function rewriteText(path, text, docs, repo) {
     }
     if (!inComment(path, text, ref.index)) {
       // User-visible text keeps its words; the test accepts it when README links to the section.
-      if (!resolveRef(ref, docs, repo, true).ok) unresolved.push(`${path}:${ref.line}: ${ref.raw} (in a string: add a README link "${ref.titles[0]}")`);
+      if (!resolveRef(ref, docs, repo, true).ok)
+        unresolved.push(`${path}:${ref.line}: ${ref.raw} (in a string: add a README link "${ref.titles[0]}")`);
       continue;
     }
     const word = r.holder === ref.file ? ref.word : r.holder === 'README.md' ? 'README' : r.holder;

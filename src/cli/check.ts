@@ -48,11 +48,21 @@ function usedSources(config: ExporterConfig): Map<string, SourceConfig> {
 /** Mistakes that load but are likely wrong: an output name the config also reads, a version read as a decimal, a defined source nothing reads. */
 function warnings(config: ExporterConfig, used: ReadonlyMap<string, SourceConfig>): string[] {
   const unused = [...config.sources.keys()].filter((name) => !used.has(name) && name !== DEFAULTS.defaultSourceName);
-  return [...nameCollisionWarnings(config), ...decimalVersionWarnings(config), ...unused.map((name) => `source "${name}" is not read by any transformation`)];
+  return [
+    ...nameCollisionWarnings(config),
+    ...decimalVersionWarnings(config),
+    ...unused.map((name) => `source "${name}" is not read by any transformation`),
+  ];
 }
 
 /** `check`: validates the config (exit 0/1, start-up's messages); `--probe` also asks each source in use once. */
-export async function check(configFile: string, withProbe: boolean, out = process.stdout, err = process.stderr, shardCount?: number): Promise<number> {
+export async function check(
+  configFile: string,
+  withProbe: boolean,
+  out = process.stdout,
+  err = process.stderr,
+  shardCount?: number,
+): Promise<number> {
   const config = await loadOrReport(configFile, err);
   if (!config) return 1;
   const used = usedSources(config);

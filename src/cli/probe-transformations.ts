@@ -20,7 +20,11 @@ export async function probeTransformations(config: ExporterConfig, out: NodeJS.W
       const used = sources.of(t);
       // The same run as preview's: bounded by the run deadline, abandoned when a source ignores it.
       const o = await runWithinDeadline(t, used, new SnapshotStore());
-      const d = o.ok ? await withDeadline('degraded explanation deadline (timeout)', t.timeoutSeconds, undefined, (signal) => explainDegraded(t, used, o.result, signal)) : undefined;
+      const d = o.ok
+        ? await withDeadline('degraded explanation deadline (timeout)', t.timeoutSeconds, undefined, (signal) =>
+            explainDegraded(t, used, o.result, signal),
+          )
+        : undefined;
       if (!o.ok || d) bad++;
       if (!o.ok) out.write(`transformation ${t.name}: FAILED ${o.error.reason}: ${redactUrlsInText(o.error.message)}\n`);
       else if (d) out.write(`transformation ${t.name}: DEGRADED ${d.reason}: ${redactUrlsInText(d.message)}\n`);

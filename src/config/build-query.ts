@@ -57,7 +57,12 @@ export function checkPromQL(expr: string): QuerySyntaxError | null {
   if (offset >= 0) return { offset, kind: 'syntax', message: `invalid PromQL: ${describeError(expr, offset)}` };
   const top = tree.topNode.firstChild;
   const kind = top ? NOT_A_VECTOR[top.name] : undefined;
-  if (kind) return { offset: 0, kind: 'type', message: `the query returns ${kind}; a transformation needs an instant vector (one sample per series)` };
+  if (kind)
+    return {
+      offset: 0,
+      kind: 'type',
+      message: `the query returns ${kind}; a transformation needs an instant vector (one sample per series)`,
+    };
   return null;
 }
 
@@ -71,15 +76,24 @@ export function buildQuery(ctx: BuildContext, t: RawTransformation, path: PathSe
   if (t.query === undefined) return null;
   const at = [...path, 'query'];
   const expr = t.query.trim();
-  if (t.source_metric !== undefined) ctx.problems.add([...path, 'source_metric'], 'set either source_metric or query, not both: query replaces source_metric and query_filter', true);
-  if (t.query_filter !== undefined) ctx.problems.add([...path, 'query_filter'], 'query_filter cannot be combined with query: put the label matchers into the query', true);
+  if (t.source_metric !== undefined)
+    ctx.problems.add(
+      [...path, 'source_metric'],
+      'set either source_metric or query, not both: query replaces source_metric and query_filter',
+      true,
+    );
+  if (t.query_filter !== undefined)
+    ctx.problems.add([...path, 'query_filter'], 'query_filter cannot be combined with query: put the label matchers into the query', true);
   if (expr === '') {
     ctx.problems.add(at, 'query is empty');
     return expr;
   }
   const other = sources.find((s) => ctx.capabilities(s).queryLanguage === null);
   if (other) {
-    ctx.problems.add(at, `query needs query-API sources (type: prometheus); source "${other.name}" is of type ${other.type}: use source_metric and query_filter`);
+    ctx.problems.add(
+      at,
+      `query needs query-API sources (type: prometheus); source "${other.name}" is of type ${other.type}: use source_metric and query_filter`,
+    );
     return expr;
   }
   // VictoriaMetrics accepts MetricsQL, a superset of PromQL (label_value(), WITH
@@ -89,7 +103,8 @@ export function buildQuery(ctx: BuildContext, t: RawTransformation, path: PathSe
   const strict = sources.some((s) => ctx.capabilities(s).queryLanguage === 'prometheus');
   if (strict) {
     const err = checkPromQL(expr);
-    const hint = err?.kind === 'syntax' ? ' (the source is flavor: prometheus; for MetricsQL set flavor: victoriametrics on the source)' : '';
+    const hint =
+      err?.kind === 'syntax' ? ' (the source is flavor: prometheus; for MetricsQL set flavor: victoriametrics on the source)' : '';
     if (err) ctx.problems.add(at, `${err.message}${hint}`);
   }
   return expr;

@@ -22,10 +22,16 @@ function buildQueue(ctx: BuildContext, raw: RawRemoteWrite['queue_config'], path
     maxShards: raw?.max_shards ?? DEFAULTS.remoteWriteMaxShards,
   };
   if (queue.capacity < queue.maxSamplesPerSend) {
-    ctx.problems.add([...path, 'capacity'], `capacity (${queue.capacity}) must be at least max_samples_per_send (${queue.maxSamplesPerSend})`);
+    ctx.problems.add(
+      [...path, 'capacity'],
+      `capacity (${queue.capacity}) must be at least max_samples_per_send (${queue.maxSamplesPerSend})`,
+    );
   }
   if (queue.minBackoffSeconds > queue.maxBackoffSeconds) {
-    ctx.problems.add([...path, 'min_backoff'], `min_backoff (${queue.minBackoffSeconds}s) must not exceed max_backoff (${queue.maxBackoffSeconds}s)`);
+    ctx.problems.add(
+      [...path, 'min_backoff'],
+      `min_backoff (${queue.minBackoffSeconds}s) must not exceed max_backoff (${queue.maxBackoffSeconds}s)`,
+    );
   }
   return queue;
 }
@@ -38,7 +44,10 @@ export function buildRemoteWrite(ctx: BuildContext, raw: RawConfig): RemoteWrite
     const http = buildHttpClient(ctx, rw, path, DEFAULTS.remoteWriteTimeoutSeconds);
     const name = rw.name ?? defaultName(http.url);
     if (seen.has(name)) {
-      ctx.problems.add(rw.name === undefined ? [...path, 'url'] : [...path, 'name'], `duplicate remote_write name "${name}"${rw.name === undefined ? ' (set name: to tell them apart)' : ''}`);
+      ctx.problems.add(
+        rw.name === undefined ? [...path, 'url'] : [...path, 'name'],
+        `duplicate remote_write name "${name}"${rw.name === undefined ? ' (set name: to tell them apart)' : ''}`,
+      );
     }
     seen.add(name);
     return { name, http, queue: buildQueue(ctx, rw.queue_config, [...path, 'queue_config']) };

@@ -9,7 +9,6 @@ import type { LabelShaping, RelabelRule, ReplacementPart } from './types.js';
 
 /** Label shaping of a transformation (drop, relabel, rename, static), checked and compiled at load. */
 
-
 const DEFAULT_RELABEL_REGEX = '(.*)';
 const DEFAULT_RELABEL_REPLACEMENT = '$1';
 
@@ -26,7 +25,10 @@ class RelabelConfigError extends Error {
 /** Compiles `regex` anchored (`^(?:regex)$`) as the transformer will, rejecting nested quantifiers. */
 function compileRelabelRegex(regex: string): RegExp {
   if (backtracksExponentially(regex)) {
-    throw new RelabelConfigError('regex', 'a repeated group that contains a repetition or alternation (like (a+)+ or (a|aa)*) can take exponential time; write it without the nesting');
+    throw new RelabelConfigError(
+      'regex',
+      'a repeated group that contains a repetition or alternation (like (a+)+ or (a|aa)*) can take exponential time; write it without the nesting',
+    );
   }
   try {
     return new RegExp(`^(?:${regex})$`);
@@ -70,7 +72,8 @@ function parseReplacement(replacement: string, re: RegExp): ReplacementPart[] {
     lit = '';
     if (/^\d+$/.test(ref)) {
       const n = Number(ref);
-      if (n > count) throw new RelabelConfigError('replacement', `the replacement refers to group ${n}, but the regex has ${count} capture group(s)`);
+      if (n > count)
+        throw new RelabelConfigError('replacement', `the replacement refers to group ${n}, but the regex has ${count} capture group(s)`);
       parts.push(n);
     } else if (names.includes(ref)) {
       parts.push({ group: ref });
@@ -91,7 +94,12 @@ function parseReplacement(replacement: string, re: RegExp): ReplacementPart[] {
  * compiled now. Null when nothing is configured, so the transformer keeps its
  * plain path.
  */
-export function buildShaping(ctx: BuildContext, t: RawTransformation, path: PathSegment[], sourceLabel: string | null): LabelShaping | null {
+export function buildShaping(
+  ctx: BuildContext,
+  t: RawTransformation,
+  path: PathSegment[],
+  sourceLabel: string | null,
+): LabelShaping | null {
   const drop = t.drop_labels ?? [];
   const renames = [...(t.rename_labels ?? new Map<string, string>())];
   const statics = [...(t.static_labels ?? new Map<string, string>())];
@@ -100,10 +108,18 @@ export function buildShaping(ctx: BuildContext, t: RawTransformation, path: Path
   if (drop.length === 0 && renames.length === 0 && statics.length === 0 && rawRules.length === 0 && !keepValue) return null;
   const at = (...rest: PathSegment[]): PathSegment[] => [...path, ...rest];
   const metricType = t.metric_type ?? DEFAULTS.metricType;
-  if (keepValue && metricType === 'info') ctx.problems.add(at('keep_value_label'), 'keep_value_label is for gauges: info series always carry the value label');
+  if (keepValue && metricType === 'info')
+    ctx.problems.add(at('keep_value_label'), 'keep_value_label is for gauges: info series always carry the value label');
   const preserve = t.preserve_labels ?? null;
   // The transformer's own rule (config/label-plan.ts), so load checks what the runs will do.
-  const plan = labelPlan({ metricType, valueFromLabel: t.value_from_label, preserveLabels: preserve, sourceLabel, dropLabels: drop, keepValueLabel: keepValue });
+  const plan = labelPlan({
+    metricType,
+    valueFromLabel: t.value_from_label,
+    preserveLabels: preserve,
+    sourceLabel,
+    dropLabels: drop,
+    keepValueLabel: keepValue,
+  });
 
   // preserve → drop
   drop.forEach((l, k) => {
@@ -124,15 +140,23 @@ export function buildShaping(ctx: BuildContext, t: RawTransformation, path: Path
       expansion = parseReplacement(replacement, compileRelabelRegex(regex));
     } catch (e) {
       if (!(e instanceof RelabelConfigError)) throw e;
-      if (e.field === 'replacement' && r.replacement === undefined) ctx.problems.add(at('relabel', k), `replacement (default ${DEFAULT_RELABEL_REPLACEMENT}): ${e.message}`);
+      if (e.field === 'replacement' && r.replacement === undefined)
+        ctx.problems.add(at('relabel', k), `replacement (default ${DEFAULT_RELABEL_REPLACEMENT}): ${e.message}`);
       else ctx.problems.add(at('relabel', k, e.field), e.message);
     }
     const rule: RelabelRule = { sourceLabel: r.source_label, regex, replacement, targetLabel: r.target_label ?? r.source_label, expansion };
     const available = known ? known.has(rule.sourceLabel) || relabelTargets.has(rule.sourceLabel) : !drop.includes(rule.sourceLabel);
     if (!available) {
-      ctx.problems.add(at('relabel', k, 'source_label'), `label "${rule.sourceLabel}" is not in the output when relabeling runs (relabel reads the labels left after preserve_labels and drop_labels)`);
+      ctx.problems.add(
+        at('relabel', k, 'source_label'),
+        `label "${rule.sourceLabel}" is not in the output when relabeling runs (relabel reads the labels left after preserve_labels and drop_labels)`,
+      );
     }
-    if (rule.targetLabel === sourceLabel) ctx.problems.add(at('relabel', k, r.target_label === undefined ? 'source_label' : 'target_label'), `label "${rule.targetLabel}" is the source_label, which is set last and would overwrite it`);
+    if (rule.targetLabel === sourceLabel)
+      ctx.problems.add(
+        at('relabel', k, r.target_label === undefined ? 'source_label' : 'target_label'),
+        `label "${rule.targetLabel}" is the source_label, which is set last and would overwrite it`,
+      );
     relabel.push(rule);
     relabelTargets.add(rule.targetLabel);
     known?.add(rule.targetLabel);
@@ -141,11 +165,14 @@ export function buildShaping(ctx: BuildContext, t: RawTransformation, path: Path
   // A renamed label is read from the source, where any name may occur (a
   // scraped `__proto__`); names written to the output may not start with "__".
   for (const [from] of renames) {
-    if (from === '__name__') ctx.problems.add(at('rename_labels', from), '__name__ is the metric name, not a label: it cannot be renamed', true);
-    else if (!LABEL_NAME_RE.test(from)) ctx.problems.add(at('rename_labels', from), 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]*', true);
+    if (from === '__name__')
+      ctx.problems.add(at('rename_labels', from), '__name__ is the metric name, not a label: it cannot be renamed', true);
+    else if (!LABEL_NAME_RE.test(from))
+      ctx.problems.add(at('rename_labels', from), 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]*', true);
   }
   for (const [name] of statics) {
-    if (!isValidLabelName(name)) ctx.problems.add(at('static_labels', name), 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"', true);
+    if (!isValidLabelName(name))
+      ctx.problems.add(at('static_labels', name), 'invalid label name: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"', true);
   }
 
   // rename
@@ -172,9 +199,9 @@ export function buildShaping(ctx: BuildContext, t: RawTransformation, path: Path
     if (name === sourceLabel) ctx.problems.add(p, `static label "${name}" clashes with the source_label`, true);
     else if (targets.has(name)) ctx.problems.add(p, `static label "${name}" clashes with rename_labels.${targets.get(name)}`, true);
     else if (relabelTargets.has(name)) ctx.problems.add(p, `static label "${name}" clashes with a relabel target_label`, true);
-    else if (known?.has(name) || (plan.carriesValue && name === t.value_from_label)) ctx.problems.add(p, `static label "${name}" clashes with the preserved label "${name}"`, true);
+    else if (known?.has(name) || (plan.carriesValue && name === t.value_from_label))
+      ctx.problems.add(p, `static label "${name}" clashes with the preserved label "${name}"`, true);
   }
 
   return { dropLabels: drop, relabel, renameLabels: renames, staticLabels: statics, keepValueLabel: keepValue };
 }
-

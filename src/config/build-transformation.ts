@@ -59,7 +59,8 @@ function buildJson(ctx: BuildContext, t: RawTransformation, path: PathSegment[],
   }
   if (!needs) ctx.problems.add([...path, 'json'], 'json: is only for json sources and JSON files');
   const exprs: Array<[PathSegment[], string]> = [[[...path, 'json', 'records'], t.json.records]];
-  for (const [label, expr] of Object.entries(t.json.labels)) if (expr.startsWith('$')) exprs.push([[...path, 'json', 'labels', label], expr]);
+  for (const [label, expr] of Object.entries(t.json.labels))
+    if (expr.startsWith('$')) exprs.push([[...path, 'json', 'labels', label], expr]);
   for (const [p, expr] of exprs) {
     try {
       JSONPath({ path: expr, json: {}, wrap: true });
@@ -68,7 +69,10 @@ function buildJson(ctx: BuildContext, t: RawTransformation, path: PathSegment[],
     }
   }
   if (!Object.hasOwn(t.json.labels, t.value_from_label)) {
-    ctx.problems.add([...path, 'json', 'labels'], `value_from_label "${t.value_from_label}" is not one of the json labels: no record could give a value`);
+    ctx.problems.add(
+      [...path, 'json', 'labels'],
+      `value_from_label "${t.value_from_label}" is not one of the json labels: no record could give a value`,
+    );
   }
   return { records: t.json.records, labels: Object.entries(t.json.labels), valueLabel: t.value_from_label };
 }
@@ -76,7 +80,10 @@ function buildJson(ctx: BuildContext, t: RawTransformation, path: PathSegment[],
 /** `interval` means nothing to an on_scrape transformation, `cache` nothing to an interval one: say so rather than ignore it. */
 function checkSchedule(ctx: BuildContext, t: RawTransformation, path: PathSegment[]): void {
   if (t.mode === 'on_scrape' && t.interval !== undefined) {
-    ctx.problems.add([...path, 'interval'], 'interval has no effect with mode: on_scrape (it runs when /metrics is scraped; use cache to bound how often)');
+    ctx.problems.add(
+      [...path, 'interval'],
+      'interval has no effect with mode: on_scrape (it runs when /metrics is scraped; use cache to bound how often)',
+    );
   }
   if (t.mode !== 'on_scrape' && t.cache !== undefined) {
     ctx.problems.add([...path, 'cache'], 'cache only applies with mode: on_scrape');
@@ -99,7 +106,11 @@ export function buildTransformation(
   names.forEach((name, k) => {
     const s = sources.get(name);
     if (s) used.push(s);
-    else ctx.problems.add(typeof t.source === 'object' ? [...path, 'source', k] : [...path, 'source'], `unknown source "${name}"; defined: ${[...sources.keys()].join(', ')}`);
+    else
+      ctx.problems.add(
+        typeof t.source === 'object' ? [...path, 'source', k] : [...path, 'source'],
+        `unknown source "${name}"; defined: ${[...sources.keys()].join(', ')}`,
+      );
   });
   if (new Set(names).size !== names.length) ctx.problems.add([...path, 'source'], 'a source is listed twice');
   const source = used[0];
@@ -121,7 +132,10 @@ export function buildTransformation(
   const defaultTimeout = onScrape ? Math.min(DEFAULTS.onScrapeTimeoutSeconds, sourceTimeout) : Math.min(sourceTimeout, maxStaleness);
   const query = buildQuery(ctx, t, path, used);
   if (t.pushdown === true && !pushdownAllowed(t, query)) {
-    ctx.problems.add([...path, 'pushdown'], 'pushdown: true cannot apply here: it needs metric_type gauge or info, preserve_labels, no query:, and on_collision max or min (README "Asking for less")');
+    ctx.problems.add(
+      [...path, 'pushdown'],
+      'pushdown: true cannot apply here: it needs metric_type gauge or info, preserve_labels, no query:, and on_collision max or min (README "Asking for less")',
+    );
   }
   return {
     name: t.name,
@@ -154,4 +168,3 @@ export function buildTransformation(
     ...(t.pushdown === true ? { pushdownAlways: true as const } : {}),
   };
 }
-

@@ -13,7 +13,9 @@ import type { ExporterConfig, SourceConfig } from './types.js';
 /** Does a transformation read the source named `default` (also by naming no source)? */
 function readsDefault(raw: RawConfig): boolean {
   const name = DEFAULTS.defaultSourceName;
-  return raw.metric_transformations.some((t) => t.source === undefined || t.source === name || (Array.isArray(t.source) && t.source.includes(name)));
+  return raw.metric_transformations.some(
+    (t) => t.source === undefined || t.source === name || (Array.isArray(t.source) && t.source.includes(name)),
+  );
 }
 
 function buildSources(ctx: BuildContext, loader: LoaderKinds, raw: RawConfig, timeout: number): Map<string, SourceConfig> {
@@ -52,7 +54,12 @@ function buildSources(ctx: BuildContext, loader: LoaderKinds, raw: RawConfig, ti
  * family `x_info` is the OpenMetrics family `x`, a counter `x` serves
  * `x_total`, a histogram `x` serves `x_bucket`, `x_sum` and `x_count`.
  */
-function checkName(ctx: BuildContext, t: RawTransformation, i: number, seen: Map<string, { readonly name: string; readonly type: MetricType }>): void {
+function checkName(
+  ctx: BuildContext,
+  t: RawTransformation,
+  i: number,
+  seen: Map<string, { readonly name: string; readonly type: MetricType }>,
+): void {
   const path = ['metric_transformations', i, 'name'];
   const type = t.metric_type ?? DEFAULTS.metricType;
   for (const name of claimedNames(t.name, type)) {

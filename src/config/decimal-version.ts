@@ -47,7 +47,9 @@ export function decimalVersionWarnings(config: ExporterConfig): string[] {
     const groups = captureGroups(spec.pattern);
     const text = typeof group === 'string' ? groups.byName.get(group) : group === 0 ? spec.pattern : groups.byNumber[group - 1];
     if (text !== undefined && DECIMAL_IN_GROUP.test(text)) {
-      warnings.push(`"${t.name}" reads a dotted version as a decimal number (${spec.pattern}), which breaks the version order (5.10 becomes 5.1, below 5.4): use value: { parser: version } (parts: 2 for major.minor)`);
+      warnings.push(
+        `"${t.name}" reads a dotted version as a decimal number (${spec.pattern}), which breaks the version order (5.10 becomes 5.1, below 5.4): use value: { parser: version } (parts: 2 for major.minor)`,
+      );
     }
   }
   return warnings;

@@ -31,11 +31,16 @@ function rewriteBracket(inner: string): { text: string } | { error: string } | u
     return { text: n === 1 ? '-1:' : `-${n}:-${n - 1}` };
   }
   if (UNION_WITH_NEGATIVE.test(inner) && inner.includes('-')) {
-    return { error: `the union [${inner.trim()}] has a negative index, which selects nothing here: select the elements separately (a negative index alone, like [-1], works)` };
+    return {
+      error: `the union [${inner.trim()}] has a negative index, which selects nothing here: select the elements separately (a negative index alone, like [-1], works)`,
+    };
   }
-  if (NEGATIVE_STEP.test(inner)) return { error: `the slice [${inner.trim()}] has a negative step, which selects nothing here: use a positive step` };
+  if (NEGATIVE_STEP.test(inner))
+    return { error: `the slice [${inner.trim()}] has a negative step, which selects nothing here: use a positive step` };
   if (/^\s*\?/.test(inner) && !/^\s*\?\s*\(/.test(inner)) {
-    return { error: `write the filter [${inner.trim()}] with parentheses, [?(${inner.trim().slice(1).trim()})]: without them it selects nothing here` };
+    return {
+      error: `write the filter [${inner.trim()}] with parentheses, [?(${inner.trim().slice(1).trim()})]: without them it selects nothing here`,
+    };
   }
   return undefined;
 }

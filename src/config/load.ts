@@ -81,7 +81,9 @@ export function configLoader(loader: LoaderKinds): ConfigLoader {
       text = await readFile(file, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'error';
-      throw new ConfigError([{ file: resolve(file), line: 0, column: 0, path: '', message: `cannot read config file (${code})` }], { cause: e });
+      throw new ConfigError([{ file: resolve(file), line: 0, column: 0, path: '', message: `cannot read config file (${code})` }], {
+        cause: e,
+      });
     }
     return parseConfig(text, file, env);
   };

@@ -19,8 +19,10 @@ export function positionInScalar(doc: Document, lc: LineCounter, path: readonly 
   if (lc.linePos(start).line !== lc.linePos(end).line) return null;
   let at: number | null = null;
   if (node.type === 'PLAIN' && end - start === value.length) at = start + offset;
-  else if (node.type === 'QUOTE_SINGLE' && end - start === value.length + 2 + count(value, /'/g)) at = start + 1 + offset + count(before, /'/g);
-  else if (node.type === 'QUOTE_DOUBLE' && end - start === value.length + 2 + count(value, /["\\]/g)) at = start + 1 + offset + count(before, /["\\]/g);
+  else if (node.type === 'QUOTE_SINGLE' && end - start === value.length + 2 + count(value, /'/g))
+    at = start + 1 + offset + count(before, /'/g);
+  else if (node.type === 'QUOTE_DOUBLE' && end - start === value.length + 2 + count(value, /["\\]/g))
+    at = start + 1 + offset + count(before, /["\\]/g);
   if (at === null) return null;
   const { line, col } = lc.linePos(at);
   return { line, column: col };

@@ -95,7 +95,9 @@ export function nameCollisionWarnings(config: ExporterConfig): string[] {
     if (name === undefined) continue;
     const by = readers.get(name);
     const who = by ? `transformation(s) ${by.join(', ')} read` : 'a query reads';
-    warnings.push(`"${t.name}" serves ${name}, a metric ${who}: where the source also scrapes this exporter, that read picks up this output too, and one name holds two shapes; choose another name`);
+    warnings.push(
+      `"${t.name}" serves ${name}, a metric ${who}: where the source also scrapes this exporter, that read picks up this output too, and one name holds two shapes; choose another name`,
+    );
   }
   return warnings;
 }

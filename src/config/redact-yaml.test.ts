@@ -25,7 +25,7 @@ metric_transformations:
     default_value: 0
 `;
 
-test('the status page config keeps the user\'s keys and hides every secret', () => {
+test("the status page config keeps the user's keys and hides every secret", () => {
   const shown = redactedYaml(TEXT) ?? '';
   assert.ok(!/S3CRET/.test(shown), shown);
   assert.match(shown, /^ {4}value_from_label: minor$/m);

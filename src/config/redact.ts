@@ -11,7 +11,14 @@ export function redactedHttp(h: HttpClientConfig): Record<string, unknown> {
   return {
     url: redactUrl(h.url),
     timeout_seconds: h.timeoutSeconds,
-    ...(h.basicAuth ? { basic_auth: { username: h.basicAuth.username, ...(h.basicAuth.passwordFile ? { password_file: h.basicAuth.passwordFile } : { password: SECRET }) } } : {}),
+    ...(h.basicAuth
+      ? {
+          basic_auth: {
+            username: h.basicAuth.username,
+            ...(h.basicAuth.passwordFile ? { password_file: h.basicAuth.passwordFile } : { password: SECRET }),
+          },
+        }
+      : {}),
     ...(h.bearerToken ? { bearer_token: SECRET } : {}),
     ...(h.bearerTokenFile ? { bearer_token_file: h.bearerTokenFile } : {}),
     ...(h.headers.size > 0 ? { headers: Object.fromEntries([...h.headers.keys()].map((k) => [k, SECRET])) } : {}),
@@ -34,6 +41,8 @@ export function redactedConfigWith(config: ExporterConfig, source: (s: SourceCon
     max_concurrent_requests: config.maxConcurrentRequests,
     sources: [...config.sources.values()].map(source),
     metric_transformations: config.transformations,
-    ...(config.remoteWrite.length > 0 ? { remote_write: config.remoteWrite.map((rw) => ({ name: rw.name, ...redactedHttp(rw.http), queue_config: rw.queue })) } : {}),
+    ...(config.remoteWrite.length > 0
+      ? { remote_write: config.remoteWrite.map((rw) => ({ name: rw.name, ...redactedHttp(rw.http), queue_config: rw.queue })) }
+      : {}),
   };
 }

@@ -41,16 +41,14 @@ export function secondsSchema(allowZero: boolean) {
 }
 
 /** A TCP port: a number or a quoted whole number (`int("8000")`), 1–65535. */
-export const portSchema = z
-  .union([z.number(), z.string()])
-  .transform((v, ctx) => {
-    const n = typeof v === 'number' ? v : /^\s*\+?\d+\s*$/.test(v) ? Number(v) : NaN;
-    if (!Number.isInteger(n) || n < 1 || n > 65535) {
-      ctx.addIssue({ code: 'custom', message: 'expected a port number from 1 to 65535' });
-      return z.NEVER;
-    }
-    return n;
-  });
+export const portSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const n = typeof v === 'number' ? v : /^\s*\+?\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    ctx.addIssue({ code: 'custom', message: 'expected a port number from 1 to 65535' });
+    return z.NEVER;
+  }
+  return n;
+});
 
 /** A finite number, or a quoted one (`float("0")`). */
 export const finiteNumberSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {

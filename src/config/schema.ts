@@ -29,7 +29,8 @@ function sourceMetricProblem(s: string): string {
     const filter = matchers === '' ? '' : ` and query_filter: '${matchers.replace(/'/g, "''")}'`;
     return `source_metric is a metric name, not a selector: write source_metric: ${sel[1]}${filter}`;
   }
-  if (s.includes('(') || s.includes('[')) return 'source_metric is a metric name, not an expression: use query: for a PromQL/MetricsQL expression';
+  if (s.includes('(') || s.includes('['))
+    return 'source_metric is a metric name, not an expression: use query: for a PromQL/MetricsQL expression';
   return 'invalid metric name: must match [a-zA-Z_:][a-zA-Z0-9_:]*';
 }
 
@@ -47,7 +48,8 @@ const labelName = z.string().refine(isValidLabelName, {
  * object, where a `__proto__` key sets the prototype and vanishes.)
  */
 function labelMap<T extends z.ZodType>(value: T) {
-  const toMap = (v: unknown): unknown => (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Map) ? new Map(Object.entries(v)) : v);
+  const toMap = (v: unknown): unknown =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Map) ? new Map(Object.entries(v)) : v;
   return z.preprocess(toMap, z.map(z.string(), value, { error: 'expected a mapping of label names' }));
 }
 
@@ -114,63 +116,80 @@ const relabelRule = z.strictObject({
   target_label: labelName.optional(),
 });
 
-export const transformation = z.strictObject({
-  name: metricNameOrTemplate,
-  description: z.string().optional(),
-  source_metric: sourceMetric.optional(),
-  // The types of the metric-type table (model/metric-types.ts), in its order.
-  metric_type: z.enum(Object.keys(METRIC_TYPES) as [MetricType, ...MetricType[]]).optional(),
-  value_from_label: labelName,
-  // The prototype's keys also take what it accepted: an empty key is unset, a quoted number a number (schema-number.ts).
-  preserve_labels: nullMeansUnset(z.array(labelName)),
-  default_value: nullMeansUnset(finiteNumberSchema),
-  query_filter: nullMeansUnset(z.string()),
-  clear_stale_metrics: z.boolean().optional(),
-  skip_empty_labels: z.boolean().optional(),
-  // Additions to the prototype's format.
-  source: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  source_label: labelName.optional(),
-  json: jsonMapping.optional(),
-  interval: seconds.optional(),
-  timeout: seconds.optional(),
-  max_staleness: seconds.optional(),
-  // Sharding (docs/operations.md "Sharding"): whole transformations per replica, or its output series split.
-  shard_by: z.enum(['transformation', 'series']).optional(),
-  value: valueSchema.optional(),
-  // Label shaping (docs/transformations.md "Label shaping").
-  drop_labels: z.array(labelName).optional(),
-  // Keys are checked as label names in build-shaping.ts, to report them at the key.
-  rename_labels: labelMap(labelName).optional(),
-  static_labels: labelMap(z.string().min(1, { message: 'a static label needs a non-empty value' })).optional(),
-  relabel: z.array(relabelRule).optional(),
-  keep_value_label: z.boolean().optional(),
-  on_collision: z.enum(['first', 'last', 'min', 'max', 'sum', 'count', 'error']).optional(),
-  // Queries (docs/transformations.md "Queries"): a PromQL/MetricsQL expression instead of source_metric + query_filter.
-  query: z.string().optional(),
-  pushdown: z.union([z.boolean(), z.literal('auto')], { error: 'expected auto, true or false' }).optional(),
-  max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
-  // Metric types (docs/transformations.md "Metric types") and dynamic names.
-  states: z.array(z.string().min(1, { message: 'a state needs a non-empty name' })).min(1, { message: 'a stateset needs at least one state' }).optional(),
-  state_label: labelName.optional(),
-  buckets: z.array(z.number().refine(Number.isFinite, { message: 'must be a finite number (+Inf is always added)' })).min(1, { message: 'a histogram needs at least one bucket bound' }).optional(),
-  max_names: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
-  // Schedule (docs/transformations.md "Querying at scrape time").
-  mode: z.enum(['interval', 'on_scrape']).optional(),
-  cache: secondsOrZero.optional(),
-}).refine((t) => t.source_metric !== undefined || t.query !== undefined, {
-  // Checked even when other keys of the transformation are invalid, so every problem is listed at once.
-  when: (payload) => typeof payload.value === 'object' && payload.value !== null,
-  path: ['source_metric'],
-  message: 'missing required field: set source_metric (with an optional query_filter) or query',
-});
+export const transformation = z
+  .strictObject({
+    name: metricNameOrTemplate,
+    description: z.string().optional(),
+    source_metric: sourceMetric.optional(),
+    // The types of the metric-type table (model/metric-types.ts), in its order.
+    metric_type: z.enum(Object.keys(METRIC_TYPES) as [MetricType, ...MetricType[]]).optional(),
+    value_from_label: labelName,
+    // The prototype's keys also take what it accepted: an empty key is unset, a quoted number a number (schema-number.ts).
+    preserve_labels: nullMeansUnset(z.array(labelName)),
+    default_value: nullMeansUnset(finiteNumberSchema),
+    query_filter: nullMeansUnset(z.string()),
+    clear_stale_metrics: z.boolean().optional(),
+    skip_empty_labels: z.boolean().optional(),
+    // Additions to the prototype's format.
+    source: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    source_label: labelName.optional(),
+    json: jsonMapping.optional(),
+    interval: seconds.optional(),
+    timeout: seconds.optional(),
+    max_staleness: seconds.optional(),
+    // Sharding (docs/operations.md "Sharding"): whole transformations per replica, or its output series split.
+    shard_by: z.enum(['transformation', 'series']).optional(),
+    value: valueSchema.optional(),
+    // Label shaping (docs/transformations.md "Label shaping").
+    drop_labels: z.array(labelName).optional(),
+    // Keys are checked as label names in build-shaping.ts, to report them at the key.
+    rename_labels: labelMap(labelName).optional(),
+    static_labels: labelMap(z.string().min(1, { message: 'a static label needs a non-empty value' })).optional(),
+    relabel: z.array(relabelRule).optional(),
+    keep_value_label: z.boolean().optional(),
+    on_collision: z.enum(['first', 'last', 'min', 'max', 'sum', 'count', 'error']).optional(),
+    // Queries (docs/transformations.md "Queries"): a PromQL/MetricsQL expression instead of source_metric + query_filter.
+    query: z.string().optional(),
+    pushdown: z.union([z.boolean(), z.literal('auto')], { error: 'expected auto, true or false' }).optional(),
+    max_series: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
+    // Metric types (docs/transformations.md "Metric types") and dynamic names.
+    states: z
+      .array(z.string().min(1, { message: 'a state needs a non-empty name' }))
+      .min(1, { message: 'a stateset needs at least one state' })
+      .optional(),
+    state_label: labelName.optional(),
+    buckets: z
+      .array(z.number().refine(Number.isFinite, { message: 'must be a finite number (+Inf is always added)' }))
+      .min(1, { message: 'a histogram needs at least one bucket bound' })
+      .optional(),
+    max_names: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
+    // Schedule (docs/transformations.md "Querying at scrape time").
+    mode: z.enum(['interval', 'on_scrape']).optional(),
+    cache: secondsOrZero.optional(),
+  })
+  .refine((t) => t.source_metric !== undefined || t.query !== undefined, {
+    // Checked even when other keys of the transformation are invalid, so every problem is listed at once.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+    path: ['source_metric'],
+    message: 'missing required field: set source_metric (with an optional query_filter) or query',
+  });
 
 /** `queue_config` of a remote-write endpoint (key names as in Prometheus' remote_write). */
 export const remoteWriteQueue = z.strictObject({
   capacity: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
-  max_samples_per_send: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).optional(),
+  max_samples_per_send: z
+    .number()
+    .int({ message: 'must be a positive integer' })
+    .positive({ message: 'must be a positive integer' })
+    .optional(),
   min_backoff: seconds.optional(),
   max_backoff: seconds.optional(),
-  max_shards: z.number().int({ message: 'must be a positive integer' }).positive({ message: 'must be a positive integer' }).max(64, { message: 'must be at most 64' }).optional(),
+  max_shards: z
+    .number()
+    .int({ message: 'must be a positive integer' })
+    .positive({ message: 'must be a positive integer' })
+    .max(64, { message: 'must be at most 64' })
+    .optional(),
 });
 
 /** One `remote_write` endpoint: the HTTP client options of sources (without max_response_bytes) plus a queue. */

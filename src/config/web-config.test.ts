@@ -32,7 +32,11 @@ describe('parseWebConfig', () => {
   });
 
   test('an empty file (blanks and comments only) is refused, `{}` is plain HTTP, no auth, no headers', () => {
-    for (const empty of ['', '\n\n', '# web config\n  \n']) assert.match(problemsOf(() => parseWebConfig(empty, file)), /web\.yml:1:1: the web config file is empty/);
+    for (const empty of ['', '\n\n', '# web config\n  \n'])
+      assert.match(
+        problemsOf(() => parseWebConfig(empty, file)),
+        /web\.yml:1:1: the web config file is empty/,
+      );
     const c = parseWebConfig('{}\n', file);
     assert.equal(c.tls, undefined);
     assert.equal(c.users.size, 0);
@@ -41,8 +45,14 @@ describe('parseWebConfig', () => {
   });
 
   test('a file cut short after `basic_auth_users:` or `tls_server_config:` is refused; `basic_auth_users: {}` turns auth off explicitly', () => {
-    assert.match(problemsOf(() => parseWebConfig('http_server_config:\n  headers:\n    X-A: b\nbasic_auth_users:\n', file)), /web\.yml:4:\d+: basic_auth_users: no users listed \(a file cut short\?\)/);
-    assert.match(problemsOf(() => parseWebConfig('tls_server_config:\n', file)), /web\.yml:1:\d+: tls_server_config: empty \(a file cut short\?\)/);
+    assert.match(
+      problemsOf(() => parseWebConfig('http_server_config:\n  headers:\n    X-A: b\nbasic_auth_users:\n', file)),
+      /web\.yml:4:\d+: basic_auth_users: no users listed \(a file cut short\?\)/,
+    );
+    assert.match(
+      problemsOf(() => parseWebConfig('tls_server_config:\n', file)),
+      /web\.yml:1:\d+: tls_server_config: empty \(a file cut short\?\)/,
+    );
     assert.equal(parseWebConfig('basic_auth_users: {}\n', file).authExplicitlyOff, true);
     assert.equal(parseWebConfig(`basic_auth_users:\n  alice: ${HASH}\n`, file).authExplicitlyOff, false);
     assert.equal(parseWebConfig('http_server_config: {}\n', file).authExplicitlyOff, false);
@@ -105,19 +115,48 @@ describe('parseWebConfig', () => {
   });
 
   test('unknown keys, with file:line:column and a suggestion', () => {
-    const msg = problemsOf(() => parseWebConfig(`tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n  min_versoin: TLS13\n`, file));
-    assert.match(msg, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:3: tls_server_config.min_versoin: unknown field \\(did you mean "min_version"\\?\\)$`));
-    assert.match(problemsOf(() => parseWebConfig('basic_auth_user:\n  a: b\n', file)), /web\.yml:1:1: basic_auth_user: unknown field \(did you mean "basic_auth_users"\?\)/);
+    const msg = problemsOf(() =>
+      parseWebConfig(`tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n  min_versoin: TLS13\n`, file),
+    );
+    assert.match(
+      msg,
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:3: tls_server_config.min_versoin: unknown field \\(did you mean "min_version"\\?\\)$`,
+      ),
+    );
+    assert.match(
+      problemsOf(() => parseWebConfig('basic_auth_user:\n  a: b\n', file)),
+      /web\.yml:1:1: basic_auth_user: unknown field \(did you mean "basic_auth_users"\?\)/,
+    );
   });
 
   test('wrong types and enum values', () => {
-    assert.match(problemsOf(() => parseWebConfig(`tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n  min_version: TLS11\n`, file)), /web\.yml:4:16: tls_server_config\.min_version: /);
-    assert.match(problemsOf(() => parseWebConfig(`tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n  client_auth_type: Always\n`, file)), /web\.yml:4:21: tls_server_config\.client_auth_type: /);
-    assert.match(problemsOf(() => parseWebConfig('http_server_config:\n  headers: [a]\n', file)), /web\.yml:2:12: http_server_config\.headers: /);
+    assert.match(
+      problemsOf(() =>
+        parseWebConfig(`tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n  min_version: TLS11\n`, file),
+      ),
+      /web\.yml:4:16: tls_server_config\.min_version: /,
+    );
+    assert.match(
+      problemsOf(() =>
+        parseWebConfig(
+          `tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n  client_auth_type: Always\n`,
+          file,
+        ),
+      ),
+      /web\.yml:4:21: tls_server_config\.client_auth_type: /,
+    );
+    assert.match(
+      problemsOf(() => parseWebConfig('http_server_config:\n  headers: [a]\n', file)),
+      /web\.yml:2:12: http_server_config\.headers: /,
+    );
   });
 
   test('a missing key_file', () => {
-    assert.match(problemsOf(() => parseWebConfig(`tls_server_config:\n  cert_file: ${pki.serverCert}\n`, file)), /web\.yml:2:3: tls_server_config\.key_file: missing required field/);
+    assert.match(
+      problemsOf(() => parseWebConfig(`tls_server_config:\n  cert_file: ${pki.serverCert}\n`, file)),
+      /web\.yml:2:3: tls_server_config\.key_file: missing required field/,
+    );
   });
 
   test('unreadable certificate files are reported at their key', () => {
@@ -126,36 +165,61 @@ describe('parseWebConfig', () => {
   });
 
   test('a key that does not match the certificate', () => {
-    const msg = problemsOf(() => parseWebConfig(`tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.clientKey}\n`, file));
+    const msg = problemsOf(() =>
+      parseWebConfig(`tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.clientKey}\n`, file),
+    );
     assert.match(msg, /tls_server_config\.cert_file: cannot use certificate and key/);
   });
 
   test('client CA and client_auth_type must agree', () => {
     const base = `tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n`;
-    assert.match(problemsOf(() => parseWebConfig(`${base}  client_ca_file: ${pki.caCert}\n`, file)), /web\.yml:4:19: tls_server_config\.client_ca_file: client_ca_file is set but client_auth_type is NoClientCert/);
-    assert.match(problemsOf(() => parseWebConfig(`${base}  client_auth_type: RequireAndVerifyClientCert\n`, file)), /tls_server_config\.client_auth_type: RequireAndVerifyClientCert needs client_ca_file/);
+    assert.match(
+      problemsOf(() => parseWebConfig(`${base}  client_ca_file: ${pki.caCert}\n`, file)),
+      /web\.yml:4:19: tls_server_config\.client_ca_file: client_ca_file is set but client_auth_type is NoClientCert/,
+    );
+    assert.match(
+      problemsOf(() => parseWebConfig(`${base}  client_auth_type: RequireAndVerifyClientCert\n`, file)),
+      /tls_server_config\.client_auth_type: RequireAndVerifyClientCert needs client_ca_file/,
+    );
     assert.ok(parseWebConfig(`${base}  client_auth_type: RequireAnyClientCert\n`, file).tls);
   });
 
   test('invalid bcrypt hashes, never echoing the value', () => {
     const bad = '$2b$10$notahashnotahashnotahash';
-    const msg = problemsOf(() => parseWebConfig(`basic_auth_users:\n  alice: ${HASH}\n  bob: "${bad}"\n  carol: plaintext-password\n`, file));
+    const msg = problemsOf(() =>
+      parseWebConfig(`basic_auth_users:\n  alice: ${HASH}\n  bob: "${bad}"\n  carol: plaintext-password\n`, file),
+    );
     assert.match(msg, /web\.yml:3:8: basic_auth_users\.bob: not a bcrypt hash/);
     assert.match(msg, /web\.yml:4:10: basic_auth_users\.carol: not a bcrypt hash/);
     assert.ok(!msg.includes(bad) && !msg.includes('plaintext-password'), msg);
   });
 
   test('header names and values are checked; server-controlled headers are refused', () => {
-    assert.match(problemsOf(() => parseWebConfig('http_server_config:\n  headers:\n    Content-Type: text/html\n', file)), /web\.yml:3:5: .*cannot be configured/);
-    assert.match(problemsOf(() => parseWebConfig('http_server_config:\n  headers:\n    "Bad Name": x\n', file)), /invalid HTTP header name/);
+    assert.match(
+      problemsOf(() => parseWebConfig('http_server_config:\n  headers:\n    Content-Type: text/html\n', file)),
+      /web\.yml:3:5: .*cannot be configured/,
+    );
+    assert.match(
+      problemsOf(() => parseWebConfig('http_server_config:\n  headers:\n    "Bad Name": x\n', file)),
+      /invalid HTTP header name/,
+    );
   });
 
   test('YAML syntax errors and duplicate keys', () => {
-    assert.match(problemsOf(() => parseWebConfig('basic_auth_users: [\n', file)), /web\.yml:\d+:\d+: YAML syntax error/);
-    assert.match(problemsOf(() => parseWebConfig(`basic_auth_users:\n  a: ${HASH}\n  a: ${HASH}\n`, file)), /YAML syntax error/);
+    assert.match(
+      problemsOf(() => parseWebConfig('basic_auth_users: [\n', file)),
+      /web\.yml:\d+:\d+: YAML syntax error/,
+    );
+    assert.match(
+      problemsOf(() => parseWebConfig(`basic_auth_users:\n  a: ${HASH}\n  a: ${HASH}\n`, file)),
+      /YAML syntax error/,
+    );
   });
 
   test('loadWebConfig: an unreadable file', async () => {
-    await assert.rejects(loadWebConfig(path.join(dir, 'missing.yml')), (e: unknown) => e instanceof ConfigError && /missing\.yml: cannot read web config file \(ENOENT\)/.test(e.message));
+    await assert.rejects(
+      loadWebConfig(path.join(dir, 'missing.yml')),
+      (e: unknown) => e instanceof ConfigError && /missing\.yml: cannot read web config file \(ENOENT\)/.test(e.message),
+    );
   });
 });

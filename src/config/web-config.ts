@@ -14,7 +14,13 @@ import { validateYaml } from './yaml-validate.js';
  * response headers. Validated strictly, like the main configuration.
  */
 
-export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
+export const CLIENT_AUTH_TYPES = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
 export type WebClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 type TlsVersionName = 'TLS12' | 'TLS13';
 const TLS_VERSIONS: Record<TlsVersionName, 'TLSv1.2' | 'TLSv1.3'> = { TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
@@ -25,7 +31,20 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // eslint-disable-next-line no-control-regex
 const HEADER_VALUE = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
 /** Headers the server itself controls; setting them would break answers or auth. */
-const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'www-authenticate', 'vary', 'allow', 'date', 'trailer']);
+const RESERVED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'www-authenticate',
+  'vary',
+  'allow',
+  'date',
+  'trailer',
+]);
 
 const tlsServerConfig = z.strictObject({
   cert_file: z.string().min(1),
@@ -43,7 +62,10 @@ const httpServerConfig = z.strictObject({
   http2: z.boolean().optional(),
   headers: z
     .record(
-      z.string().refine((k) => HEADER_NAME.test(k), { message: 'invalid HTTP header name' }).refine((k) => !RESERVED_HEADERS.has(k.toLowerCase()), { message: 'this header is set by the exporter and cannot be configured' }),
+      z
+        .string()
+        .refine((k) => HEADER_NAME.test(k), { message: 'invalid HTTP header name' })
+        .refine((k) => !RESERVED_HEADERS.has(k.toLowerCase()), { message: 'this header is set by the exporter and cannot be configured' }),
       z.string().refine((v) => HEADER_VALUE.test(v), { message: 'header value must not contain control characters or line breaks' }),
     )
     .optional(),
@@ -54,8 +76,13 @@ export const webConfigSchema = z.strictObject({
   http_server_config: httpServerConfig.optional().nullable(),
   basic_auth_users: z
     .record(
-      z.string().min(1, { message: 'user name must not be empty' }).refine((u) => !u.includes(':'), { message: 'user name must not contain ":"' }),
-      z.string().refine((h) => BCRYPT.test(h), { message: 'not a bcrypt hash (expected $2a$, $2b$ or $2y$, a cost of 04-31 and 53 characters, 60 in all)' }),
+      z
+        .string()
+        .min(1, { message: 'user name must not be empty' })
+        .refine((u) => !u.includes(':'), { message: 'user name must not contain ":"' }),
+      z.string().refine((h) => BCRYPT.test(h), {
+        message: 'not a bcrypt hash (expected $2a$, $2b$ or $2y$, a cost of 04-31 and 53 characters, 60 in all)',
+      }),
     )
     .optional()
     .nullable(),
@@ -97,7 +124,6 @@ export interface WebConfig {
   readonly ignored: readonly string[];
 }
 
-
 function knownKeys(path: readonly PathSegment[]): string[] {
   const first = path[0];
   if (path.length === 0) return Object.keys(webConfigSchema.shape);
@@ -118,7 +144,10 @@ export function parseWebConfig(text: string, file: string): WebConfig {
     problems.add([], 'the web config file is empty (a half-written file?); write `{}` for a web configuration that sets nothing');
   }
   if (data.basic_auth_users === null) {
-    problems.add(['basic_auth_users'], 'no users listed (a file cut short?); list users, or write `basic_auth_users: {}` to turn authentication off');
+    problems.add(
+      ['basic_auth_users'],
+      'no users listed (a file cut short?); list users, or write `basic_auth_users: {}` to turn authentication off',
+    );
   }
   if (data.tls_server_config === null) {
     problems.add(['tls_server_config'], 'empty (a file cut short?); set cert_file and key_file, or remove the key to serve plain HTTP');
@@ -145,7 +174,10 @@ export function parseWebConfig(text: string, file: string): WebConfig {
     const ca = t.client_ca_file === undefined ? undefined : read('client_ca_file', t.client_ca_file);
     const clientAuth = t.client_auth_type ?? 'NoClientCert';
     if (ca && clientAuth === 'NoClientCert') {
-      problems.add(['tls_server_config', 'client_ca_file'], 'client_ca_file is set but client_auth_type is NoClientCert (set client_auth_type, e.g. RequireAndVerifyClientCert)');
+      problems.add(
+        ['tls_server_config', 'client_ca_file'],
+        'client_ca_file is set but client_auth_type is NoClientCert (set client_auth_type, e.g. RequireAndVerifyClientCert)',
+      );
     }
     if (!ca && (clientAuth === 'VerifyClientCertIfGiven' || clientAuth === 'RequireAndVerifyClientCert')) {
       problems.add(['tls_server_config', 'client_auth_type'], `${clientAuth} needs client_ca_file`);
@@ -165,7 +197,19 @@ export function parseWebConfig(text: string, file: string): WebConfig {
     }
     if (cert.bytes && key.bytes && (!ca || ca.bytes)) {
       const validity = certValidity(cert.bytes);
-      tls = { cert: cert.bytes, key: key.bytes, ca: ca?.bytes, clientAuth, minVersion, maxVersion, certNotBefore: validity?.notBefore, certNotAfter: validity?.notAfter, certFile: cert.path, keyFile: key.path, clientCaFile: ca?.path };
+      tls = {
+        cert: cert.bytes,
+        key: key.bytes,
+        ca: ca?.bytes,
+        clientAuth,
+        minVersion,
+        maxVersion,
+        certNotBefore: validity?.notBefore,
+        certNotAfter: validity?.notAfter,
+        certFile: cert.path,
+        keyFile: key.path,
+        clientCaFile: ca?.path,
+      };
     }
   }
   if (!problems.empty) throw new ConfigError(problems.list);
@@ -177,7 +221,8 @@ export function parseWebConfig(text: string, file: string): WebConfig {
     tls,
     headers: { ...(h?.headers ?? {}) },
     users: new Map(Object.entries(data.basic_auth_users ?? {})),
-    authExplicitlyOff: data.basic_auth_users !== undefined && data.basic_auth_users !== null && Object.keys(data.basic_auth_users).length === 0,
+    authExplicitlyOff:
+      data.basic_auth_users !== undefined && data.basic_auth_users !== null && Object.keys(data.basic_auth_users).length === 0,
     http2: h?.http2 ?? false,
     ignored,
   };
@@ -205,7 +250,9 @@ export async function loadWebConfig(file: string): Promise<WebConfig> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError([{ file: resolve(file), line: 0, column: 0, path: '', message: `cannot read web config file (${code})` }], { cause: e });
+    throw new ConfigError([{ file: resolve(file), line: 0, column: 0, path: '', message: `cannot read web config file (${code})` }], {
+      cause: e,
+    });
   }
   return parseWebConfig(text, file);
 }

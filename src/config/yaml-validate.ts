@@ -47,7 +47,12 @@ function reportIssues(problems: Problems, issues: readonly Issue[], knownKeys: (
  * field path; unknown keys get a "did you mean" from `knownKeys`. Throws
  * `ConfigError`; never returns partial data.
  */
-export function validateYaml<S extends z.ZodType>(text: string, file: string, schema: S, knownKeys: (path: readonly PathSegment[]) => string[]): Validated<z.infer<S>> {
+export function validateYaml<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  knownKeys: (path: readonly PathSegment[]) => string[],
+): Validated<z.infer<S>> {
   const abs = resolve(file);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, version: '1.1', logLevel: 'error' });

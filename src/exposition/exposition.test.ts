@@ -8,7 +8,15 @@ import { writeExposition } from './write.js';
 import type { FamilySnapshot } from '../snapshot/family.js';
 
 test('values are spelled as Prometheus expects', () => {
-  assert.deepEqual([28, 1.5, -0.25, NaN, Infinity, -Infinity, 1e21].map(formatValue), ['28', '1.5', '-0.25', 'NaN', '+Inf', '-Inf', '1e+21']);
+  assert.deepEqual([28, 1.5, -0.25, NaN, Infinity, -Infinity, 1e21].map(formatValue), [
+    '28',
+    '1.5',
+    '-0.25',
+    'NaN',
+    '+Inf',
+    '-Inf',
+    '1e+21',
+  ]);
 });
 
 test('HELP escaping differs between the formats', () => {
@@ -24,7 +32,10 @@ test('info families are OpenMetrics info only when named *_info', () => {
 });
 
 test('samples render with and without labels', () => {
-  const b = renderSamples('m', [{ labelText: '', value: 1 }, { labelText: 'a="x"', value: NaN }]);
+  const b = renderSamples('m', [
+    { labelText: '', value: 1 },
+    { labelText: 'a="x"', value: NaN },
+  ]);
   assert.equal(b.toString(), 'm 1\nm{a="x"} NaN\n');
 });
 
@@ -33,7 +44,10 @@ const ACCEPT: Array<[string | undefined, 'text' | 'openmetrics']> = [
   ['', 'text'],
   ['*/*', 'text'],
   ['text/plain;version=0.0.4', 'text'],
-  ['application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', 'openmetrics'],
+  [
+    'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+    'openmetrics',
+  ],
   ['application/openmetrics-text', 'openmetrics'],
   ['text/plain;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5', 'text'],
   ['application/openmetrics-text;version=2.0.0', 'text'],
@@ -53,7 +67,10 @@ test('writeExposition orders families by name and ends OpenMetrics with # EOF', 
     families: [{ name, samples: Buffer.from(`${name} 1\n`) }],
     producedAtMs: 0,
   });
-  const families = new Map([['b', fam('b')], ['a', fam('a')]]);
+  const families = new Map([
+    ['b', fam('b')],
+    ['a', fam('a')],
+  ]);
   for (const format of ['text', 'openmetrics'] as const) {
     const out = new PassThrough();
     const chunks: Buffer[] = [];

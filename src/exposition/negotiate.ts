@@ -29,7 +29,8 @@ export function negotiate(accept: string | undefined): ExpositionFormat {
   let bestQ = -1;
   for (const o of parseAccept(accept)) {
     if (o.q <= 0) continue;
-    const om = o.type === 'application/openmetrics-text' && (o.version === undefined || o.version.startsWith('1.0') || o.version === '0.0.1');
+    const om =
+      o.type === 'application/openmetrics-text' && (o.version === undefined || o.version.startsWith('1.0') || o.version === '0.0.1');
     const text = o.type === 'text/plain' || o.type === '*/*' || o.type === 'text/*';
     if (om && o.q > bestQ) [best, bestQ] = ['openmetrics', o.q];
     else if (text && o.q > bestQ) [best, bestQ] = ['text', o.q];

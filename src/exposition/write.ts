@@ -120,7 +120,8 @@ export interface ServedFamily {
  */
 export function servedFamilies(families: ReadonlyMap<string, FamilySnapshot>): ServedFamily[] {
   const rendered: ServedFamily[] = [];
-  for (const snapshot of families.values()) for (const f of snapshot.families) rendered.push({ name: f.name, snapshot, samples: f.samples });
+  for (const snapshot of families.values())
+    for (const f of snapshot.families) rendered.push({ name: f.name, snapshot, samples: f.samples });
   rendered.sort((a, b) => cmp(a.name, b.name) || cmp(a.snapshot.name, b.snapshot.name));
   const taken = new Set<string>();
   return rendered.filter((f) => {
@@ -144,7 +145,18 @@ export async function writeExposition(
   format: ExpositionFormat,
 ): Promise<void> {
   for (const f of servedFamilies(families)) {
-    await put(out, renderHeader({ name: f.name, help: f.snapshot.help, type: f.snapshot.type, ...(f.snapshot.stateLabel === undefined ? {} : { stateLabel: f.snapshot.stateLabel }) }, format));
+    await put(
+      out,
+      renderHeader(
+        {
+          name: f.name,
+          help: f.snapshot.help,
+          type: f.snapshot.type,
+          ...(f.snapshot.stateLabel === undefined ? {} : { stateLabel: f.snapshot.stateLabel }),
+        },
+        format,
+      ),
+    );
     if (f.samples.length > 0) await put(out, f.samples);
   }
   await put(out, selfMetrics);

@@ -69,10 +69,12 @@ export class BcryptPool {
   /** Stops every worker; pending comparisons fail. */
   async close(): Promise<void> {
     for (const t of this.queue.splice(0)) this.settle(t, new Error('bcrypt pool closed'));
-    await Promise.all(this.slots.splice(0).map((s) => {
-      if (s.task) this.settle(s.task, new Error('bcrypt pool closed'));
-      return s.worker.terminate();
-    }));
+    await Promise.all(
+      this.slots.splice(0).map((s) => {
+        if (s.task) this.settle(s.task, new Error('bcrypt pool closed'));
+        return s.worker.terminate();
+      }),
+    );
   }
 
   private pump(): void {

@@ -24,7 +24,15 @@ function stateOf(t: TransformationView, family: FamilySnapshot | undefined): Sta
   return t.degraded ? 'degraded' : 'ok';
 }
 
-const STATE_TEXT: Record<State, string> = { pending: 'pending', ok: 'ok', failing: 'failing', 'never-succeeded': 'failing, never succeeded', degraded: 'degraded', stale: 'stale', 'not-owned': 'not owned' };
+const STATE_TEXT: Record<State, string> = {
+  pending: 'pending',
+  ok: 'ok',
+  failing: 'failing',
+  'never-succeeded': 'failing, never succeeded',
+  degraded: 'degraded',
+  stale: 'stale',
+  'not-owned': 'not owned',
+};
 
 /** Skipped and defaulted source series of the last successful run. */
 function counts(t: TransformationView): string {

@@ -2,7 +2,13 @@ import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 
 /** exporter-toolkit's `client_auth_type` values (Go's tls.ClientAuthType). */
-export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
+export const CLIENT_AUTH_TYPES = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
@@ -19,8 +25,20 @@ export interface TlsSettings {
 }
 
 /** Secure-context options for node:tls from the settings. */
-export function secureContextOptions(t: TlsSettings): { cert: Buffer; key: Buffer; ca?: Buffer; minVersion: TlsVersion; maxVersion?: TlsVersion } {
-  return { cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca } : {}), minVersion: t.minVersion, ...(t.maxVersion ? { maxVersion: t.maxVersion } : {}) };
+export function secureContextOptions(t: TlsSettings): {
+  cert: Buffer;
+  key: Buffer;
+  ca?: Buffer;
+  minVersion: TlsVersion;
+  maxVersion?: TlsVersion;
+} {
+  return {
+    cert: t.cert,
+    key: t.key,
+    ...(t.ca ? { ca: t.ca } : {}),
+    minVersion: t.minVersion,
+    ...(t.maxVersion ? { maxVersion: t.maxVersion } : {}),
+  };
 }
 
 /**

@@ -67,7 +67,12 @@ export class Deadline {
 }
 
 /** Runs `work` under a deadline and always disposes of it. */
-export async function withDeadline<T>(what: string, seconds: number, parent: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(
+  what: string,
+  seconds: number,
+  parent: AbortSignal | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const d = new Deadline(what, seconds, parent);
   try {
     return await abandonOnAbort(work(d.signal), d.signal);

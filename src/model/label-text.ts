@@ -14,7 +14,11 @@ const NEEDS_ESCAPE = /[\\"\n]|\p{Cs}/u;
 
 export function escapeLabelValue(v: string): string {
   if (!NEEDS_ESCAPE.test(v)) return v;
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\p{Cs}/gu, '\uFFFD');
+  return v
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\p{Cs}/gu, '\uFFFD');
 }
 
 /** `names` must be sorted and unique; `values[i]` belongs to `names[i]`. Empty values are omitted. */

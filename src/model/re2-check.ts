@@ -11,7 +11,10 @@ import { RE2JS } from 're2js';
 
 /** What JavaScript-only syntax to write instead, by the start of RE2's complaint. */
 const HINTS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\(\?<?[=!]/, 'lookahead and lookbehind ((?=, (?!, (?<=, (?<!) are not supported by RE2: match the wanted values directly, or use a != / !~ matcher for the excluded ones'],
+  [
+    /\(\?<?[=!]/,
+    'lookahead and lookbehind ((?=, (?!, (?<=, (?<!) are not supported by RE2: match the wanted values directly, or use a != / !~ matcher for the excluded ones',
+  ],
   [/\\[1-9]|\\k</, 'backreferences (\\1, \\k<name>) are not supported by RE2'],
   [/\(\?>/, 'atomic groups (?>…) are not supported by RE2 (it never backtracks, so they are not needed)'],
   [/[*+?}][+]/, 'possessive quantifiers (*+, ++, ?+) are not supported by RE2 (it never backtracks, so they are not needed)'],

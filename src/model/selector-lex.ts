@@ -33,14 +33,20 @@ function escape(text: string, at: number, quote: string): [string, number] {
   if (simple !== undefined) return [simple, at + 2];
   const octal = /^[0-7]$/.test(ch);
   const spec = octal ? ([3, 8, 0xff] as const) : NUMERIC[ch];
-  if (!spec) throw new SelectorSyntaxError(`unknown escape sequence "\\${ch}" (a regex escape such as \\d is written \\\\d, or use a \`backtick\` string)`, at);
+  if (!spec)
+    throw new SelectorSyntaxError(
+      `unknown escape sequence "\\${ch}" (a regex escape such as \\d is written \\\\d, or use a \`backtick\` string)`,
+      at,
+    );
   const [n, base] = spec;
   const start = octal ? at + 1 : at + 2;
   const digits = text.slice(start, start + n);
   const valid = base === 8 ? /^[0-7]+$/ : /^[0-9a-fA-F]+$/;
-  if (digits.length < n || !valid.test(digits)) throw new SelectorSyntaxError('invalid escape sequence: needs ' + `${n} ${base === 8 ? 'octal' : 'hex'} digits`, at);
+  if (digits.length < n || !valid.test(digits))
+    throw new SelectorSyntaxError('invalid escape sequence: needs ' + `${n} ${base === 8 ? 'octal' : 'hex'} digits`, at);
   const code = parseInt(digits, base);
-  if (code > spec[2] || (code >= 0xd800 && code < 0xe000)) throw new SelectorSyntaxError('escape sequence is an invalid Unicode code point', at);
+  if (code > spec[2] || (code >= 0xd800 && code < 0xe000))
+    throw new SelectorSyntaxError('escape sequence is an invalid Unicode code point', at);
   return [String.fromCodePoint(code), start + n];
 }
 
@@ -62,7 +68,10 @@ export function readString(text: string, at: number): [string, number] {
       i++;
     }
   }
-  throw new SelectorSyntaxError(quote === '`' ? 'unterminated raw string' : `unterminated quoted string (the ${quote} opened here is not closed)`, at);
+  throw new SelectorSyntaxError(
+    quote === '`' ? 'unterminated raw string' : `unterminated quoted string (the ${quote} opened here is not closed)`,
+    at,
+  );
 }
 
 export function isQuote(c: string | undefined): boolean {

@@ -4,13 +4,16 @@ import { matchesAll, parseMatchers, SelectorSyntaxError } from './selector.js';
 
 test('parses the four operators, quotes and escapes', () => {
   const ms = parseMatchers(` a="x", b!='y', c=~".*:10250" , d!~\`^q\\d\`, e="say \\"hi\\"\\n",`);
-  assert.deepEqual(ms.map((m) => [m.name, m.op, m.value]), [
-    ['a', '=', 'x'],
-    ['b', '!=', 'y'],
-    ['c', '=~', '.*:10250'],
-    ['d', '!~', '^q\\d'],
-    ['e', '=', 'say "hi"\n'],
-  ]);
+  assert.deepEqual(
+    ms.map((m) => [m.name, m.op, m.value]),
+    [
+      ['a', '=', 'x'],
+      ['b', '!=', 'y'],
+      ['c', '=~', '.*:10250'],
+      ['d', '!~', '^q\\d'],
+      ['e', '=', 'say "hi"\n'],
+    ],
+  );
 });
 
 test('regexes are fully anchored and a missing label matches as empty', () => {
@@ -36,7 +39,10 @@ test('Object.prototype member names are label names like any other', () => {
   assert.equal(matchesAll(parseMatchers('constructor=""'), plain), true, 'constructor is missing, so it matches ""');
   assert.equal(matchesAll(parseMatchers('toString!=""'), plain), false, 'toString is missing, so != "" fails');
   assert.equal(matchesAll(parseMatchers('hasOwnProperty=~".+"'), plain), false);
-  const own = Object.assign(Object.create(null) as Record<string, string>, JSON.parse('{"__proto__":"p","constructor":"c","toString":"t"}') as Record<string, string>);
+  const own = Object.assign(
+    Object.create(null) as Record<string, string>,
+    JSON.parse('{"__proto__":"p","constructor":"c","toString":"t"}') as Record<string, string>,
+  );
   assert.equal(Object.keys(own).length, 3);
   assert.equal(matchesAll(parseMatchers('__proto__="p", constructor="c", toString="t"'), own), true);
   assert.equal(matchesAll(parseMatchers('__proto__=""'), own), false);
@@ -56,12 +62,22 @@ for (const [bad, why] of [
   ['a="\\xZZ"', /2 hex digits/],
   ['a="\\uD800"', /invalid Unicode code point/],
 ] as const) {
-  test(`rejects ${JSON.stringify(bad)} with a reason`, () => assert.throws(() => parseMatchers(bad), (e: unknown) => e instanceof SelectorSyntaxError && why.test(e.message)));
+  test(`rejects ${JSON.stringify(bad)} with a reason`, () =>
+    assert.throws(
+      () => parseMatchers(bad),
+      (e: unknown) => e instanceof SelectorSyntaxError && why.test(e.message),
+    ));
 }
 
 test('error offsets point into the text', () => {
-  assert.throws(() => parseMatchers('a="x", b=~"(?=y)"'), (e: unknown) => e instanceof SelectorSyntaxError && e.offset === 10);
-  assert.throws(() => parseMatchers("a='x"), (e: unknown) => e instanceof SelectorSyntaxError && e.offset === 2);
+  assert.throws(
+    () => parseMatchers('a="x", b=~"(?=y)"'),
+    (e: unknown) => e instanceof SelectorSyntaxError && e.offset === 10,
+  );
+  assert.throws(
+    () => parseMatchers("a='x"),
+    (e: unknown) => e instanceof SelectorSyntaxError && e.offset === 2,
+  );
 });
 
 test('quoted (UTF-8) label names and escapes decode as in Prometheus', () => {

@@ -82,7 +82,8 @@ class Scanner {
   }
   value(): string {
     this.skipSpace();
-    if (!isQuote(this.text[this.pos])) throw new SelectorSyntaxError(`expected a quoted value ("…", '…' or \`…\`), found ${this.near()}`, this.pos);
+    if (!isQuote(this.text[this.pos]))
+      throw new SelectorSyntaxError(`expected a quoted value ("…", '…' or \`…\`), found ${this.near()}`, this.pos);
     const [value, next] = readString(this.text, this.pos);
     this.pos = next;
     return value;
@@ -104,12 +105,14 @@ function separator(s: Scanner, opts: SelectorOptions): boolean {
     return false;
   }
   if (s.orKeyword()) {
-    if (!opts.allowOr) throw new SelectorSyntaxError('"or" between matchers is MetricsQL: it needs a source with flavor: victoriametrics', s.pos);
+    if (!opts.allowOr)
+      throw new SelectorSyntaxError('"or" between matchers is MetricsQL: it needs a source with flavor: victoriametrics', s.pos);
     s.pos += 2;
     if (s.done()) throw new SelectorSyntaxError('expected matchers after "or"', s.pos);
     return true;
   }
-  if (s.text[s.pos] === '{' || s.text[s.pos] === '}') throw new SelectorSyntaxError('query_filter is the inside of {…}: write the matchers without braces', s.pos);
+  if (s.text[s.pos] === '{' || s.text[s.pos] === '}')
+    throw new SelectorSyntaxError('query_filter is the inside of {…}: write the matchers without braces', s.pos);
   throw new SelectorSyntaxError(`expected "," between matchers, found ${s.near()}`, s.pos);
 }
 
@@ -122,7 +125,8 @@ export function parseSelector(text: string, opts: SelectorOptions = {}): Matcher
   const groups: Matcher[][] = [[]];
   while (!s.done()) {
     const at = s.pos;
-    if (text[at] === '{' || text[at] === '}') throw new SelectorSyntaxError('query_filter is the inside of {…}: write the matchers without braces', at);
+    if (text[at] === '{' || text[at] === '}')
+      throw new SelectorSyntaxError('query_filter is the inside of {…}: write the matchers without braces', at);
     const name = s.name();
     const op = s.op();
     const valueAt = (s.skipSpace(), s.pos);

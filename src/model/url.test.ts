@@ -29,12 +29,15 @@ test('blankSecrets blanks a secret and any start of it cut off by an ellipsis, n
   assert.equal(blankSecrets('key SECRET123 and SECRE… and 1', ['SECRET123', '1']), 'key <secret> and <secret>… and 1');
 });
 
-test('redactUrlsInText: every URL in a message, and the known URLs\' values on their own', () => {
+test("redactUrlsInText: every URL in a message, and the known URLs' values on their own", () => {
   const url = 'http://lve:PW-SECRET@127.0.0.1:9/q?api_key=KEY-SECRET&t=A%2FB-SECRET';
   const msg = `HTTP 500: "cannot serve http://127.0.0.1:9/q/api/v1/query?api_key=KEY-SECRET&t=A%2FB-SECRET (key KEY-SECRET, t A/B-SECRET, user PW-SECRET) see https://docs/x?page=2."`;
   const out = redactUrlsInText(msg, [url]);
   assert.ok(!out.includes('SECRET'), out);
-  assert.match(out, /cannot serve http:\/\/127\.0\.0\.1:9\/q\/api\/v1\/query\?api_key=<secret>&t=<secret> \(key <secret>, t <secret>, user <secret>\)/);
+  assert.match(
+    out,
+    /cannot serve http:\/\/127\.0\.0\.1:9\/q\/api\/v1\/query\?api_key=<secret>&t=<secret> \(key <secret>, t <secret>, user <secret>\)/,
+  );
   assert.match(out, /https:\/\/docs\/x\?page=<secret>\."$/, 'sentence punctuation stays outside');
   assert.equal(redactUrlsInText(out, [url]), out, 'redacting twice changes nothing');
   assert.equal(redactUrlsInText('http://h/s?token=T0K3N-SECRET: HTTP 500'), 'http://h/s?token=<secret>: HTTP 500');

@@ -27,8 +27,8 @@ const SECONDS: Readonly<Record<string, number>> = {
   s: 1,
   ms: 1e-3,
   us: 1e-6,
-  'µs': 1e-6, // U+00B5 MICRO SIGN, what Go prints
-  'μs': 1e-6, // U+03BC GREEK SMALL LETTER MU, also accepted by Go
+  µs: 1e-6, // U+00B5 MICRO SIGN, what Go prints
+  μs: 1e-6, // U+03BC GREEK SMALL LETTER MU, also accepted by Go
   ns: 1e-9,
 };
 

@@ -37,8 +37,35 @@ const ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
 const CONTROL = [...Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)), '\x7f', '\x85', '\u2028', '\u00a0', '\ufeff'];
 const UNICODE = ['é', 'µ', 'μ', 'ß', 'İ', '１', '٣', '😀', '\u200b', '\ud800', '\udfff', '\udc00\ud800'];
 /** Pieces of valid inputs, so random strings reach past the first character check. */
-const FRAGMENTS = ['v', '1', '28', '.', '+', '-', 'e', 'E', 'Ki', 'Mi', 'ms', 'h', 'µs', 'T', 'Z', ':', '2023-11-02', '10:04:05',
-  'containerd://', 'go', 'rc.1', '0', '9'.repeat(20), 'true', 'Running', '1.28.3', ' '];
+const FRAGMENTS = [
+  'v',
+  '1',
+  '28',
+  '.',
+  '+',
+  '-',
+  'e',
+  'E',
+  'Ki',
+  'Mi',
+  'ms',
+  'h',
+  'µs',
+  'T',
+  'Z',
+  ':',
+  '2023-11-02',
+  '10:04:05',
+  'containerd://',
+  'go',
+  'rc.1',
+  '0',
+  '9'.repeat(20),
+  'true',
+  'Running',
+  '1.28.3',
+  ' ',
+];
 const POOLS = [ASCII, CONTROL, UNICODE, FRAGMENTS];
 
 function randomString(next: (n: number) => number): string {
@@ -51,8 +78,17 @@ function randomString(next: (n: number) => number): string {
   return s.slice(0, length); // slicing may split a surrogate pair: more lone surrogates
 }
 
-const PATHOLOGICAL = ['1'.repeat(4096), `${'1'.repeat(4095)}x`, '1.'.repeat(2048), `${'1 '.repeat(2048)}`, `v${'9'.repeat(4000)}`,
-  `${'2023-11-02T'.repeat(300)}`, 'µ'.repeat(4096), '\ud800'.repeat(5000), `${'1h'.repeat(2048)}x`];
+const PATHOLOGICAL = [
+  '1'.repeat(4096),
+  `${'1'.repeat(4095)}x`,
+  '1.'.repeat(2048),
+  `${'1 '.repeat(2048)}`,
+  `v${'9'.repeat(4000)}`,
+  `${'2023-11-02T'.repeat(300)}`,
+  'µ'.repeat(4096),
+  '\ud800'.repeat(5000),
+  `${'1h'.repeat(2048)}x`,
+];
 
 const REASON = /^[a-z]+(?:_[a-z]+)*$/;
 const SLOW_MS = 100; // generous: a busy CI machine must not flake; a hang takes seconds

@@ -17,7 +17,7 @@ const ROWS: Array<[Record<string, number>, boolean, number | undefined, string, 
   [OS, false, undefined, 'linux', 1], // kube_node_info operating_system
   [OS, false, 0, 'freebsd', 0], // node_uname_info sysname outside the table → default
   [{ ready: 1, notready: 0 }, true, undefined, 'NotReady', 0], // node condition text from a custom exporter
-  [{ 'DiskPressure': 1, 'MemoryPressure': 2, 'PIDPressure': 3 }, false, undefined, 'PIDPressure', 3], // kube_node_status_condition condition
+  [{ DiskPressure: 1, MemoryPressure: 2, PIDPressure: 3 }, false, undefined, 'PIDPressure', 3], // kube_node_status_condition condition
   [{ __proto__: 5 } as Record<string, number>, false, undefined, 'constructor', 'unknown_value'], // object keys are not inherited
   [JSON.parse('{"__proto__": 5}') as Record<string, number>, false, undefined, '__proto__', 5], // a YAML key named __proto__
   [PHASES, false, 7, '', 'empty'], // an empty value is `empty`, not the default
@@ -44,7 +44,10 @@ const BAD: Array<[string, Record<string, number>, boolean, number | undefined, s
 for (const [why, values, ci, dflt, field] of BAD) {
   test(`map config error: ${why}`, () => {
     const spec = { parser: 'map' as const, values, case_insensitive: ci, ...(dflt === undefined ? {} : { default: dflt }) };
-    assert.throws(() => compileMap(spec), (e: unknown) => e instanceof ParserConfigError && e.field === field);
+    assert.throws(
+      () => compileMap(spec),
+      (e: unknown) => e instanceof ParserConfigError && e.field === field,
+    );
   });
 }
 

@@ -12,7 +12,10 @@ export type MapSpec = z.infer<typeof schema>;
 
 function checkKey(key: string): void {
   if (key.trim() !== key || key === '') {
-    throw new ParserConfigError('values', `key ${JSON.stringify(key)} is empty or has surrounding whitespace: it could never match a trimmed label value`);
+    throw new ParserConfigError(
+      'values',
+      `key ${JSON.stringify(key)} is empty or has surrounding whitespace: it could never match a trimmed label value`,
+    );
   }
   if (key.length > MAX_INPUT_LENGTH) {
     throw new ParserConfigError('values', `a key is longer than ${MAX_INPUT_LENGTH} characters: it could never match`);
@@ -31,7 +34,10 @@ function buildTable(spec: MapSpec): Map<string, number> {
     const k = fold ? key.toLowerCase() : key;
     const prev = table.get(k);
     if (prev !== undefined && prev !== value) {
-      throw new ParserConfigError('values', `keys equal to ${JSON.stringify(k)} ignoring case map to different values (${prev} and ${value})`);
+      throw new ParserConfigError(
+        'values',
+        `keys equal to ${JSON.stringify(k)} ignoring case map to different values (${prev} and ${value})`,
+      );
     }
     table.set(k, value);
   }

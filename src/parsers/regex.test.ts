@@ -46,7 +46,10 @@ const BAD: Array<[string, number | string | undefined, string]> = [
 for (const [pattern, group, field] of BAD) {
   test(`regex /${pattern}/ group ${group ?? 1} is a config error on ${field}`, () => {
     const spec = group === undefined ? { parser: 'regex' as const, pattern } : { parser: 'regex' as const, pattern, group };
-    assert.throws(() => compileRegex(spec), (e: unknown) => e instanceof ParserConfigError && e.field === field);
+    assert.throws(
+      () => compileRegex(spec),
+      (e: unknown) => e instanceof ParserConfigError && e.field === field,
+    );
   });
 }
 
@@ -56,5 +59,8 @@ test('regex error for (?P<name>) hints at the JavaScript syntax', () => {
 
 test('regex is stateless between calls', () => {
   const parse = compileRegex({ parser: 'regex', pattern: String.raw`(\d+)` });
-  assert.deepEqual([parse('a1'), parse('a2'), parse('a3')], [1, 2, 3].map((value) => ({ ok: true, value })));
+  assert.deepEqual(
+    [parse('a1'), parse('a2'), parse('a3')],
+    [1, 2, 3].map((value) => ({ ok: true, value })),
+  );
 });

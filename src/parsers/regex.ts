@@ -39,7 +39,10 @@ export function backtracksExponentially(pattern: string): boolean {
 function compilePattern(pattern: string): RegExp {
   if (typeof pattern !== 'string') throw new ParserConfigError('pattern', 'pattern must be a string');
   if (backtracksExponentially(pattern)) {
-    throw new ParserConfigError('pattern', 'a repeated group that contains a repetition or alternation (like (a+)+ or (a|aa)*) can take exponential time; write it without the nesting');
+    throw new ParserConfigError(
+      'pattern',
+      'a repeated group that contains a repetition or alternation (like (a+)+ or (a|aa)*) can take exponential time; write it without the nesting',
+    );
   }
   try {
     return new RegExp(pattern);

@@ -69,8 +69,14 @@ test('semver defaults to sortable', () => {
 test('semver sortable orders real versions', () => {
   const parse = compileSemver({ parser: 'semver' });
   const order = ['v1.9.11', 'v1.27.8-gke.1067004', 'v1.28.0', 'v1.28.3-eks-e71965b', 'v1.29.1+k3s2', 'v2.0.0'];
-  const values = order.map((v) => { const r = parse(v); return r.ok ? r.value : NaN; });
-  assert.deepEqual([...values].sort((a, b) => a - b), values);
+  const values = order.map((v) => {
+    const r = parse(v);
+    return r.ok ? r.value : NaN;
+  });
+  assert.deepEqual(
+    [...values].sort((a, b) => a - b),
+    values,
+  );
 });
 
 test('semver rejects an unknown part at compile time', () => {

@@ -11,9 +11,7 @@ import { z } from 'zod';
  * snake_case word used as a self-metric label value (`empty`, `not_a_number`,
  * `no_match`, `unknown_value`, `not_a_version`, `out_of_range`, ...).
  */
-export type ParseOutcome =
-  | { readonly ok: true; readonly value: number }
-  | { readonly ok: false; readonly reason: string };
+export type ParseOutcome = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly reason: string };
 
 export type ValueParser = (raw: string) => ParseOutcome;
 

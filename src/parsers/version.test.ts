@@ -54,7 +54,14 @@ for (const [input, three, two] of ROWS) {
 }
 
 test('version orders what a decimal regex gets wrong', () => {
-  const pairs: Array<[string, string]> = [['5.4.0', '5.10.0'], ['6.1.0', '6.10.0'], ['go1.3', 'go1.20'], ['8.9', '8.10'], ['12', '12.1'], ['22.04', '22.10']];
+  const pairs: Array<[string, string]> = [
+    ['5.4.0', '5.10.0'],
+    ['6.1.0', '6.10.0'],
+    ['go1.3', 'go1.20'],
+    ['8.9', '8.10'],
+    ['12', '12.1'],
+    ['22.04', '22.10'],
+  ];
   for (const [lo, hi] of pairs) {
     const a = THREE(lo);
     const b = THREE(hi);
@@ -64,15 +71,29 @@ test('version orders what a decimal regex gets wrong', () => {
 
 test('version with parts 3, digits 3 equals semver sortable', () => {
   const semver = compileSemver({ parser: 'semver' });
-  for (const v of ['v1.28.3-eks-e71965b', 'containerd://1.7.11', 'go1.21.5', '5.15.0-91-generic', '22.04.3', '1000.2000.3', '10.0.17763.5122']) {
+  for (const v of [
+    'v1.28.3-eks-e71965b',
+    'containerd://1.7.11',
+    'go1.21.5',
+    '5.15.0-91-generic',
+    '22.04.3',
+    '1000.2000.3',
+    '10.0.17763.5122',
+  ]) {
     assert.deepEqual(THREE(v), semver(v), v);
   }
 });
 
 test('digits widens each part; parts 1 is the major; parts 4 reads a fourth number', () => {
   // Windows' build.revision (10.0.17763.5122): skip the 10.0 and give the build 5 digits.
-  assert.deepEqual(compileVersion({ parser: 'version', parts: 2, digits: 5, prefix: String.raw`\d+\.\d+\.` })('10.0.17763.5122'), { ok: true, value: 17763_05122 });
-  assert.deepEqual(compileVersion({ parser: 'version', parts: 5, digits: 3 })('9007.199.254.740.991'), { ok: true, value: Number.MAX_SAFE_INTEGER });
+  assert.deepEqual(compileVersion({ parser: 'version', parts: 2, digits: 5, prefix: String.raw`\d+\.\d+\.` })('10.0.17763.5122'), {
+    ok: true,
+    value: 17763_05122,
+  });
+  assert.deepEqual(compileVersion({ parser: 'version', parts: 5, digits: 3 })('9007.199.254.740.991'), {
+    ok: true,
+    value: Number.MAX_SAFE_INTEGER,
+  });
   assert.deepEqual(compileVersion({ parser: 'version', parts: 1 })('5.15.0'), { ok: true, value: 5 });
   assert.deepEqual(compileVersion({ parser: 'version', parts: 4 })('1.2.3'), { ok: true, value: 1_002_003_000 });
 });
@@ -96,6 +117,10 @@ test('bad options are load errors naming the option', () => {
     [{ prefix: '(a+)+' }, 'prefix', /exponential/],
   ];
   for (const [opts, field, message] of bad) {
-    assert.throws(() => compileVersion({ parser: 'version', ...opts }), (e: unknown) => e instanceof ParserConfigError && e.field === field && message.test(e.message), JSON.stringify(opts));
+    assert.throws(
+      () => compileVersion({ parser: 'version', ...opts }),
+      (e: unknown) => e instanceof ParserConfigError && e.field === field && message.test(e.message),
+      JSON.stringify(opts),
+    );
   }
 });

@@ -71,7 +71,10 @@ function compilePrefix(prefix: string | undefined): RegExp {
   if (prefix === undefined) return new RegExp(`^${DEFAULT_PREFIX}`);
   if (typeof prefix !== 'string') throw new ParserConfigError('prefix', 'prefix must be a string (a regular expression)');
   if (backtracksExponentially(prefix)) {
-    throw new ParserConfigError('prefix', 'a repeated group that contains a repetition or alternation (like (a+)+ or (a|aa)*) can take exponential time; write it without the nesting');
+    throw new ParserConfigError(
+      'prefix',
+      'a repeated group that contains a repetition or alternation (like (a+)+ or (a|aa)*) can take exponential time; write it without the nesting',
+    );
   }
   try {
     return new RegExp(`^(?:${prefix})`);
@@ -96,7 +99,10 @@ export function compileVersion(spec: VersionSpec): ValueParser {
   const parts = checkInt('parts', spec.parts ?? 3, MAX_PARTS);
   const digits = checkInt('digits', spec.digits ?? 3, MAX_DIGITS);
   if (digits * (parts - 1) > MAX_LOW_DIGITS) {
-    throw new ParserConfigError('digits', `parts: ${parts} with digits: ${digits} leaves no room for the major below 2^53: keep digits × (parts − 1) at most ${MAX_LOW_DIGITS}`);
+    throw new ParserConfigError(
+      'digits',
+      `parts: ${parts} with digits: ${digits} leaves no room for the major below 2^53: keep digits × (parts − 1) at most ${MAX_LOW_DIGITS}`,
+    );
   }
   const prefix = compilePrefix(spec.prefix);
   return guard((trimmed) => {

@@ -68,8 +68,17 @@ export class FanIn implements FanInView {
   }
 
   /** The fan-in state of a job: undefined for one source (whose runs are all or nothing). */
-  static forJob(t: TransformationConfig, sources: readonly { readonly name: string }[], deps: { readonly metrics: SelfMetrics; readonly logger: Logger }): FanIn | undefined {
-    if (sources.length > 1) return new FanIn(t, sources.map((s) => s.name), deps);
+  static forJob(
+    t: TransformationConfig,
+    sources: readonly { readonly name: string }[],
+    deps: { readonly metrics: SelfMetrics; readonly logger: Logger },
+  ): FanIn | undefined {
+    if (sources.length > 1)
+      return new FanIn(
+        t,
+        sources.map((s) => s.name),
+        deps,
+      );
     deps.metrics.fanInSources(t.name, []);
     return undefined;
   }
@@ -101,13 +110,22 @@ export class FanIn implements FanInView {
   private failed(name: string, s: SourceState, error: SourceError, kept: boolean, nowMs: number): void {
     if (s.failing !== error.reason) {
       const what = kept ? 'its last good series are served until max_staleness' : 'none of its series are served';
-      this.deps.logger.error({ ...this.fields, source: name, reason: error.reason, err: error.message }, `source failed; ${what}; the other sources' series are still refreshed`);
+      this.deps.logger.error(
+        { ...this.fields, source: name, reason: error.reason, err: error.message },
+        `source failed; ${what}; the other sources' series are still refreshed`,
+      );
     }
     s.failing = error.reason;
     if (s.dropped || s.lastSuccessAtMs === undefined || kept) return;
     s.dropped = true;
     this.deps.logger.warn(
-      { ...this.fields, source: name, reason: error.reason, age_seconds: Math.round((nowMs - s.lastSuccessAtMs) / 1000), max_staleness_seconds: this.t.maxStalenessSeconds },
+      {
+        ...this.fields,
+        source: name,
+        reason: error.reason,
+        age_seconds: Math.round((nowMs - s.lastSuccessAtMs) / 1000),
+        max_staleness_seconds: this.t.maxStalenessSeconds,
+      },
       "source's last good data is older than max_staleness: its series are no longer served",
     );
   }

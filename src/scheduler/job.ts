@@ -67,7 +67,9 @@ export function refusedQuery(e: SourceError): boolean {
 function runFailure(e: unknown, waitingForSlot: boolean): SourceError {
   if (e instanceof SourceError) return e;
   const what = e instanceof DeadlineExceeded ? e.message : `run abandoned: ${(e as Error)?.message ?? String(e)}`;
-  return new SourceError('timeout', waitingForSlot ? `${what} waiting for a free source request slot (max_concurrent_requests)` : what, { cause: e });
+  return new SourceError('timeout', waitingForSlot ? `${what} waiting for a free source request slot (max_concurrent_requests)` : what, {
+    cause: e,
+  });
 }
 
 /**
@@ -89,10 +91,18 @@ function lateWritesDropped(store: SnapshotStore, signal: AbortSignal): SnapshotS
  * One run under its run deadline, for one-off callers (`preview`): ends at
  * the deadline whatever the source does, with the deadline named.
  */
-export async function runWithinDeadline(t: TransformationConfig, sources: readonly Source[], store: SnapshotStore, shard?: Shard): Promise<RunOutcome> {
+export async function runWithinDeadline(
+  t: TransformationConfig,
+  sources: readonly Source[],
+  store: SnapshotStore,
+  shard?: Shard,
+): Promise<RunOutcome> {
   const deadline = new Deadline(RUN_DEADLINE, t.timeoutSeconds);
   try {
-    return await abandonOnAbort(runTransformation(t, sources, lateWritesDropped(store, deadline.signal), deadline.signal, true, shard), deadline.signal);
+    return await abandonOnAbort(
+      runTransformation(t, sources, lateWritesDropped(store, deadline.signal), deadline.signal, true, shard),
+      deadline.signal,
+    );
   } catch (e) {
     return { ok: false, error: runFailure(e, false) };
   } finally {
@@ -220,7 +230,17 @@ export class TransformationJob {
       if (signal.aborted) throw signal.reason;
       const t = this.config;
       const store = lateWritesDropped(this.deps.store, signal);
-      const run = (projection: Projection) => runTransformation(t, this.sources, store, signal, this.status.lastSuccessAtMs !== undefined, this.deps.shard, projection, this.fanIn);
+      const run = (projection: Projection) =>
+        runTransformation(
+          t,
+          this.sources,
+          store,
+          signal,
+          this.status.lastSuccessAtMs !== undefined,
+          this.deps.shard,
+          projection,
+          this.fanIn,
+        );
       const projection = this.advisor.use();
       let outcome = await run(projection);
       if (outcome.ok) {
@@ -234,7 +254,10 @@ export class TransformationJob {
       // label_keep, a backend without group by) is asked again at once the plain way. Nothing else
       // is: a timeout, a too large answer or a broken connection would only fail twice.
       if (!refusedQuery(outcome.error) || signal.aborted) return outcome;
-      this.deps.logger.debug({ transformation: t.name, projection, reason: outcome.error.reason, err: outcome.error.message }, 'the source refused the projected query; asking for the whole series');
+      this.deps.logger.debug(
+        { transformation: t.name, projection, reason: outcome.error.reason, err: outcome.error.message },
+        'the source refused the projected query; asking for the whole series',
+      );
       outcome = await run('none');
       if (outcome.ok) {
         this.advisor.record('none', outcome.result.sourceSeries);
@@ -259,7 +282,9 @@ export class TransformationJob {
     this.deps.metrics.runFailed(t, err.reason, seconds);
     if (this.failing !== err.reason) {
       // After a reload a changed transformation still serves its predecessor's data; otherwise there may be none yet.
-      const serving = this.deps.store.get(t) ? 'serving the last good data' : 'nothing is served for it yet: it has not succeeded since the exporter (re)started it';
+      const serving = this.deps.store.get(t)
+        ? 'serving the last good data'
+        : 'nothing is served for it yet: it has not succeeded since the exporter (re)started it';
       this.deps.logger.error({ ...fields, reason: err.reason, err: err.message }, `transformation run failed; ${serving}`);
     }
     this.failing = err.reason;
@@ -269,14 +294,33 @@ export class TransformationJob {
     this.dropIfStale(now);
   }
 
-  private recordSuccess(r: TransformResult, warningList: readonly string[], seconds: number, now: number, fields: Record<string, string>): void {
+  private recordSuccess(
+    r: TransformResult,
+    warningList: readonly string[],
+    seconds: number,
+    now: number,
+    fields: Record<string, string>,
+  ): void {
     const { metrics, logger } = this.deps;
     const t = this.config.name;
     const degraded = degradation(this.config, r);
-    metrics.runSucceeded(t, { durationSeconds: seconds, finishedAtMs: now, sourceSeries: r.sourceSeries, outputSeries: r.series.length, skipped: r.skipped, defaulted: r.defaulted, collisions: r.collisions, projection: this.lastProjection, degraded: degraded !== undefined });
+    metrics.runSucceeded(t, {
+      durationSeconds: seconds,
+      finishedAtMs: now,
+      sourceSeries: r.sourceSeries,
+      outputSeries: r.series.length,
+      skipped: r.skipped,
+      defaulted: r.defaulted,
+      collisions: r.collisions,
+      projection: this.lastProjection,
+      degraded: degraded !== undefined,
+    });
     this.logDegraded(degraded, r, fields);
     if (!degraded && (this.failing !== undefined || this.status.runs === 0)) {
-      logger.info({ ...fields, series: r.series.length, source_series: r.sourceSeries }, this.failing ? 'transformation recovered' : 'first run succeeded');
+      logger.info(
+        { ...fields, series: r.series.length, source_series: r.sourceSeries },
+        this.failing ? 'transformation recovered' : 'first run succeeded',
+      );
     }
     const warnings = warningList.join('\n');
     if (warnings !== this.warnings && warnings !== '') logger.warn({ ...fields, warnings: warningList }, 'source answered with warnings');
@@ -310,7 +354,10 @@ export class TransformationJob {
   }
 
   private warnDegraded(d: Degradation, r: TransformResult, fields: Record<string, string>): void {
-    this.deps.logger.warn({ ...fields, reason: d.reason, series: r.series.length, source_series: r.sourceSeries, defaulted: r.defaulted, detail: d.message }, 'transformation degraded: the source answered but nothing usable came out');
+    this.deps.logger.warn(
+      { ...fields, reason: d.reason, series: r.series.length, source_series: r.sourceSeries, defaulted: r.defaulted, detail: d.message },
+      'transformation degraded: the source answered but nothing usable came out',
+    );
   }
 
   /**
@@ -349,7 +396,13 @@ export class TransformationJob {
     this.deps.store.delete(t.name);
     this.deps.metrics.setStale(t.name, true);
     this.deps.logger.warn(
-      { transformation: t.name, source: this.sources.map((x) => x.name).join(','), reason: this.failing, age_seconds: Math.round((now - last) / 1000), max_staleness_seconds: t.maxStalenessSeconds },
+      {
+        transformation: t.name,
+        source: this.sources.map((x) => x.name).join(','),
+        reason: this.failing,
+        age_seconds: Math.round((now - last) / 1000),
+        max_staleness_seconds: t.maxStalenessSeconds,
+      },
       'last good data is older than max_staleness: its series are no longer served',
     );
   }

@@ -59,7 +59,12 @@ export function withLabelNames(r: TransformResult, names: readonly string[]): Tr
 }
 
 /** Why a run is degraded; for a missing value label, with the names the source's series carry (sampled once). */
-export async function explainDegraded(t: TransformationConfig, sources: readonly Source[], r: TransformResult, signal: AbortSignal): Promise<Degradation | undefined> {
+export async function explainDegraded(
+  t: TransformationConfig,
+  sources: readonly Source[],
+  r: TransformResult,
+  signal: AbortSignal,
+): Promise<Degradation | undefined> {
   const d = degradation(t, r);
   if (!needsLabelNames(t, d)) return d;
   return degradation(t, withLabelNames(r, await sampleLabelNames(t, sources, signal)));

@@ -10,7 +10,10 @@ test('at most `limit` holders; waiters are served in order; aborted waiters leav
   const order: string[] = [];
   const c = limiter.acquire(never).then((release) => (order.push('c'), release));
   const aborted = new AbortController();
-  const d = limiter.acquire(aborted.signal).then(() => order.push('d'), () => order.push('d aborted'));
+  const d = limiter.acquire(aborted.signal).then(
+    () => order.push('d'),
+    () => order.push('d aborted'),
+  );
   const e = limiter.acquire(never).then((release) => (order.push('e'), release));
   aborted.abort();
   await d;

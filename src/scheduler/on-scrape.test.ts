@@ -36,7 +36,9 @@ class FakeSource implements Source {
       throw new SourceError('connection', 'too late');
     }
     if (this.behaviour === 'hang-honouring-abort') {
-      await new Promise<void>((_resolve, reject) => signal.addEventListener('abort', () => reject(new SourceError('timeout', 'aborted')), { once: true }));
+      await new Promise<void>((_resolve, reject) =>
+        signal.addEventListener('abort', () => reject(new SourceError('timeout', 'aborted')), { once: true }),
+      );
     }
     if (this.delayMs > 0) await sleep(this.delayMs);
     if (this.behaviour === 'fail') throw new SourceError('http_status', 'HTTP 503', { status: 503 });
@@ -65,7 +67,12 @@ function setup(extra: string) {
   const store = new SnapshotStore();
   const metrics = new SelfMetrics();
   const source = new FakeSource();
-  const job = new OnScrapeJob(transformation(extra), [source], { store, metrics, logger: createLogger('debug', 'json', logs), limiter: new Limiter(4) });
+  const job = new OnScrapeJob(transformation(extra), [source], {
+    store,
+    metrics,
+    logger: createLogger('debug', 'json', logs),
+    limiter: new Limiter(4),
+  });
   const served = () => store.get('minor')?.series.map((s) => s.value);
   const metric = async (line: string) => {
     const text = await metrics.render('text');
@@ -98,7 +105,11 @@ describe('OnScrapeJob', () => {
     assert.equal(await metric('label_value_exporter_transformation_scrape_refreshes_total{transformation="minor",outcome="joined"}'), 9);
     assert.equal(await metric('label_value_exporter_transformation_runs_total{transformation="minor",result="success"}'), 2);
     assert.equal(await metric('label_value_exporter_transformation_on_scrape_cache_seconds{transformation="minor"}'), 0);
-    assert.equal(await metric('label_value_exporter_transformation_interval_seconds{transformation="minor"}'), undefined, 'no interval: no timer');
+    assert.equal(
+      await metric('label_value_exporter_transformation_interval_seconds{transformation="minor"}'),
+      undefined,
+      'no interval: no timer',
+    );
     await job.stop();
   });
 
@@ -234,7 +245,10 @@ describe('Scheduler with on_scrape transformations', () => {
     const store = new SnapshotStore();
     const metrics = new SelfMetrics();
     const requests: string[] = [];
-    const scheduler = new Scheduler({ store, metrics, logger: createLogger('error', 'json', new PassThrough()) }, { request: (s) => requests.push(s) });
+    const scheduler = new Scheduler(
+      { store, metrics, logger: createLogger('error', 'json', new PassThrough()) },
+      { request: (s) => requests.push(s) },
+    );
     const value = () => store.get('minor')?.series[0]?.value;
     const waitRuns = async (n: number) => {
       for (let i = 0; i < 400 && (scheduler.statuses()[0]?.runs ?? 0) < n; i++) await sleep(5);
@@ -271,7 +285,8 @@ describe('Scheduler with on_scrape transformations', () => {
 
 describe('on_scrape config', () => {
   const load = (extra: string, top = '') =>
-    parseConfig(`${top}metric_transformations:\n  - {name: m, source_metric: x, value_from_label: v${extra}}\n`, 'test.yml', {}).transformations[0];
+    parseConfig(`${top}metric_transformations:\n  - {name: m, source_metric: x, value_from_label: v${extra}}\n`, 'test.yml', {})
+      .transformations[0];
 
   test('defaults: interval mode; on_scrape caches 5 s with a 5 s timeout (less when the source timeout is lower)', () => {
     assert.equal(load('')?.onScrape, undefined);

@@ -65,7 +65,12 @@ export class OnScrapeJob extends TransformationJob {
   private begin(): Promise<void> {
     this.runStartedAt = performance.now();
     const run: Promise<void> = this.run()
-      .catch((e: unknown) => this.deps.logger.error({ transformation: this.config.name, err: (e as Error)?.message ?? String(e) }, 'on_scrape run failed unexpectedly'))
+      .catch((e: unknown) =>
+        this.deps.logger.error(
+          { transformation: this.config.name, err: (e as Error)?.message ?? String(e) },
+          'on_scrape run failed unexpectedly',
+        ),
+      )
       .finally(() => {
         if (this.inFlight === run) this.inFlight = undefined;
       });

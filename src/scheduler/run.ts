@@ -55,7 +55,15 @@ export async function runTransformation(
   const previous = store.get(t.name);
   const transformer = new Transformer(t, previous);
   const warnings: string[] = [];
-  const query = { metric: t.sourceMetric, filter: t.queryFilter, labels: transformer.projection(), json: t.json, expr: t.query, pushdown: projection === 'group', keep: projection === 'keep' };
+  const query = {
+    metric: t.sourceMetric,
+    filter: t.queryFilter,
+    labels: transformer.projection(),
+    json: t.json,
+    expr: t.query,
+    pushdown: projection === 'group',
+    keep: projection === 'keep',
+  };
   // on_collision: error, max_series or max_names: the run fails as a whole (no
   // truncated output) at the first series too many, and the source stops reading.
   const sink: SeriesSink = (labels, value) => {
@@ -63,13 +71,19 @@ export async function runTransformation(
     if (transformer.failure) throw transformer.failure;
   };
   try {
-    const fanIn = sources.length > 1 && fanInView ? await collectFanIn(t, sources, transformer, query, sink, signal, fanInView, previous !== undefined) : undefined;
+    const fanIn =
+      sources.length > 1 && fanInView
+        ? await collectFanIn(t, sources, transformer, query, sink, signal, fanInView, previous !== undefined)
+        : undefined;
     if (fanIn?.error) return { ok: false, error: fanIn.error, sources: fanIn.results };
     warnings.push(...(fanIn ? fanIn.warnings : await collectAll(sources, transformer, query, sink, signal)));
     if (transformer.sourceSeries === 0) {
       // Most often a broken query or a source that lost its data: keep the last
       // good series (until max_staleness) rather than wipe them.
-      const error = new SourceError('empty_result', `the source returned no series for ${t.query ?? `${t.sourceMetric}${t.queryFilter ? `{${t.queryFilter}}` : ''}`}`);
+      const error = new SourceError(
+        'empty_result',
+        `the source returned no series for ${t.query ?? `${t.sourceMetric}${t.queryFilter ? `{${t.queryFilter}}` : ''}`}`,
+      );
       return { ok: false, error, ...(fanIn ? { sources: fanIn.results } : {}) };
     }
     // A failing source's last good series, while fresh enough (fan-in); with
@@ -82,7 +96,10 @@ export async function runTransformation(
     const renderKey = JSON.stringify(spec);
     // Steady state: nothing changed since the last run, so its bytes are still right
     // (unless a reload changed how they are rendered: type, states, buckets).
-    const families = result.unchanged && previous && previous.renderKey === renderKey ? previous.families : await runSliced(renderSteps(spec, result.series), signal);
+    const families =
+      result.unchanged && previous && previous.renderKey === renderKey
+        ? previous.families
+        : await runSliced(renderSteps(spec, result.series), signal);
     // The last pause may have seen a stop or a reload: then nothing is swapped in.
     signal.throwIfAborted();
     store.put({
@@ -104,7 +121,13 @@ export async function runTransformation(
 }
 
 /** Every source must answer: the first failure fails the run (one source, or fan-in without per-source state). */
-async function collectAll(sources: readonly Source[], transformer: Transformer, query: Parameters<Source['collect']>[0], sink: SeriesSink, signal: AbortSignal): Promise<string[]> {
+async function collectAll(
+  sources: readonly Source[],
+  transformer: Transformer,
+  query: Parameters<Source['collect']>[0],
+  sink: SeriesSink,
+  signal: AbortSignal,
+): Promise<string[]> {
   const warnings: string[] = [];
   for (const source of sources) {
     transformer.useSource(source.name);
@@ -127,7 +150,13 @@ function refused(e: SourceError): boolean {
  * asked at once the plain way, as the job does for a single source: the other
  * sources' answers are not given up for it.
  */
-async function askSource(source: Source, transformer: Transformer, query: Parameters<Source['collect']>[0], sink: SeriesSink, signal: AbortSignal): Promise<Awaited<ReturnType<Source['collect']>>> {
+async function askSource(
+  source: Source,
+  transformer: Transformer,
+  query: Parameters<Source['collect']>[0],
+  sink: SeriesSink,
+  signal: AbortSignal,
+): Promise<Awaited<ReturnType<Source['collect']>>> {
   for (let plain = !(query.pushdown || query.keep); ; plain = true) {
     try {
       return await source.collect(plain ? { ...query, pushdown: false, keep: false } : query, sink, signal);
@@ -194,7 +223,10 @@ async function collectFanIn(
   const failed = [...results].filter((r): r is [string, { error: SourceError; kept: boolean }] => r[1] !== null);
   if (failed.length === sources.length) {
     const first = (failed[0] as [string, { error: SourceError }])[1].error;
-    const error = new SourceError(first.reason, `every source failed: ${failed.map(([n, r]) => `${n}: ${r.error.message}`).join('; ')}`, { cause: first, ...(first.status !== undefined ? { status: first.status } : {}) });
+    const error = new SourceError(first.reason, `every source failed: ${failed.map(([n, r]) => `${n}: ${r.error.message}`).join('; ')}`, {
+      cause: first,
+      ...(first.status !== undefined ? { status: first.status } : {}),
+    });
     // Nothing is swapped in: the last good data of all of them stays (until the transformation's max_staleness).
     for (const [n, r] of failed) results.set(n, { error: r.error, kept: hasPrevious });
     return { results, warnings, error, keep: [], unexpired: undefined };

@@ -119,7 +119,9 @@ export class Scheduler {
   private startJob(t: TransformationConfig, delayMs: number): void {
     const deps = { ...this.deps, limiter: this.limiter };
     const projectable = this.projectable(t);
-    const job = t.onScrape ? new OnScrapeJob(t, this.sourcesOf(t), deps, projectable) : new TransformationJob(t, this.sourcesOf(t), deps, projectable);
+    const job = t.onScrape
+      ? new OnScrapeJob(t, this.sourcesOf(t), deps, projectable)
+      : new TransformationJob(t, this.sourcesOf(t), deps, projectable);
     this.jobs.set(t.name, job);
     job.start(delayMs);
   }
@@ -182,7 +184,14 @@ export class Scheduler {
   statuses(): TransformationStatus[] {
     const shard = this.deps.shard ?? WHOLE;
     const where = (t: TransformationConfig, owned: boolean) =>
-      shard.count > 1 ? { shard: { owned, note: `${owned ? '' : 'not owned by this shard: '}runs on ${describeOwner(t, shard.count)} (this is shard ${shard.index} of ${shard.count})` } } : {};
+      shard.count > 1
+        ? {
+            shard: {
+              owned,
+              note: `${owned ? '' : 'not owned by this shard: '}runs on ${describeOwner(t, shard.count)} (this is shard ${shard.index} of ${shard.count})`,
+            },
+          }
+        : {};
     const running = [...this.jobs.values()].map((j) => ({
       ...j.state,
       name: j.config.name,

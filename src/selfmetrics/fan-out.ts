@@ -2,7 +2,11 @@ import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { MetricDef } from './definitions.js';
 
 type LabelValue<D extends MetricDef, K extends string> = D extends { readonly values: infer V }
-  ? K extends keyof V ? (V[K] extends readonly (infer E)[] ? E : string) : string
+  ? K extends keyof V
+    ? V[K] extends readonly (infer E)[]
+      ? E
+      : string
+    : string
   : string;
 type Enumerated<D extends MetricDef> = D extends { readonly values: infer V } ? keyof V : never;
 
@@ -113,5 +117,9 @@ export class HistogramFan<D extends MetricDef> extends FanOut<D, Histogram> {
 }
 
 /** The fan-out class for a definition's type. */
-export type FanFor<D extends MetricDef> = D['type'] extends 'counter' ? CounterFan<D> : D['type'] extends 'gauge' ? GaugeFan<D> : HistogramFan<D>;
+export type FanFor<D extends MetricDef> = D['type'] extends 'counter'
+  ? CounterFan<D>
+  : D['type'] extends 'gauge'
+    ? GaugeFan<D>
+    : HistogramFan<D>;
 export type AnyFan = CounterFan<MetricDef> | GaugeFan<MetricDef> | HistogramFan<MetricDef>;

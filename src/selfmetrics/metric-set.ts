@@ -17,7 +17,10 @@ export type Fans = { readonly [K in keyof SelfMetricDefs]: FanFor<SelfMetricDefs
 export class MetricSet {
   readonly fans: Fans;
   /** Metrics registered only by `enable`, with their instances per registry. */
-  readonly #later: Array<{ readonly def: MetricDef; readonly instances: ReadonlyArray<readonly [AnyRegistry, Counter | Gauge | Histogram]> }> = [];
+  readonly #later: Array<{
+    readonly def: MetricDef;
+    readonly instances: ReadonlyArray<readonly [AnyRegistry, Counter | Gauge | Histogram]>;
+  }> = [];
   readonly #enabled = new Set<MetricDef['group']>();
 
   constructor(registries: readonly AnyRegistry[]) {
@@ -31,7 +34,10 @@ export class MetricSet {
     for (const [k, def] of Object.entries(SELF_METRICS) as Array<[string, MetricDef]>) {
       const instances = registries.map((r) => [r, create(def, def.group ? [] : [r])] as const);
       if (def.group) this.#later.push({ def, instances });
-      fans[k] = fan(def, instances.map(([, m]) => m));
+      fans[k] = fan(
+        def,
+        instances.map(([, m]) => m),
+      );
     }
     this.fans = fans as unknown as Fans;
   }

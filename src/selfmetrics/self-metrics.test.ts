@@ -11,14 +11,24 @@ async function carrying(m: SelfMetrics, label: string, value: string): Promise<s
 describe('SelfMetrics removal', () => {
   it('drops every series of a removed transformation, whatever wrote it, but its owned', async () => {
     const m = new SelfMetrics();
-    m.setOwned([['t', false], ['u', true]]);
+    m.setOwned([
+      ['t', false],
+      ['u', true],
+    ]);
     for (const t of ['t', 'u']) {
       m.addTransformation(t, 30, 300);
       m.onScrapeMode(t, 5);
       m.scrapeRefresh(t, 'ran');
       m.runSucceeded(t, {
-        durationSeconds: 1, finishedAtMs: 1000, sourceSeries: 2, outputSeries: 1, skipped: new Map([['a_parser_reason', 1]]),
-        defaulted: 1, collisions: 1, projection: 'keep', degraded: false,
+        durationSeconds: 1,
+        finishedAtMs: 1000,
+        sourceSeries: 2,
+        outputSeries: 1,
+        skipped: new Map([['a_parser_reason', 1]]),
+        defaulted: 1,
+        collisions: 1,
+        projection: 'keep',
+        degraded: false,
       });
       m.runFailed(t, 'too_many_names', 1);
       m.missedRuns(t, 1);

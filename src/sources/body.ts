@@ -67,6 +67,7 @@ export async function pumpBody(stream: Readable, limit: number, signal: AbortSig
 /** The first bytes of a body, printable, for error messages about garbage answers. */
 export function preview(body: Buffer, max = 120): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what we strip
-  const text = body.subarray(0, max).toString('utf8').replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+  const controls = /[\x00-\x1f\x7f]+/g;
+  const text = body.subarray(0, max).toString('utf8').replace(controls, ' ').trim();
   return JSON.stringify(body.length > max ? `${text}…` : text);
 }

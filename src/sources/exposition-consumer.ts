@@ -29,7 +29,7 @@ function isFreeComment(line: Buffer): boolean {
   while (line[i] === 0x20 || line[i] === 0x09) i++;
   if (line[i] !== 0x23) return false;
   if (line[i + 1] !== 0x20 && line[i + 1] !== 0x09) return true;
-  for (i++; line[i] === 0x20 || line[i] === 0x09; ) i++;
+  for (i++; line[i] === 0x20 || line[i] === 0x09;) i++;
   const word = line.toString('latin1', i, i + 5);
   return !/^(?:HELP|TYPE)[ \t]/.test(word);
 }

@@ -83,6 +83,9 @@ const REJECTED: Array<[string, 'text' | 'openmetrics']> = [
 ];
 for (const [bad, format] of REJECTED) {
   test(`rejects ${JSON.stringify(bad)} (${format}) with a column`, () => {
-    assert.throws(() => parseLine(bad, format), (e: unknown) => e instanceof ExpositionSyntaxError && e.column >= 1);
+    assert.throws(
+      () => parseLine(bad, format),
+      (e: unknown) => e instanceof ExpositionSyntaxError && e.column >= 1,
+    );
   });
 }

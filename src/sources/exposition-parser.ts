@@ -11,7 +11,16 @@
  * lines and no comments but HELP, TYPE, UNIT and EOF, and has exemplars and
  * timestamps in seconds.
  */
-import { goFloat, isBlank, labelNameEnd, metricNameEnd, omTimestampMs, readQuoted, skipBlanks, textTimestampMs } from './exposition-tokens.js';
+import {
+  goFloat,
+  isBlank,
+  labelNameEnd,
+  metricNameEnd,
+  omTimestampMs,
+  readQuoted,
+  skipBlanks,
+  textTimestampMs,
+} from './exposition-tokens.js';
 import { fail } from './exposition-tokens.js';
 
 export { ExpositionSyntaxError } from './exposition-tokens.js';

@@ -53,7 +53,7 @@ export function labelNameEnd(line: string, pos: number): number {
 
 /** `"..."` at `pos`: `\\`, `\"` and `\n` unescaped, any other escape kept as written (as Prometheus does). */
 export function readQuoted(line: string, pos: number): [string, number] {
-  if (line[pos] !== '"') fail('expected \'"\' to start a label value', pos);
+  if (line[pos] !== '"') fail("expected '\"' to start a label value", pos);
   let out = '';
   let start = pos + 1;
   for (let i = start; i < line.length; i++) {

@@ -84,7 +84,8 @@ function classify(e: unknown, signal: AbortSignal, timeoutSeconds: number): Sour
   if (e instanceof SourceError) return e;
   if (signal.aborted) {
     const reason: unknown = signal.reason;
-    const message = reason instanceof DeadlineExceeded ? reason.message : `request abandoned: ${(reason as Error)?.message ?? String(reason)}`;
+    const message =
+      reason instanceof DeadlineExceeded ? reason.message : `request abandoned: ${(reason as Error)?.message ?? String(reason)}`;
     return new SourceError('timeout', message, { cause: e });
   }
   const err = e as NodeJS.ErrnoException;
@@ -162,7 +163,12 @@ export class HttpClient {
 
   /** POSTs a form to `path` below the base URL (its query string kept) and streams the answer into `consumer`. */
   postForm<T>(path: string, form: URLSearchParams, signal: AbortSignal, consumer: BodyConsumer<T>): Promise<T> {
-    const req = { method: 'POST', body: form.toString(), contentType: 'application/x-www-form-urlencoded', accept: 'application/json' } as const;
+    const req = {
+      method: 'POST',
+      body: form.toString(),
+      contentType: 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    } as const;
     return this.request(joinPath(this.cfg.url, path), req, signal, consumer);
   }
 
@@ -189,7 +195,13 @@ export class HttpClient {
   /** The request and its redirects, then the body streamed into `consumer`; every wait ends when `signal` aborts. */
   private async exchange<T>(target: URL, req: RequestSpec, signal: AbortSignal, consumer: BodyConsumer<T>, ex: Exchange): Promise<T> {
     for (let hop = 0; ; hop++) {
-      const res = await request(target, { method: req.method, body: req.body ?? null, headers: this.headers(target, req, ex.sent), dispatcher: this.dispatcher, signal });
+      const res = await request(target, {
+        method: req.method,
+        body: req.body ?? null,
+        headers: this.headers(target, req, ex.sent),
+        dispatcher: this.dispatcher,
+        signal,
+      });
       ex.code = String(res.statusCode);
       const location = res.headers.location;
       if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hop < MAX_REDIRECTS) {
@@ -200,7 +212,11 @@ export class HttpClient {
       const encoding = res.headers['content-encoding'];
       const ct = res.headers['content-type'];
       const retryAfter = res.headers['retry-after'];
-      const head = { status: res.statusCode, contentType: typeof ct === 'string' ? ct : '', ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
+      const head = {
+        status: res.statusCode,
+        contentType: typeof ct === 'string' ? ct : '',
+        ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+      };
       consumer.start?.(head);
       const stream = decoded(res.body as unknown as Readable, typeof encoding === 'string' ? encoding : undefined);
       await pumpBody(stream, this.cfg.maxResponseBytes, signal, (chunk) => consumer.write(chunk));

@@ -42,7 +42,10 @@ export class JsonBodyReader implements BodyConsumer<Json> {
       return;
     }
     if (this.bytes > this.maxBytes) {
-      throw new SourceError('too_large', `${this.where}: JSON document larger than ${this.limitName} (${this.maxBytes} bytes, decompressed); it is parsed whole, so raise ${this.limitName} only as far as the heap allows`);
+      throw new SourceError(
+        'too_large',
+        `${this.where}: JSON document larger than ${this.limitName} (${this.maxBytes} bytes, decompressed); it is parsed whole, so raise ${this.limitName} only as far as the heap allows`,
+      );
     }
     try {
       this.parts.push(this.decoder.decode(chunk, { stream: true }));
@@ -66,7 +69,10 @@ export class JsonBodyReader implements BodyConsumer<Json> {
     try {
       return JSON.parse(text) as Json;
     } catch (e) {
-      throw new SourceError('bad_response', `${this.where}: not JSON (${(e as Error).message}); starts with ${JSON.stringify(text.slice(0, 80))}`);
+      throw new SourceError(
+        'bad_response',
+        `${this.where}: not JSON (${(e as Error).message}); starts with ${JSON.stringify(text.slice(0, 80))}`,
+      );
     }
   }
 }

@@ -14,7 +14,9 @@ function describe(v: Json | undefined): string {
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (typeof v !== 'object') return `a ${typeof v}`;
   const keys = Object.keys(v);
-  return keys.length === 0 ? 'an empty object' : `an object with keys ${JSON.stringify(keys.slice(0, 8).join(', '))}${keys.length > 8 ? '…' : ''}`;
+  return keys.length === 0
+    ? 'an empty object'
+    : `an object with keys ${JSON.stringify(keys.slice(0, 8).join(', '))}${keys.length > 8 ? '…' : ''}`;
 }
 
 function scalar(v: Json | undefined): string | undefined {
@@ -31,7 +33,8 @@ function labelValue(expr: string, record: Json, keys: readonly string[]): string
   if (!expr.startsWith('$') && DOTTED.test(expr)) {
     let v: Json | undefined = record;
     // Own fields only: `constructor` or `toString` must not find Object.prototype's.
-    for (const part of expr.split('.')) v = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, part) ? v[part] : undefined;
+    for (const part of expr.split('.'))
+      v = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, part) ? v[part] : undefined;
     return scalar(v);
   }
   const found = JSONPath({ path: expr, json: record as object, wrap: true }) as Json[];
@@ -65,21 +68,36 @@ function noValue(mapping: JsonMapping, count: number, first: Json | undefined, w
  */
 export function feedJsonRecords(doc: Json, mapping: JsonMapping, sink: SeriesSink, limits: RecordLimits): void {
   const { where } = limits;
-  const matches = JSONPath({ path: mapping.records, json: doc as object, resultType: 'all', wrap: true }) as Array<{ value: Json; pointer: string }>;
+  const matches = JSONPath({ path: mapping.records, json: doc as object, resultType: 'all', wrap: true }) as Array<{
+    value: Json;
+    pointer: string;
+  }>;
   if (matches.length === 0) {
-    throw new SourceError('empty_result', `${where}: records path ${JSON.stringify(mapping.records)} matched nothing; the answer is ${describe(doc)}`);
+    throw new SourceError(
+      'empty_result',
+      `${where}: records path ${JSON.stringify(mapping.records)} matched nothing; the answer is ${describe(doc)}`,
+    );
   }
   let withValue = 0;
   for (const m of matches) {
     // The JSON Pointer keeps keys with `[`, `]` or `.` whole (a JSONPath string would split them).
-    const keys = m.pointer === '' ? [] : m.pointer.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const keys =
+      m.pointer === ''
+        ? []
+        : m.pointer
+            .slice(1)
+            .split('/')
+            .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
     // Label names are data: `__proto__` and `constructor` are labels like any other.
     const labels: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [label, expr] of mapping.labels) {
       const v = labelValue(expr, m.value, keys);
       if (v === undefined) continue;
       if (labelValueTooLong(v, limits.maxLabelValueBytes)) {
-        throw new SourceError('too_large', `${where}: the value of label "${label}" of record ${m.pointer || '/'} is longer than max_label_value_bytes (${limits.maxLabelValueBytes} bytes)`);
+        throw new SourceError(
+          'too_large',
+          `${where}: the value of label "${label}" of record ${m.pointer || '/'} is longer than max_label_value_bytes (${limits.maxLabelValueBytes} bytes)`,
+        );
       }
       labels[label] = v;
     }

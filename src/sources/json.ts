@@ -26,12 +26,18 @@ export class JsonSource implements Source {
 
   async collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome> {
     if (!query.json) throw new SourceError('parse', `transformation reading json source ${this.name} has no json mapping`);
-    const req = this.cfg.body === undefined
-      ? ({ method: this.cfg.method, accept: 'application/json' } as const)
-      : ({ method: this.cfg.method, accept: 'application/json', body: this.cfg.body, contentType: 'application/json' } as const);
+    const req =
+      this.cfg.body === undefined
+        ? ({ method: this.cfg.method, accept: 'application/json' } as const)
+        : ({ method: this.cfg.method, accept: 'application/json', body: this.cfg.body, contentType: 'application/json' } as const);
     // JSON is parsed whole (see JsonBodyReader): max_response_bytes (32 MiB by default for json sources) bounds the heap.
     const where = this.cfg.http.url;
-    const doc = await this.client.request(where, req, signal, new JsonBodyReader(where, this.cfg.http.maxResponseBytes, 'max_response_bytes'));
+    const doc = await this.client.request(
+      where,
+      req,
+      signal,
+      new JsonBodyReader(where, this.cfg.http.maxResponseBytes, 'max_response_bytes'),
+    );
     feedJsonRecords(doc, query.json, sink, { where, maxLabelValueBytes: this.cfg.maxLabelValueBytes });
     return { warnings: [] };
   }

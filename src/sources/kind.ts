@@ -18,7 +18,10 @@ export interface SourceProbe {
  * page show it, and its runtime. SOURCE_KINDS (kinds/index.ts) lists them all;
  * the loader, `check`, the status page and the scheduler read only that list.
  */
-export interface SourceKind<Schema extends z.ZodObject = z.ZodObject, Cfg extends SourceConfig = SourceConfig> extends SourceKindConfig<Schema, Cfg> {
+export interface SourceKind<Schema extends z.ZodObject = z.ZodObject, Cfg extends SourceConfig = SourceConfig> extends SourceKindConfig<
+  Schema,
+  Cfg
+> {
   /** A query API: projections and `query:` can reach it. Known from the type alone (a runtime Source has only its type). */
   readonly queryApi: boolean;
   /** `check`'s one-line description after the name, e.g. `file /path` or `prometheus http://host:9090` (no secrets). */
@@ -34,7 +37,9 @@ export interface SourceKind<Schema extends z.ZodObject = z.ZodObject, Cfg extend
  * Declares a kind: the compiler names any member it forgot, and the config type it builds is the one its
  * runtime, description and redaction receive.
  */
-export function defineSourceKind<Schema extends z.ZodObject, Cfg extends SourceConfig>(kind: SourceKind<Schema, Cfg>): SourceKind<Schema, Cfg> {
+export function defineSourceKind<Schema extends z.ZodObject, Cfg extends SourceConfig>(
+  kind: SourceKind<Schema, Cfg>,
+): SourceKind<Schema, Cfg> {
   return kind;
 }
 

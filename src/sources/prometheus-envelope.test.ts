@@ -15,22 +15,31 @@ function collect(status: number, body: string, ct?: string) {
 }
 
 function rejects(status: number, body: string, reason: string, text: RegExp, ct?: string) {
-  assert.throws(() => collect(status, body, ct), (e: unknown) => e instanceof SourceError && e.reason === reason && text.test(e.message));
+  assert.throws(
+    () => collect(status, body, ct),
+    (e: unknown) => e instanceof SourceError && e.reason === reason && text.test(e.message),
+  );
 }
 
 test('feeds every series of a vector with its value; NaN and Inf are understood', () => {
   const body = JSON.stringify({
     status: 'success',
-    data: { resultType: 'vector', result: [
-      { metric: { __name__: 'a', x: '1' }, value: [1, '1'] },
-      { metric: { x: '2' }, value: [1, 'NaN'] },
-      { metric: { x: '3' }, value: [1, '+Inf'] },
-      { metric: { x: '4' }, value: [1, '-Inf'] },
-    ] },
+    data: {
+      resultType: 'vector',
+      result: [
+        { metric: { __name__: 'a', x: '1' }, value: [1, '1'] },
+        { metric: { x: '2' }, value: [1, 'NaN'] },
+        { metric: { x: '3' }, value: [1, '+Inf'] },
+        { metric: { x: '4' }, value: [1, '-Inf'] },
+      ],
+    },
     warnings: ['partial response'],
   });
   const { got, warnings } = collect(200, body);
-  assert.deepEqual(got.map(([l]) => l.x), ['1', '2', '3', '4']);
+  assert.deepEqual(
+    got.map(([l]) => l.x),
+    ['1', '2', '3', '4'],
+  );
   assert.equal(got[0]?.[1], 1);
   assert.ok(Number.isNaN(got[1]?.[1]));
   assert.equal(got[2]?.[1], Infinity);
@@ -39,7 +48,12 @@ test('feeds every series of a vector with its value; NaN and Inf are understood'
 });
 
 test('an error envelope is reported with errorType and error', () => {
-  rejects(400, '{"status":"error","errorType":"bad_data","error":"parse error at char 5"}', 'error_envelope', /HTTP 400: bad_data: parse error at char 5/);
+  rejects(
+    400,
+    '{"status":"error","errorType":"bad_data","error":"parse error at char 5"}',
+    'error_envelope',
+    /HTTP 400: bad_data: parse error at char 5/,
+  );
   rejects(200, '{"status":"error","errorType":"timeout","error":"query timed out"}', 'error_envelope', /timeout: query timed out/);
 });
 

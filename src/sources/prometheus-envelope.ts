@@ -42,7 +42,10 @@ export class VectorReader implements BodyConsumer<string[]> {
     const scratch: Record<string, string | undefined> = {};
     const limits = { maxSkeletonChars: MAX_SKELETON_CHARS, maxElementChars: 8 * maxLabelValueBytes + (1 << 20) };
     this.parser = new VectorStreamParser((json) => {
-      const e = projection && patterns ? decodeProjected(json, projection, patterns, scratch, maxLabelValueBytes) : decodeFull(json, maxLabelValueBytes);
+      const e =
+        projection && patterns
+          ? decodeProjected(json, projection, patterns, scratch, maxLabelValueBytes)
+          : decodeFull(json, maxLabelValueBytes);
       sink(e.labels, e.value);
     }, limits);
   }
@@ -64,7 +67,10 @@ export class VectorReader implements BodyConsumer<string[]> {
     const ct = res.contentType ? ` (${res.contentType})` : '';
     const text = backendErrorText(Buffer.concat(this.head).toString('utf8'));
     const said = preview(Buffer.from(text), 160);
-    const hint = !ok && isWrongPath(res.status, text) ? `; the source's url must be the API's base, below which /api/v1/query is asked. ${QUERY_API_BASE_URLS}` : '';
+    const hint =
+      !ok && isWrongPath(res.status, text)
+        ? `; the source's url must be the API's base, below which /api/v1/query is asked. ${QUERY_API_BASE_URLS}`
+        : '';
     const what = ok ? `not a Prometheus API answer, body starts with ${said}` : `${said} (not a Prometheus API answer)${hint}`;
     return new SourceError(ok ? 'bad_response' : 'http_status', `HTTP ${res.status}${ct}: ${what}`, { status: res.status });
   }
@@ -95,7 +101,10 @@ export class VectorReader implements BodyConsumer<string[]> {
       throw new SourceError('error_envelope', `HTTP ${res.status}: ${type}: ${msg}`, { status: res.status });
     }
     if (env.status !== 'success' || !env.data || !Array.isArray(env.data.result)) {
-      throw new SourceError('bad_response', `HTTP ${res.status}: JSON without status "success" and data.result; body starts with ${preview(Buffer.concat(this.head))}`);
+      throw new SourceError(
+        'bad_response',
+        `HTTP ${res.status}: JSON without status "success" and data.result; body starts with ${preview(Buffer.concat(this.head))}`,
+      );
     }
     if (env.data.resultType !== 'vector') {
       throw new SourceError('bad_response', `expected resultType "vector", got ${JSON.stringify(env.data.resultType)}`);
@@ -108,7 +117,12 @@ export class VectorReader implements BodyConsumer<string[]> {
 }
 
 /** A whole answer at once (tests, small bodies). */
-export function feedVector(res: ResponseHead & { readonly body: Buffer }, sink: SeriesSink, projection: readonly string[] | null = null, maxLabelValueBytes = Infinity): string[] {
+export function feedVector(
+  res: ResponseHead & { readonly body: Buffer },
+  sink: SeriesSink,
+  projection: readonly string[] | null = null,
+  maxLabelValueBytes = Infinity,
+): string[] {
   const reader = new VectorReader(sink, projection, maxLabelValueBytes);
   try {
     reader.write(res.body);

@@ -31,7 +31,12 @@ export class PrometheusSource implements Source {
 
   async collect(query: SourceQuery, sink: SeriesSink, signal: AbortSignal): Promise<CollectOutcome> {
     const form = new URLSearchParams({ query: queryText(query, this.pushdown, this.victoriaMetrics) });
-    const warnings = await this.client.postForm('/api/v1/query', form, signal, new VectorReader(sink, query.labels, this.maxLabelValueBytes));
+    const warnings = await this.client.postForm(
+      '/api/v1/query',
+      form,
+      signal,
+      new VectorReader(sink, query.labels, this.maxLabelValueBytes),
+    );
     return { warnings };
   }
 

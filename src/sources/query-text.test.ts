@@ -30,7 +30,10 @@ describe('queryText: what a query-API source is asked', () => {
       assert.equal(queryText({ ...BASE, labels: ['node', l], pushdown: true }, true), 'kube_node_info{cluster="prod"}', l);
     }
     // Other keywords are accepted as grouping labels (checked against Prometheus 2.42 and VictoriaMetrics 1.79).
-    assert.equal(queryText({ ...BASE, filter: '', labels: ['on', 'offset', 'by'], pushdown: true }, true), 'group by (on, offset, by) (kube_node_info)');
+    assert.equal(
+      queryText({ ...BASE, filter: '', labels: ['on', 'offset', 'by'], pushdown: true }, true),
+      'group by (on, offset, by) (kube_node_info)',
+    );
   });
 
   test("the user's query is sent as written, never rewritten", () => {

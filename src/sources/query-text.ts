@@ -28,6 +28,7 @@ export function queryText(q: SourceQuery, sourceAllowsPushdown: boolean, victori
   if (sourceAllowsPushdown && victoriaMetrics && q.keep === true && q.labels && q.labels.length > 0) {
     return `label_keep(${selector}, ${q.labels.map((l) => JSON.stringify(l)).join(', ')})`;
   }
-  if (sourceAllowsPushdown && q.pushdown === true && q.labels && q.labels.length > 0 && !q.labels.some((l) => NOT_A_GROUPING_LABEL.test(l))) return `group by (${q.labels.join(', ')}) (${selector})`;
+  if (sourceAllowsPushdown && q.pushdown === true && q.labels && q.labels.length > 0 && !q.labels.some((l) => NOT_A_GROUPING_LABEL.test(l)))
+    return `group by (${q.labels.join(', ')}) (${selector})`;
   return selector;
 }

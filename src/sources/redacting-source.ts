@@ -36,7 +36,9 @@ export class RedactingSource implements Source {
 
   private redacted(e: unknown): SourceError {
     if (!(e instanceof SourceError)) {
-      return new SourceError('bad_response', `unexpected error: ${redactUrlsInText((e as Error)?.message ?? String(e), [this.url])}`, { cause: e });
+      return new SourceError('bad_response', `unexpected error: ${redactUrlsInText((e as Error)?.message ?? String(e), [this.url])}`, {
+        cause: e,
+      });
     }
     const message = redactUrlsInText(e.message, [this.url]);
     return message === e.message ? e : new SourceError(e.reason, message, { cause: e.cause, status: e.status });

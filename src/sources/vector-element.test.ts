@@ -20,7 +20,12 @@ const METRICS: Array<Record<string, string>> = [
 
 test('the projected decoder agrees with JSON.parse on every element', () => {
   for (const metric of METRICS) {
-    for (const value of [[1700000000.5, '1'], [1, 'NaN'], [1, '+Inf'], [1, '-2.5e3']] as const) {
+    for (const value of [
+      [1700000000.5, '1'],
+      [1, 'NaN'],
+      [1, '+Inf'],
+      [1, '-2.5e3'],
+    ] as const) {
       const json = JSON.stringify({ metric, value });
       const full = decodeFull(json);
       const fast = decodeProjected(json, KEYS, PATTERNS);

@@ -27,7 +27,10 @@ export function labelValueTooLong(v: string, max: number): boolean {
 
 /** The run fails on a label value over the limit (scrape sources cap whole lines the same way). */
 export function tooLongLabel(name: string, max: number): SourceError {
-  return new SourceError('too_large', `the value of label ${JSON.stringify(name.slice(0, 100))} of a series is longer than max_label_value_bytes (${max} bytes)`);
+  return new SourceError(
+    'too_large',
+    `the value of label ${JSON.stringify(name.slice(0, 100))} of a series is longer than max_label_value_bytes (${max} bytes)`,
+  );
 }
 
 function checkLabels(metric: Record<string, unknown>, max: number): void {
@@ -104,7 +107,8 @@ export function decodeProjected(
     if (end < 0) throw bad(json, 'an unterminated string in a result element');
     const raw = json.slice(start, end);
     const value = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
-    if (json.length * 3 > maxLabelValueBytes && labelValueTooLong(value, maxLabelValueBytes)) throw tooLongLabel(keys[i] as string, maxLabelValueBytes);
+    if (json.length * 3 > maxLabelValueBytes && labelValueTooLong(value, maxLabelValueBytes))
+      throw tooLongLabel(keys[i] as string, maxLabelValueBytes);
     labels[keys[i] as string] = value;
   }
   const vq = json.indexOf('"', metricEnd + 11);

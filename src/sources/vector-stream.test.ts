@@ -43,7 +43,10 @@ test('error envelopes and other shapes pass through the skeleton whole', () => {
 });
 
 test('a "result" key elsewhere is not mistaken for data.result', () => {
-  const odd = { result: [{ x: 1 }], data: { other: { result: [{ y: 2 }] }, resultType: 'vector', result: [{ metric: { a: '1' }, value: [1, '2'] }] } };
+  const odd = {
+    result: [{ x: 1 }],
+    data: { other: { result: [{ y: 2 }] }, resultType: 'vector', result: [{ metric: { a: '1' }, value: [1, '2'] }] },
+  };
   const r = parse(JSON.stringify(odd), 5);
   assert.deepEqual(r.elements, [{ metric: { a: '1' }, value: [1, '2'] }]);
   assert.deepEqual((r.skeleton as typeof odd).result, [{ x: 1 }]);

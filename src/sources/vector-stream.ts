@@ -168,7 +168,10 @@ export class VectorStreamParser {
   private keepElement(part: string): void {
     this.elementChars += part.length;
     if (this.elementChars > this.limits.maxElementChars) {
-      throw new SourceError('too_large', `a series in data.result is longer than ${this.limits.maxElementChars} characters (8 × max_label_value_bytes + 1 MiB)`);
+      throw new SourceError(
+        'too_large',
+        `a series in data.result is longer than ${this.limits.maxElementChars} characters (8 × max_label_value_bytes + 1 MiB)`,
+      );
     }
     this.element.push(part);
   }
@@ -176,7 +179,10 @@ export class VectorStreamParser {
   private keepSkeleton(part: string): void {
     this.skeletonChars += part.length;
     if (this.skeletonChars > this.limits.maxSkeletonChars) {
-      throw new SourceError('too_large', `the answer outside data.result (status, error, warnings, other fields) is longer than ${this.limits.maxSkeletonChars} characters: not a Prometheus API answer`);
+      throw new SourceError(
+        'too_large',
+        `the answer outside data.result (status, error, warnings, other fields) is longer than ${this.limits.maxSkeletonChars} characters: not a Prometheus API answer`,
+      );
     }
     this.skeleton.push(part);
   }

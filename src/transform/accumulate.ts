@@ -43,7 +43,10 @@ export const COLLISIONS: { readonly [P in CollisionPolicy]: CollisionRule } = {
  */
 export function tooMany(plan: TransformPlan): SourceError {
   const max = plan.maxSeries;
-  const which = plan.cfg.maxSeries !== null ? `max_series: ${max}` : `max_series: ${max}, the default; raise it with max_series on the transformation or at the top level of the config`;
+  const which =
+    plan.cfg.maxSeries !== null
+      ? `max_series: ${max}`
+      : `max_series: ${max}, the default; raise it with max_series on the transformation or at the top level of the config`;
   return new SourceError('too_many_series', `more than ${max} output series (${which}); nothing of this run is served`);
 }
 
@@ -93,7 +96,11 @@ export class Accumulator {
     }
     stats.collisions++;
     if (rule.merge) this.out.set(key, rule.merge(prev, value));
-    else stats.failed = new SourceError('collision', `two source series produce the same output series {${splitSeriesKey(key, this.plan.cfg.nameTemplate !== null)[1]}} (on_collision: error)`);
+    else
+      stats.failed = new SourceError(
+        'collision',
+        `two source series produce the same output series {${splitSeriesKey(key, this.plan.cfg.nameTemplate !== null)[1]}} (on_collision: error)`,
+      );
   };
 
   /** Histograms: every source series with the same output labels is one observation of that series. */

@@ -28,14 +28,18 @@ describe('degradation', () => {
     assert.deepEqual(r.labelNamesSeen, ['node', 'kubelet_version', 'kernel_version', 'os_image', 'container_runtime_version']);
     assert.deepEqual(degradation(cfg, r), {
       reason: 'missing_label',
-      message: 'value_from_label "kubelet_verison" is on none of 8 series; they carry node, kubelet_version, kernel_version, os_image, container_runtime_version (did you mean "kubelet_version"?): every output series is default_value 0',
+      message:
+        'value_from_label "kubelet_verison" is on none of 8 series; they carry node, kubelet_version, kernel_version, os_image, container_runtime_version (did you mean "kubelet_version"?): every output series is default_value 0',
     });
   });
 
   test('a missing label without a default: no output series; no suggestion when nothing is close; long lists end in …', () => {
     const wide = NODES.map((n) => ({ ...n, a1: 'x', a2: 'x', a3: 'x', a4: 'x' }));
     const { cfg, r } = run({ valueFromLabel: 'minor', preserveLabels: ['node'], defaultValue: null }, wide);
-    assert.equal(degradation(cfg, r)?.message, 'value_from_label "minor" is on none of 8 series; they carry node, kubelet_version, kernel_version, os_image, container_runtime_version, a1, a2, a3, …: no output series');
+    assert.equal(
+      degradation(cfg, r)?.message,
+      'value_from_label "minor" is on none of 8 series; they carry node, kubelet_version, kernel_version, os_image, container_runtime_version, a1, a2, a3, …: no output series',
+    );
   });
 
   test('no value parses (containerd://1.7.11): names the reason and shows examples', () => {

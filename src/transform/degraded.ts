@@ -12,7 +12,10 @@ export interface Degradation {
 /** Label names listed in the message; the rest is "…". */
 const LISTED_NAMES = 8;
 
-type Counts = Pick<TransformResult, 'sourceSeries' | 'skipped' | 'defaulted' | 'defaultedBy' | 'skipExamples' | 'missingValueLabel' | 'labelNamesSeen'>;
+type Counts = Pick<
+  TransformResult,
+  'sourceSeries' | 'skipped' | 'defaulted' | 'defaultedBy' | 'skipExamples' | 'missingValueLabel' | 'labelNamesSeen'
+>;
 type Config = Pick<TransformationConfig, 'valueFromLabel' | 'defaultValue'>;
 
 function total(m: ReadonlyMap<string, number>): number {
@@ -36,7 +39,10 @@ function dominant(r: Counts): SkipReason | undefined {
 /** `value_from_label "minor" is on none of 8 series; they carry a, b, … (did you mean "b"?)` */
 function missingText(cfg: Config, r: Counts): string {
   const label = JSON.stringify(cfg.valueFromLabel);
-  const where = r.missingValueLabel >= r.sourceSeries ? `on none of ${r.sourceSeries} series` : `missing on ${r.missingValueLabel} of ${r.sourceSeries} series`;
+  const where =
+    r.missingValueLabel >= r.sourceSeries
+      ? `on none of ${r.sourceSeries} series`
+      : `missing on ${r.missingValueLabel} of ${r.sourceSeries} series`;
   const names = r.labelNamesSeen;
   if (names.length === 0) return `value_from_label ${label} is ${where}; they carry no labels`;
   const listed = names.slice(0, LISTED_NAMES).join(', ') + (names.length > LISTED_NAMES ? ', …' : '');

@@ -36,13 +36,18 @@ export function* histogramValues(hist: ReadonlyMap<string, HistogramEntry>): Ste
 }
 
 /** The output equals `previous` exactly: same keys, values and distributions. */
-export function* sameAs(out: ReadonlyMap<string, number>, previous: PreviousSeries, histograms: ReadonlyMap<string, HistogramValue> | null): Steps<boolean> {
+export function* sameAs(
+  out: ReadonlyMap<string, number>,
+  previous: PreviousSeries,
+  histograms: ReadonlyMap<string, HistogramValue> | null,
+): Steps<boolean> {
   if (previous.series.length !== out.size) return false;
   let i = 0;
   for (const [key, value] of out) {
     if ((++i & CHECK_MASK) === 0) yield;
     const p = previous.index.get(key);
-    if (p === undefined || !Object.is(p.value, value) || (histograms !== null && !sameHistogram(p.histogram, histograms.get(key)))) return false;
+    if (p === undefined || !Object.is(p.value, value) || (histograms !== null && !sameHistogram(p.histogram, histograms.get(key))))
+      return false;
   }
   return true;
 }

@@ -34,26 +34,117 @@ function run(c: TransformationConfig, input: readonly Labels[], sources?: readon
   return transformer(c, input, sources).finish();
 }
 
-const N1: Labels = { __name__: 'kube_node_info', cluster: 'prod', node: 'worker-1', minor: '28', kubelet_version: 'v1.28.3-eks-5e0fdde', job: 'ksm', instance: '10.0.0.1:8080' };
+const N1: Labels = {
+  __name__: 'kube_node_info',
+  cluster: 'prod',
+  node: 'worker-1',
+  minor: '28',
+  kubelet_version: 'v1.28.3-eks-5e0fdde',
+  job: 'ksm',
+  instance: '10.0.0.1:8080',
+};
 
 describe('label shaping: each option', () => {
   const cases: Array<{ name: string; options: Record<string, unknown>; input?: Labels; want: string }> = [
     { name: 'no shaping: the plain path', options: { preserve_labels: ['cluster', 'node'] }, want: 'cluster="prod",node="worker-1"' },
-    { name: 'drop_labels without preserve_labels: all labels but the dropped', options: { drop_labels: ['job', 'instance', 'kubelet_version'] }, want: 'cluster="prod",node="worker-1"' },
-    { name: 'drop_labels with preserve_labels', options: { preserve_labels: ['cluster', 'node'], drop_labels: ['job'] }, want: 'cluster="prod",node="worker-1"' },
-    { name: 'drop_labels of a label the series lacks', options: { drop_labels: ['job', 'instance', 'kubelet_version', 'pod'] }, want: 'cluster="prod",node="worker-1"' },
-    { name: 'rename_labels', options: { preserve_labels: ['cluster', 'node'], rename_labels: { node: 'nodename' } }, want: 'cluster="prod",nodename="worker-1"' },
-    { name: 'rename_labels of a missing label adds nothing', options: { preserve_labels: ['cluster', 'node', 'pod'], rename_labels: { pod: 'pod_name' } }, want: 'cluster="prod",node="worker-1"' },
-    { name: 'static_labels', options: { preserve_labels: ['node'], static_labels: { env: 'production', team: 'platform' } }, want: 'env="production",node="worker-1",team="platform"' },
-    { name: 'relabel: anchored match, $1', options: { preserve_labels: ['node'], relabel: [{ source_label: 'node', regex: 'worker-(\\d+)', replacement: 'w$1' }] }, want: 'node="w1"' },
-    { name: 'relabel: the regex is anchored (a partial match is no match)', options: { preserve_labels: ['node'], relabel: [{ source_label: 'node', regex: 'worker', replacement: 'x' }] }, want: 'node="worker-1"' },
-    { name: 'relabel: a non-matching value is left unchanged', options: { preserve_labels: ['node'], relabel: [{ source_label: 'node', regex: 'master-(\\d+)', replacement: 'm$1' }] }, want: 'node="worker-1"' },
-    { name: 'relabel: ${name} and a new target label', options: { preserve_labels: ['node', 'kubelet_version'], relabel: [{ source_label: 'kubelet_version', regex: 'v[0-9.]+-(?<provider>[a-z]+)-.*', replacement: '${provider}', target_label: 'provider' }] }, want: 'kubelet_version="v1.28.3-eks-5e0fdde",node="worker-1",provider="eks"' },
-    { name: 'relabel: ${1}x, $$ and defaults (regex (.*), replacement $1)', options: { preserve_labels: ['node', 'cluster'], relabel: [{ source_label: 'cluster', regex: '(p)rod', replacement: '${1}x$$' }, { source_label: 'node', target_label: 'host' }] }, want: 'cluster="px$",host="worker-1",node="worker-1"' },
-    { name: 'relabel: an empty result removes the label', options: { preserve_labels: ['node', 'job'], relabel: [{ source_label: 'job', regex: 'ksm', replacement: '' }] }, want: 'node="worker-1"' },
-    { name: 'relabel: rules run in order, each seeing the last', options: { preserve_labels: ['node'], relabel: [{ source_label: 'node', target_label: 'tmp', regex: 'worker-(.*)' }, { source_label: 'tmp', regex: '(.*)', replacement: 'n$1' }] }, want: 'node="worker-1",tmp="n1"' },
-    { name: 'keep_value_label: the gauge also carries the value label', options: { preserve_labels: ['node'], keep_value_label: true }, want: 'minor="28+",node="worker-1"', input: { ...N1, minor: '28+' } },
-    { name: 'keep_value_label without preserve_labels', options: { drop_labels: ['job', 'instance', 'kubelet_version'], keep_value_label: true }, want: 'cluster="prod",minor="28",node="worker-1"' },
+    {
+      name: 'drop_labels without preserve_labels: all labels but the dropped',
+      options: { drop_labels: ['job', 'instance', 'kubelet_version'] },
+      want: 'cluster="prod",node="worker-1"',
+    },
+    {
+      name: 'drop_labels with preserve_labels',
+      options: { preserve_labels: ['cluster', 'node'], drop_labels: ['job'] },
+      want: 'cluster="prod",node="worker-1"',
+    },
+    {
+      name: 'drop_labels of a label the series lacks',
+      options: { drop_labels: ['job', 'instance', 'kubelet_version', 'pod'] },
+      want: 'cluster="prod",node="worker-1"',
+    },
+    {
+      name: 'rename_labels',
+      options: { preserve_labels: ['cluster', 'node'], rename_labels: { node: 'nodename' } },
+      want: 'cluster="prod",nodename="worker-1"',
+    },
+    {
+      name: 'rename_labels of a missing label adds nothing',
+      options: { preserve_labels: ['cluster', 'node', 'pod'], rename_labels: { pod: 'pod_name' } },
+      want: 'cluster="prod",node="worker-1"',
+    },
+    {
+      name: 'static_labels',
+      options: { preserve_labels: ['node'], static_labels: { env: 'production', team: 'platform' } },
+      want: 'env="production",node="worker-1",team="platform"',
+    },
+    {
+      name: 'relabel: anchored match, $1',
+      options: { preserve_labels: ['node'], relabel: [{ source_label: 'node', regex: 'worker-(\\d+)', replacement: 'w$1' }] },
+      want: 'node="w1"',
+    },
+    {
+      name: 'relabel: the regex is anchored (a partial match is no match)',
+      options: { preserve_labels: ['node'], relabel: [{ source_label: 'node', regex: 'worker', replacement: 'x' }] },
+      want: 'node="worker-1"',
+    },
+    {
+      name: 'relabel: a non-matching value is left unchanged',
+      options: { preserve_labels: ['node'], relabel: [{ source_label: 'node', regex: 'master-(\\d+)', replacement: 'm$1' }] },
+      want: 'node="worker-1"',
+    },
+    {
+      name: 'relabel: ${name} and a new target label',
+      options: {
+        preserve_labels: ['node', 'kubelet_version'],
+        relabel: [
+          {
+            source_label: 'kubelet_version',
+            regex: 'v[0-9.]+-(?<provider>[a-z]+)-.*',
+            replacement: '${provider}',
+            target_label: 'provider',
+          },
+        ],
+      },
+      want: 'kubelet_version="v1.28.3-eks-5e0fdde",node="worker-1",provider="eks"',
+    },
+    {
+      name: 'relabel: ${1}x, $$ and defaults (regex (.*), replacement $1)',
+      options: {
+        preserve_labels: ['node', 'cluster'],
+        relabel: [
+          { source_label: 'cluster', regex: '(p)rod', replacement: '${1}x$$' },
+          { source_label: 'node', target_label: 'host' },
+        ],
+      },
+      want: 'cluster="px$",host="worker-1",node="worker-1"',
+    },
+    {
+      name: 'relabel: an empty result removes the label',
+      options: { preserve_labels: ['node', 'job'], relabel: [{ source_label: 'job', regex: 'ksm', replacement: '' }] },
+      want: 'node="worker-1"',
+    },
+    {
+      name: 'relabel: rules run in order, each seeing the last',
+      options: {
+        preserve_labels: ['node'],
+        relabel: [
+          { source_label: 'node', target_label: 'tmp', regex: 'worker-(.*)' },
+          { source_label: 'tmp', regex: '(.*)', replacement: 'n$1' },
+        ],
+      },
+      want: 'node="worker-1",tmp="n1"',
+    },
+    {
+      name: 'keep_value_label: the gauge also carries the value label',
+      options: { preserve_labels: ['node'], keep_value_label: true },
+      want: 'minor="28+",node="worker-1"',
+      input: { ...N1, minor: '28+' },
+    },
+    {
+      name: 'keep_value_label without preserve_labels',
+      options: { drop_labels: ['job', 'instance', 'kubelet_version'], keep_value_label: true },
+      want: 'cluster="prod",minor="28",node="worker-1"',
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
@@ -63,12 +154,23 @@ describe('label shaping: each option', () => {
   }
 
   test('info: shaping applies to the carried value label too', () => {
-    const r = run(cfg({ metric_type: 'info', value_from_label: 'kubelet_version', preserve_labels: ['node'], rename_labels: { kubelet_version: 'version' } }), [N1]);
+    const r = run(
+      cfg({
+        metric_type: 'info',
+        value_from_label: 'kubelet_version',
+        preserve_labels: ['node'],
+        rename_labels: { kubelet_version: 'version' },
+      }),
+      [N1],
+    );
     assert.deepEqual(r.series, [{ labelText: 'node="worker-1",version="v1.28.3-eks-5e0fdde"', value: 1 }]);
   });
 
   test('without preserve_labels, a rename or static label replaces a source label of that name', () => {
-    const r = run(cfg({ drop_labels: ['instance', 'kubelet_version'], rename_labels: { node: 'job' }, static_labels: { cluster: 'fixed' } }), [N1]);
+    const r = run(
+      cfg({ drop_labels: ['instance', 'kubelet_version'], rename_labels: { node: 'job' }, static_labels: { cluster: 'fixed' } }),
+      [N1],
+    );
     assert.deepEqual(r.series, [{ labelText: 'cluster="fixed",job="worker-1"', value: 28 }]);
   });
 
@@ -78,12 +180,32 @@ describe('label shaping: each option', () => {
         { name: 'eu', type: 'file', path: 'eu.prom' },
         { name: 'us', type: 'file', path: 'us.prom' },
       ],
-      metric_transformations: [{ name: 'm', source_metric: 'kube_node_info', value_from_label: 'minor', source: ['eu', 'us'], preserve_labels: ['node'], static_labels: { env: 'prod' }, drop_labels: ['job'] }],
+      metric_transformations: [
+        {
+          name: 'm',
+          source_metric: 'kube_node_info',
+          value_from_label: 'minor',
+          source: ['eu', 'us'],
+          preserve_labels: ['node'],
+          static_labels: { env: 'prod' },
+          drop_labels: ['job'],
+        },
+      ],
     });
     const t = parseConfig(yaml, '/nonexistent-lve-test/config.yml', {}).transformations[0];
     assert.ok(t);
-    const r = run(t, [{ ...N1, source: 'spoofed' }, { ...N1, node: 'worker-2' }], ['eu', 'us']);
-    assert.deepEqual(r.series.map((s) => s.labelText), ['env="prod",node="worker-1",source="eu"', 'env="prod",node="worker-2",source="us"']);
+    const r = run(
+      t,
+      [
+        { ...N1, source: 'spoofed' },
+        { ...N1, node: 'worker-2' },
+      ],
+      ['eu', 'us'],
+    );
+    assert.deepEqual(
+      r.series.map((s) => s.labelText),
+      ['env="prod",node="worker-1",source="eu"', 'env="prod",node="worker-2",source="us"'],
+    );
   });
 
   test('values are escaped after shaping', () => {
@@ -109,16 +231,28 @@ describe('label shaping: order preserve → drop → relabel → rename → stat
       }),
       [N1],
     );
-    assert.deepEqual(r.series, [{ labelText: 'cluster="prod",env="prod",host="worker-1",kubelet="1.28",minor="28",version="v1.28.3-eks-5e0fdde"', value: 28 }]);
+    assert.deepEqual(r.series, [
+      { labelText: 'cluster="prod",env="prod",host="worker-1",kubelet="1.28",minor="28",version="v1.28.3-eks-5e0fdde"', value: 28 },
+    ]);
   });
 
   test('a relabel target can then be renamed', () => {
-    const r = run(cfg({ preserve_labels: ['node'], relabel: [{ source_label: 'node', target_label: 'idx', regex: 'worker-(\\d+)' }], rename_labels: { idx: 'worker' } }), [N1]);
+    const r = run(
+      cfg({
+        preserve_labels: ['node'],
+        relabel: [{ source_label: 'node', target_label: 'idx', regex: 'worker-(\\d+)' }],
+        rename_labels: { idx: 'worker' },
+      }),
+      [N1],
+    );
     assert.deepEqual(r.series, [{ labelText: 'node="worker-1",worker="1"', value: 28 }]);
   });
 
   test('dropping happens before relabel, so a dropped label reads as missing (only when preserve_labels is unset it is caught at load)', () => {
-    assert.throws(() => cfg({ drop_labels: ['job'], relabel: [{ source_label: 'job', target_label: 'j' }] }), /is not in the output when relabeling runs/);
+    assert.throws(
+      () => cfg({ drop_labels: ['job'], relabel: [{ source_label: 'job', target_label: 'j' }] }),
+      /is not in the output when relabeling runs/,
+    );
   });
 
   test('shaping can turn distinct series into one: the collision policy applies', () => {
@@ -172,7 +306,10 @@ describe('on_collision', () => {
       const t = transformer(cfg({ preserve_labels: ['cluster', 'node'], on_collision: 'error' }), [other, ...order]);
       const f = t.failure as SourceError | null;
       assert.equal(f?.reason, 'collision');
-      assert.match(f?.message ?? '', /two source series produce the same output series \{cluster="prod",node="worker-1"\} \(on_collision: error\)/);
+      assert.match(
+        f?.message ?? '',
+        /two source series produce the same output series \{cluster="prod",node="worker-1"\} \(on_collision: error\)/,
+      );
     }
   });
 

@@ -98,7 +98,15 @@ export class LabelShaper {
     } else {
       for (const n in labels) {
         const v = ownLabel(labels, n);
-        if (v === undefined || n === '__name__' || n === this.sourceLabel || n === this.excludeValue || n === this.typeLabel || this.drop.has(n)) continue;
+        if (
+          v === undefined ||
+          n === '__name__' ||
+          n === this.sourceLabel ||
+          n === this.excludeValue ||
+          n === this.typeLabel ||
+          this.drop.has(n)
+        )
+          continue;
         this.set(n, v);
       }
     }

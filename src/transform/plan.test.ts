@@ -23,7 +23,13 @@ test('a plan is compiled once per config object', () => {
 });
 
 test('the label plan: preserved, copied, and what all-labels mode leaves out', () => {
-  const p = labelPlan({ metricType: 'info', valueFromLabel: 'v', preserveLabels: ['b', 'src', 'a', 'gone'], sourceLabel: 'src', dropLabels: ['gone'] });
+  const p = labelPlan({
+    metricType: 'info',
+    valueFromLabel: 'v',
+    preserveLabels: ['b', 'src', 'a', 'gone'],
+    sourceLabel: 'src',
+    dropLabels: ['gone'],
+  });
   assert.deepEqual(p.preserved, ['b', 'src', 'a', 'v']);
   assert.deepEqual(p.copied, ['b', 'a', 'v']);
   assert.equal(p.excludeValue, null);
@@ -31,7 +37,10 @@ test('the label plan: preserved, copied, and what all-labels mode leaves out', (
   assert.equal(gauge.preserved, null);
   assert.equal(gauge.excludeValue, 'v');
   assert.equal(gauge.typeLabel, 'state');
-  assert.equal(labelPlan({ metricType: 'gauge', valueFromLabel: 'v', preserveLabels: [], sourceLabel: null, keepValueLabel: true }).carriesValue, true);
+  assert.equal(
+    labelPlan({ metricType: 'gauge', valueFromLabel: 'v', preserveLabels: [], sourceLabel: null, keepValueLabel: true }).carriesValue,
+    true,
+  );
 });
 
 test('without shaping the output label names are fixed, sorted, with the source label', () => {
@@ -59,8 +68,13 @@ test('on_collision as a table', () => {
     return kept;
   };
   const values = [3, 1, 5, 2];
-  assert.deepEqual(
-    Object.fromEntries((Object.keys(COLLISIONS) as (keyof typeof COLLISIONS)[]).map((p) => [p, fold(p, values)])),
-    { first: 3, last: 2, min: 1, max: 5, sum: 11, count: 4, error: 'error' },
-  );
+  assert.deepEqual(Object.fromEntries((Object.keys(COLLISIONS) as (keyof typeof COLLISIONS)[]).map((p) => [p, fold(p, values)])), {
+    first: 3,
+    last: 2,
+    min: 1,
+    max: 5,
+    sum: 11,
+    count: 4,
+    error: 'error',
+  });
 });

@@ -87,7 +87,10 @@ export class SeriesKeys {
     }
     if (!this.names.has(name)) {
       if (this.names.size >= cfg.maxNames) {
-        stats.failed = new SourceError('too_many_names', `more than ${cfg.maxNames} distinct metric names (max_names: ${cfg.maxNames}); nothing of this run is served`);
+        stats.failed = new SourceError(
+          'too_many_names',
+          `more than ${cfg.maxNames} distinct metric names (max_names: ${cfg.maxNames}); nothing of this run is served`,
+        );
         return null;
       }
       this.names.add(name);

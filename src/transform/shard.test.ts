@@ -94,7 +94,10 @@ test('shardProblem rejects count < 1, index out of range and non-integers', () =
 });
 
 function result(texts: readonly string[], value: number, previous?: PreviousSeries, owns?: (key: string) => boolean) {
-  const t = new Transformer(transformationConfig({ name: 't', shardBy: 'series', valueFromLabel: 'v', preserveLabels: ['node'] }), previous);
+  const t = new Transformer(
+    transformationConfig({ name: 't', shardBy: 'series', valueFromLabel: 'v', preserveLabels: ['node'] }),
+    previous,
+  );
   for (const x of texts) t.add({ node: x.slice('node="'.length, -1), v: String(value) }, 1);
   return t.finish(owns);
 }
@@ -104,13 +107,19 @@ test('seriesOwner leaves shard_by transformation and unsharded results as they a
   assert.equal(seriesOwner({ name: 't', shardBy: 'series' }, WHOLE), undefined);
 });
 
-test('the transformer keeps this shard\'s series with a matching index, and detects the steady state', () => {
+test("the transformer keeps this shard's series with a matching index, and detects the steady state", () => {
   const texts = Array.from({ length: 300 }, (_, i) => `node="n${i}"`);
   const owns = seriesOwner({ name: 't', shardBy: 'series' }, { count: 3, index: 1 });
   const first = result(texts, 1, undefined, owns);
-  assert.deepEqual(first.series.map((s) => s.labelText), texts.filter((x) => ownerOfSeries('t', x, 3) === 1).sort());
+  assert.deepEqual(
+    first.series.map((s) => s.labelText),
+    texts.filter((x) => ownerOfSeries('t', x, 3) === 1).sort(),
+  );
   assert.ok(first.series.length > 70 && first.series.length < 130, `${first.series.length}`);
-  assert.deepEqual([...first.index.keys()], first.series.map((s) => s.labelText));
+  assert.deepEqual(
+    [...first.index.keys()],
+    first.series.map((s) => s.labelText),
+  );
   assert.equal(first.unchanged, false);
   assert.equal(first.sourceSeries, 300, 'other fields pass through');
   const second = result(texts, 1, first, owns);
@@ -123,6 +132,15 @@ test('the transformer keeps this shard\'s series with a matching index, and dete
 test('filterShard over all indexes partitions the series in their order', () => {
   const series = Array.from({ length: 50 }, (_, i) => ({ labelText: `i="${i}"` }));
   const parts = [0, 1, 2].map((index) => filterShard('t', series, { count: 3, index }));
-  assert.equal(parts.reduce((n, p) => n + p.length, 0), 50);
-  assert.deepEqual(parts.flat().map((s) => s.labelText).sort(), series.map((s) => s.labelText).sort());
+  assert.equal(
+    parts.reduce((n, p) => n + p.length, 0),
+    50,
+  );
+  assert.deepEqual(
+    parts
+      .flat()
+      .map((s) => s.labelText)
+      .sort(),
+    series.map((s) => s.labelText).sort(),
+  );
 });

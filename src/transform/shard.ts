@@ -142,14 +142,21 @@ export function runsHere(shard: Shard, t: { readonly name: string; readonly shar
  * transformation is this replica's; undefined when the transformation is not
  * split by series or there is one replica (every series is).
  */
-export function seriesOwner(t: { readonly name: string; readonly shardBy?: ShardBy | undefined }, shard: Shard): ((key: string) => boolean) | undefined {
+export function seriesOwner(
+  t: { readonly name: string; readonly shardBy?: ShardBy | undefined },
+  shard: Shard,
+): ((key: string) => boolean) | undefined {
   if (t.shardBy !== 'series' || shard.count <= 1) return undefined;
   const seed = seriesSeed(t.name);
   return (key) => ownerOfHash(fnv1a(key, seed), shard.count) === shard.index;
 }
 
 /** The series of a `shard_by: series` transformation this replica serves; all of them when unsharded. */
-export function filterShard<S extends { readonly labelText: string }>(transformation: string, series: readonly S[], shard: Shard): readonly S[] {
+export function filterShard<S extends { readonly labelText: string }>(
+  transformation: string,
+  series: readonly S[],
+  shard: Shard,
+): readonly S[] {
   const owns = seriesOwner({ name: transformation, shardBy: 'series' }, shard);
   return owns ? series.filter((s) => owns(s.labelText)) : series;
 }

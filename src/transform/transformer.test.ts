@@ -44,13 +44,22 @@ describe('gauge', () => {
   test('missing/empty label: skipped when skip_empty_labels, even with a default', () => {
     const r = run(cfg({ skipEmptyLabels: true, defaultValue: 0 }), [missing, { ...empty, node: 'n2' }]);
     assert.deepEqual(r.series, []);
-    assert.deepEqual([...r.skipped], [['missing_label', 1], ['empty_label', 1]]);
+    assert.deepEqual(
+      [...r.skipped],
+      [
+        ['missing_label', 1],
+        ['empty_label', 1],
+      ],
+    );
     assert.equal(r.defaulted, 0);
   });
 
   test('missing/empty label: default_value when set', () => {
     const r = run(cfg({ defaultValue: -1 }), [missing, { ...empty, node: 'n2' }]);
-    assert.deepEqual(r.series.map((s) => s.value), [-1, -1]);
+    assert.deepEqual(
+      r.series.map((s) => s.value),
+      [-1, -1],
+    );
     assert.equal(r.defaulted, 2);
   });
 
@@ -72,7 +81,10 @@ describe('gauge', () => {
   test('collisions keep the larger value, whatever the order, and are counted', () => {
     const a = { ...N1, minor: '27', job: 'a' };
     const b = { ...N1, minor: '28', job: 'b' };
-    for (const order of [[a, b], [b, a]]) {
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
       const r = run(cfg(), order);
       assert.deepEqual(r.series, [{ labelText: 'cluster="prod",node="n1"', value: 28 }]);
       assert.equal(r.collisions, 1);
@@ -81,7 +93,10 @@ describe('gauge', () => {
 
   test('output is sorted by labels regardless of input order', () => {
     const input = ['n3', 'n1', 'n2'].map((node) => ({ ...N1, node }));
-    assert.deepEqual(run(cfg(), input).series.map((s) => s.labelText), ['n1', 'n2', 'n3'].map((n) => `cluster="prod",node="${n}"`));
+    assert.deepEqual(
+      run(cfg(), input).series.map((s) => s.labelText),
+      ['n1', 'n2', 'n3'].map((n) => `cluster="prod",node="${n}"`),
+    );
   });
 
   test('label values are escaped', () => {
@@ -107,7 +122,10 @@ describe('info', () => {
 });
 
 describe('runs after the first', () => {
-  const previousOf = (series: Array<{ labelText: string; value: number }>) => ({ series, index: new Map(series.map((o) => [o.labelText, o])) });
+  const previousOf = (series: Array<{ labelText: string; value: number }>) => ({
+    series,
+    index: new Map(series.map((o) => [o.labelText, o])),
+  });
 
   test('keepStale adds previous series that were not seen again, without overriding new ones', () => {
     const prev = previousOf([

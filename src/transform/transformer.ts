@@ -110,7 +110,10 @@ export class Transformer {
   *dropSourceSteps(): Steps<void> {
     const m = this.mark;
     if (!m) return;
-    for (const [map, from] of [[this.acc.out, m.out], [this.acc.hist, m.hist]] as const) {
+    for (const [map, from] of [
+      [this.acc.out, m.out],
+      [this.acc.hist, m.hist],
+    ] as const) {
       let i = 0;
       const added: string[] = [];
       for (const key of map.keys()) {
@@ -159,7 +162,10 @@ export class Transformer {
     }
     const stats = this.stats;
     if (!stats.failed && names.size > cfg.maxNames) {
-      stats.failed = new SourceError('too_many_names', `more than ${cfg.maxNames} distinct metric names with the kept stale series (max_names: ${cfg.maxNames}); nothing of this run is served`);
+      stats.failed = new SourceError(
+        'too_many_names',
+        `more than ${cfg.maxNames} distinct metric names with the kept stale series (max_names: ${cfg.maxNames}); nothing of this run is served`,
+      );
     }
     if (!stats.failed && out.size > this.plan.maxSeries) stats.failed = tooMany(this.plan);
   }

@@ -28,7 +28,11 @@ export function runCliAsync(args: string[]): Promise<{ code: number | null; out:
 }
 
 /** Call inside a `describe`: starts the loaded VictoriaMetrics before its tests and stops it after. */
-export function loadedVictoriaMetrics(prefix: string): { file(name: string, text: string): Promise<string>; vmUrl(): string; dir(): string } {
+export function loadedVictoriaMetrics(prefix: string): {
+  file(name: string, text: string): Promise<string>;
+  vmUrl(): string;
+  dir(): string;
+} {
   let vm: VictoriaMetrics | undefined;
   let dir = '';
   before(async () => {

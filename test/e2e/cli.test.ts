@@ -34,7 +34,12 @@ describe('command line', () => {
     await writeFile(file, 'metric_transformations:\n  - name: x\n    source_metric: kube_node_info\n    value_from_lable: minor\n');
     const r = run(['--config.file', file]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4:5: metric_transformations\\[0\\]\\.value_from_lable: unknown field \\(did you mean "value_from_label"\\?\\)`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4:5: metric_transformations\\[0\\]\\.value_from_lable: unknown field \\(did you mean "value_from_label"\\?\\)`,
+      ),
+    );
     assert.match(r.stderr, /metric_transformations\[0\]\.value_from_label: missing required field/);
   });
 
@@ -54,8 +59,15 @@ describe('command line', () => {
     const port = await freePort();
     const dir = await makeTempDir('cli');
     const file = path.join(dir, 'config.yml');
-    await writeFile(file, `exporter_port: ${port}\nexporter_address: 127.0.0.1\nsources: [{name: default, type: file, path: ${path.join(REPO, 'examples/demo/kube_node_info.prom')}}]\nmetric_transformations:\n  - {name: m, source_metric: kube_node_info, value_from_label: kubelet_version, value: {parser: semver, part: minor}}\n`);
-    const proc = await ManagedProcess.start({ name: 'exporter', command: process.execPath, args: [CLI, '--config', file, '--log.format', 'json'] });
+    await writeFile(
+      file,
+      `exporter_port: ${port}\nexporter_address: 127.0.0.1\nsources: [{name: default, type: file, path: ${path.join(REPO, 'examples/demo/kube_node_info.prom')}}]\nmetric_transformations:\n  - {name: m, source_metric: kube_node_info, value_from_label: kubelet_version, value: {parser: semver, part: minor}}\n`,
+    );
+    const proc = await ManagedProcess.start({
+      name: 'exporter',
+      command: process.execPath,
+      args: [CLI, '--config', file, '--log.format', 'json'],
+    });
     await waitForHttp(`http://127.0.0.1:${port}/-/ready`, 15_000, 200, { process: proc });
     const started = Date.now();
     process.kill(proc.pid, 'SIGTERM');
@@ -76,11 +88,19 @@ describe('HTTP endpoints', () => {
     const gate = new Promise<void>((r) => (release = r));
     const source = createServer((req, res) => {
       req.resume();
-      void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"kube_node_info","node":"n1","minor":"28"},"value":[0,"1"]}]}}'));
+      void gate.then(() =>
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(
+            '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"kube_node_info","node":"n1","minor":"28"},"value":[0,"1"]}]}}',
+          ),
+      );
     });
     source.listen(0, '127.0.0.1');
     await once(source, 'listening');
-    const ex = await startExporter(`victoriametrics_url: http://127.0.0.1:${(source.address() as AddressInfo).port}\nmetric_transformations:\n  - {name: slow_one, source_metric: kube_node_info, value_from_label: minor}\n`);
+    const ex = await startExporter(
+      `victoriametrics_url: http://127.0.0.1:${(source.address() as AddressInfo).port}\nmetric_transformations:\n  - {name: slow_one, source_metric: kube_node_info, value_from_label: minor}\n`,
+    );
     try {
       for (const p of ['/health', '/-/healthy']) assert.equal((await fetch(`${ex.url}${p}`)).status, 200);
       assert.equal((await fetch(`${ex.url}/-/ready`)).status, 503);
@@ -106,10 +126,21 @@ describe('HTTP endpoints', () => {
   });
 
   test('the bundled demo starts with no external server', async () => {
-    const ex = await startExporter((await import('node:fs')).readFileSync(DEMO, 'utf8').replace('path: kube_node_info.prom', `path: ${path.join(REPO, 'examples/demo/kube_node_info.prom')}`));
+    const ex = await startExporter(
+      (await import('node:fs'))
+        .readFileSync(DEMO, 'utf8')
+        .replace('path: kube_node_info.prom', `path: ${path.join(REPO, 'examples/demo/kube_node_info.prom')}`),
+    );
     try {
       // First runs are spread by up to a second: wait for every family.
-      const families = ['kubelet_minor_version', 'kubelet_version_info', 'apiserver_minor_version', 'node_kernel_version', 'container_runtime_version_number', 'node_os_image_info'];
+      const families = [
+        'kubelet_minor_version',
+        'kubelet_version_info',
+        'apiserver_minor_version',
+        'node_kernel_version',
+        'container_runtime_version_number',
+        'node_os_image_info',
+      ];
       const has = (x: Map<string, number>, f: string) => [...x.keys()].some((k) => k.startsWith(`${f}{`));
       const s = await ex.waitForSamples((x) => families.every((f) => has(x, f)), 'every demo family');
       // Read from the labels real clusters expose: kubelet_version, git_version.
@@ -117,7 +148,10 @@ describe('HTTP endpoints', () => {
       assert.equal(s.get('kubelet_minor_version{cluster="edge-store-0042",node="edge-0042-a"}'), 29);
       assert.equal(s.get('apiserver_minor_version{cluster="prod-eu-west-1"}'), 28);
       // The node without a version yet is not served as 0 (nor at all).
-      assert.ok(![...s.keys()].some((k) => k.startsWith('kubelet_minor_version{') && k.includes('ip-10-0-1-203')), 'unknown version left out');
+      assert.ok(
+        ![...s.keys()].some((k) => k.startsWith('kubelet_minor_version{') && k.includes('ip-10-0-1-203')),
+        'unknown version left out',
+      );
       assert.equal(s.get('kubelet_version_info{cluster="prod-eu-west-1",node="ip-10-0-1-203.eu-west-1.compute.internal"}'), 1);
       assert.equal((await fetch(`${ex.url}/-/ready`)).status, 200);
     } finally {

@@ -12,7 +12,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { makeTempDir } from '../support/temp.js';
 
-
 const PASSWORD = 'pw-PREVIEW-S3CRET-5';
 const TOKEN_HEADER = 'hdr-PREVIEW-S3CRET-6';
 
@@ -25,14 +24,19 @@ test('preview and check --probe never print credentials, even echoed back by the
     seen = `${req.headers.authorization ?? ''} ${String(req.headers['x-api-key'] ?? '')}`;
     // An error page that echoes what it got, as some proxies do.
     if (req.url?.includes('html')) res.writeHead(500, { 'content-type': 'text/html' }).end(`<html>denied: ${seen}</html>`);
-    else res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', errorType: 'auth', error: `bad credentials ${seen}` }));
+    else
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'error', errorType: 'auth', error: `bad credentials ${seen}` }));
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   const dir = await makeTempDir('secrets');
   const file = path.join(dir, 'config.yml');
-  await writeFile(file, `sources:
+  await writeFile(
+    file,
+    `sources:
   - name: default
     type: prometheus
     url: http://127.0.0.1:${port}/json
@@ -46,7 +50,8 @@ test('preview and check --probe never print credentials, even echoed back by the
 metric_transformations:
   - { name: a, source_metric: kube_node_info, value_from_label: minor }
   - { name: b, source: html, source_metric: kube_node_info, value_from_label: minor }
-`);
+`,
+  );
   try {
     const preview = await run(['preview', '--config.file', file]);
     const probe = await run(['check', '--probe', '--config.file', file]);

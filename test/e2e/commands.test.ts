@@ -60,13 +60,16 @@ describe('check and preview commands', () => {
   });
 
   test('check: an invalid file exits 1 with the same file:line:column: path: message text as start-up', async () => {
-    const f = await file('invalid.yml', `victoriametrics_url: "${vmUrl()}"
+    const f = await file(
+      'invalid.yml',
+      `victoriametrics_url: "${vmUrl()}"
 scrape_interval: soon
 metric_transformations:
   - name: kubelet_minor_version
     source_metric: kube_node_info
     value_from_lable: minor
-`);
+`,
+    );
     const r = run(['check', '--config.file', f]);
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
@@ -74,7 +77,10 @@ metric_transformations:
     assert.ok(lines.length >= 3, r.stderr);
     for (const line of lines) assert.match(line, new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+: \\S+: .+`), line);
     assert.ok(r.stderr.includes(`${f}:2:18: scrape_interval: `), r.stderr);
-    assert.ok(r.stderr.includes(`${f}:6:5: metric_transformations[0].value_from_lable: unknown field (did you mean "value_from_label"?)`), r.stderr);
+    assert.ok(
+      r.stderr.includes(`${f}:6:5: metric_transformations[0].value_from_lable: unknown field (did you mean "value_from_label"?)`),
+      r.stderr,
+    );
     assert.ok(r.stderr.includes('metric_transformations[0].value_from_label: missing required field'), r.stderr);
 
     const serve = run(['--config.file', f, '--web.listen-address', `127.0.0.1:${await freePort()}`]);
@@ -85,7 +91,12 @@ metric_transformations:
   test('check: the config file may be named before or after the command, as --config.file or --config', async () => {
     const f = await file('placement.yml', `victoriametrics_url: "${vmUrl()}"\n${TRANSFORMATIONS}`);
     // Run where there is no ./config.yml, so falling back to the default cannot pass.
-    for (const args of [['check', '--config.file', f], ['check', '--config', f], ['--config.file', f, 'check'], ['--config', f, 'check']]) {
+    for (const args of [
+      ['check', '--config.file', f],
+      ['check', '--config', f],
+      ['--config.file', f, 'check'],
+      ['--config', f, 'check'],
+    ]) {
       const r = run(args, fixture.dir());
       assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.ok(r.stdout.startsWith(`${f}: valid`), `${args.join(' ')}: ${r.stdout}`);
@@ -123,15 +134,31 @@ metric_transformations:
     assert.equal(lint.code, 0, lint.output);
     assert.equal(lint.output, '');
     const samples = parseExposition(r.stdout);
-    assert.deepEqual(names(samples), ['kubelet_minor_version', 'kubelet_minor_version_strict'], 'nothing but the transformations (no self-metrics)');
+    assert.deepEqual(
+      names(samples),
+      ['kubelet_minor_version', 'kubelet_minor_version_strict'],
+      'nothing but the transformations (no self-metrics)',
+    );
     assert.deepEqual(family(samples, 'kubelet_minor_version'), EXPECTED_MINOR);
     assert.deepEqual(family(samples, 'kubelet_minor_version_strict'), EXPECTED_STRICT);
     assert.match(r.stdout, /^# TYPE kubelet_minor_version gauge$/m);
     assert.match(r.stdout, /^# TYPE kubelet_minor_version_strict gauge$/m);
 
     const err = r.stderr.trimEnd().split('\n');
-    assert.match(r.stderr, new RegExp(`^kubelet_minor_version: ok in \\d+ ms; ${NODE_COUNT} source series → ${NODE_COUNT} output series; defaulted 3; collisions 0$`, 'm'));
-    assert.match(r.stderr, new RegExp(`^kubelet_minor_version_strict: ok in \\d+ ms; ${NODE_COUNT} source series → 5 output series; defaulted 0; collisions 0$`, 'm'));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^kubelet_minor_version: ok in \\d+ ms; ${NODE_COUNT} source series → ${NODE_COUNT} output series; defaulted 3; collisions 0$`,
+        'm',
+      ),
+    );
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^kubelet_minor_version_strict: ok in \\d+ ms; ${NODE_COUNT} source series → 5 output series; defaulted 0; collisions 0$`,
+        'm',
+      ),
+    );
     assert.ok(err.includes('  skipped unparseable: 1 (e.g. "twenty-nine")'), r.stderr);
     assert.match(r.stderr, /^ {2}skipped missing_label: 2\b/m);
     assert.equal(err.filter((l) => /^\S+: (ok|FAILED)/.test(l)).length, 2, 'one summary per transformation');
@@ -169,11 +196,14 @@ metric_transformations:
   });
 
   test('preview: one failing transformation exits 1, the others are still shown', async () => {
-    const f = await file('preview-mixed.yml', `victoriametrics_url: "${vmUrl()}"
+    const f = await file(
+      'preview-mixed.yml',
+      `victoriametrics_url: "${vmUrl()}"
 ${TRANSFORMATIONS}  - name: absent_minor
     source_metric: no_such_metric
     value_from_label: minor
-`);
+`,
+    );
     const r = run(['preview', '--config.file', f]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^absent_minor: FAILED after \d+ ms \(empty_result\): the source returned no series for no_such_metric$/m);
@@ -183,7 +213,10 @@ ${TRANSFORMATIONS}  - name: absent_minor
   });
 
   test('preview: an invalid config exits 1 with the start-up message', async () => {
-    const f = await file('preview-invalid.yml', `victoriametrics_url: "${vmUrl()}"\nmetric_transformations:\n  - name: x\n    source_metric: kube_node_info\n    value_from_lable: minor\n`);
+    const f = await file(
+      'preview-invalid.yml',
+      `victoriametrics_url: "${vmUrl()}"\nmetric_transformations:\n  - name: x\n    source_metric: kube_node_info\n    value_from_lable: minor\n`,
+    );
     const r = run(['preview', '--config.file', f]);
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');

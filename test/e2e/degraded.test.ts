@@ -19,7 +19,8 @@ import { CLI, startExporter, type Exporter } from './exporter.js';
 const NODES = 8;
 const SERIES = Array.from(
   { length: NODES },
-  (_, i) => `kube_node_info{node="worker-${i}",kubelet_version="v1.28.${i}",kernel_version="6.1.0-${i}",os_image="Ubuntu 22.04",container_runtime_version="containerd://1.7.11"} 1`,
+  (_, i) =>
+    `kube_node_info{node="worker-${i}",kubelet_version="v1.28.${i}",kernel_version="6.1.0-${i}",os_image="Ubuntu 22.04",container_runtime_version="containerd://1.7.11"} 1`,
 ).join('\n');
 
 const DID_YOU_MEAN = `value_from_label "kubelet_verison" is on none of ${NODES} series; they carry container_runtime_version, kernel_version, kubelet_version, node, os_image (did you mean "kubelet_version"?): every output series is default_value 0`;
@@ -81,7 +82,10 @@ describe('degraded runs and readiness (real VictoriaMetrics)', () => {
   test('a typo is degraded: warning with did-you-mean, self-metrics, status page; /-/ready waits 3 runs; a bad reload is shown', async () => {
     await withLogs([exporter.proc], async () => {
       const s = await exporter.waitForSamples(
-        (x) => x.get(m('degraded', 'kubelet_patch_typo')) === 1 && x.get(m('ever_succeeded', 'kubelet_patch')) === 1 && x.get(m('last_run_success', 'never_ok')) === 0,
+        (x) =>
+          x.get(m('degraded', 'kubelet_patch_typo')) === 1 &&
+          x.get(m('ever_succeeded', 'kubelet_patch')) === 1 &&
+          x.get(m('last_run_success', 'never_ok')) === 0,
         'first runs of all three',
       );
       // First runs are done but two transformations never produced usable output: not ready yet (3 runs take ~6 s).
@@ -92,7 +96,10 @@ describe('degraded runs and readiness (real VictoriaMetrics)', () => {
       assert.equal(s.get('kubelet_patch_typo{node="worker-3"}'), 0, 'the defaulted series are still served');
 
       const logs = exporter.proc.logs();
-      assert.match(logs, /level=warn msg="transformation degraded: the source answered but nothing usable came out" transformation=kubelet_patch_typo .*reason=missing_label/);
+      assert.match(
+        logs,
+        /level=warn msg="transformation degraded: the source answered but nothing usable came out" transformation=kubelet_patch_typo .*reason=missing_label/,
+      );
       assert.ok(logs.includes(`detail="${DID_YOU_MEAN.replace(/"/g, '\\"')}"`), logs);
       assert.doesNotMatch(logs, /first run succeeded" transformation=kubelet_patch_typo/);
       assert.match(logs, /transformation run failed; nothing is served for it yet[^\n]*transformation=never_ok/);
@@ -107,8 +114,17 @@ describe('degraded runs and readiness (real VictoriaMetrics)', () => {
       assert.match(html, /<span id="degraded-count">1<\/span> degraded/);
 
       // Bounded: after three runs without usable output, ready anyway (a source outage must not hold every replica out).
-      await waitFor(async () => ((await fetch(`${exporter.url}/-/ready`)).status === 200 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: '/-/ready 200 after 3 runs', process: exporter.proc });
-      assert.equal(exporter.proc.logs().match(/transformation degraded: [^\n]*transformation=kubelet_patch_typo/g)?.length, 1, 'warned once per change of state');
+      await waitFor(async () => ((await fetch(`${exporter.url}/-/ready`)).status === 200 ? true : undefined), {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        what: '/-/ready 200 after 3 runs',
+        process: exporter.proc,
+      });
+      assert.equal(
+        exporter.proc.logs().match(/transformation degraded: [^\n]*transformation=kubelet_patch_typo/g)?.length,
+        1,
+        'warned once per change of state',
+      );
 
       await writeFile(exporter.configFile, 'metric_transformations: [\n');
       const reload = await fetch(`${exporter.url}/-/reload`, { method: 'POST' });
@@ -120,10 +136,17 @@ describe('degraded runs and readiness (real VictoriaMetrics)', () => {
   test('preview: a degraded transformation exits 1 with the summary; --allow-degraded exits 0', async () => {
     const file = `${exporter.configFile}.preview.yml`;
     await writeFile(file, transformations(vm.url, closed));
-    const run = (args: string[]) => spawnSync(process.execPath, [CLI, 'preview', '--config.file', file, ...args], { encoding: 'utf8', timeout: 20_000 });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'preview', '--config.file', file, ...args], { encoding: 'utf8', timeout: 20_000 });
     const bad = run(['--transformation', 'kubelet_patch_typo']);
     assert.equal(bad.status, 1, bad.stderr);
-    assert.match(bad.stderr, new RegExp(`^kubelet_patch_typo: DEGRADED in \\d+ ms; ${NODES} source series → ${NODES} output series; defaulted ${NODES}; collisions 0$`, 'm'));
+    assert.match(
+      bad.stderr,
+      new RegExp(
+        `^kubelet_patch_typo: DEGRADED in \\d+ ms; ${NODES} source series → ${NODES} output series; defaulted ${NODES}; collisions 0$`,
+        'm',
+      ),
+    );
     assert.ok(bad.stderr.includes(`  degraded: ${DID_YOU_MEAN}\n`), bad.stderr);
     assert.doesNotMatch(bad.stderr, /e\.g\. ""/);
     assert.equal(run(['--transformation', 'kubelet_patch_typo', '--allow-degraded']).status, 0);
@@ -132,7 +155,7 @@ describe('degraded runs and readiness (real VictoriaMetrics)', () => {
     assert.match(good.stderr, /^kubelet_patch: ok in/m);
   });
 
-  test('check --probe runs each transformation\'s query and reports a degraded one (exit 1)', async () => {
+  test("check --probe runs each transformation's query and reports a degraded one (exit 1)", async () => {
     const file = `${exporter.configFile}.probe.yml`;
     await writeFile(file, transformations(vm.url, closed));
     const r = spawnSync(process.execPath, [CLI, 'check', '--probe', '--config.file', file], { encoding: 'utf8', timeout: 30_000 });

@@ -55,7 +55,8 @@ async function metricsOf(port: number): Promise<Map<string, number>> {
 /** Starts `command args` with `--web.listen-address` on a free port appended. */
 async function start(command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
   return startOnPort({
-    launch: (port) => ManagedProcess.start({ name: 'label-value-exporter', command, args: [...args, `--web.listen-address=127.0.0.1:${port}`], ...opts }),
+    launch: (port) =>
+      ManagedProcess.start({ name: 'label-value-exporter', command, args: [...args, `--web.listen-address=127.0.0.1:${port}`], ...opts }),
     ready: (port, proc) => waitForHttp(`http://127.0.0.1:${port}/-/healthy`, 20_000, 200, { process: proc }),
   });
 }
@@ -83,10 +84,16 @@ describe('sharded StatefulSet (kubectl kustomize deploy/sharded)', () => {
     assert.equal(service.spec?.['clusterIP'], 'None', 'headless: one scrape target per pod');
     assert.equal(sts.spec?.['serviceName'], service.metadata.name);
     const selector = service.spec?.['selector'] as Record<string, string>;
-    assert.ok(Object.entries(selector).every(([k, v]) => template.metadata.labels[k] === v), 'the Service selects the pods');
+    assert.ok(
+      Object.entries(selector).every(([k, v]) => template.metadata.labels[k] === v),
+      'the Service selects the pods',
+    );
     const sm = only(objects, 'ServiceMonitor');
     const match = (sm.spec?.['selector'] as { matchLabels: Record<string, string> }).matchLabels;
-    assert.ok(Object.entries(match).every(([k, v]) => service.metadata.labels?.[k] === v), 'the ServiceMonitor selects the Service');
+    assert.ok(
+      Object.entries(match).every(([k, v]) => service.metadata.labels?.[k] === v),
+      'the ServiceMonitor selects the Service',
+    );
   });
 
   test('replicas equal --shard.count, and --shard.index is the pod ordinal from the downward API', () => {
@@ -97,13 +104,16 @@ describe('sharded StatefulSet (kubectl kustomize deploy/sharded)', () => {
     assert.equal(env?.valueFrom?.fieldRef?.fieldPath, "metadata.labels['apps.kubernetes.io/pod-index']");
   });
 
-  test('the pod is the base Deployment\'s pod but for the shard args and env', () => {
+  test("the pod is the base Deployment's pod but for the shard args and env", () => {
     const base = only(kustomize(BASE), 'Deployment');
     const baseTemplate = base.spec?.['template'] as PodTemplate;
     const { args, env, ...rest } = container;
     const { args: baseArgs, env: _baseEnv, ...baseRest } = baseTemplate.spec.containers[0] as Container;
     assert.deepEqual(rest, baseRest);
-    assert.deepEqual((args ?? []).filter((a) => !a.startsWith('--shard.')), baseArgs);
+    assert.deepEqual(
+      (args ?? []).filter((a) => !a.startsWith('--shard.')),
+      baseArgs,
+    );
     assert.ok(env);
     const { containers: _c, ...podRest } = template.spec;
     const { containers: _bc, ...basePodRest } = baseTemplate.spec;
@@ -118,15 +128,22 @@ describe('sharded StatefulSet (kubectl kustomize deploy/sharded)', () => {
     const count = Number(flagValue(container.args ?? [], '--shard.count'));
     const owners = new Set(config.transformations.filter((t) => t.shardBy !== 'series').map((t) => ownerOfTransformation(t.name, count)));
     assert.equal(owners.size, count, 'no idle replica');
-    assert.ok(config.transformations.some((t) => t.shardBy === 'series'), 'the example shows shard_by: series');
+    assert.ok(
+      config.transformations.some((t) => t.shardBy === 'series'),
+      'the example shows shard_by: series',
+    );
     const kubelet = config.transformations.filter((t) => t.sourceMetric === 'kube_node_info' && t.name.startsWith('kubelet_'));
-    assert.deepEqual(kubelet.map((t) => [t.name, t.valueFromLabel, t.defaultValue]), [
-      ['kubelet_minor_version', 'kubelet_version', null],
-      ['kubelet_version_info', 'kubelet_version', null],
-    ], 'kube_node_info has kubelet_version, not minor; unknown versions are left out, not 0');
+    assert.deepEqual(
+      kubelet.map((t) => [t.name, t.valueFromLabel, t.defaultValue]),
+      [
+        ['kubelet_minor_version', 'kubelet_version', null],
+        ['kubelet_version_info', 'kubelet_version', null],
+      ],
+      'kube_node_info has kubelet_version, not minor; unknown versions are left out, not 0',
+    );
   });
 
-  test('each pod ordinal, with the StatefulSet\'s args as the kubelet expands them, serves its shard', async () => {
+  test("each pod ordinal, with the StatefulSet's args as the kubelet expands them, serves its shard", async () => {
     const count = Number(flagValue(container.args ?? [], '--shard.count'));
     const config = await loadConfig(configFile, {});
     const owned = new Map<string, number>();
@@ -162,7 +179,11 @@ describe('sharded StatefulSet (kubectl kustomize deploy/sharded)', () => {
     const args = (container.args ?? [])
       .filter((a) => !a.startsWith('--shard.index=') && !a.startsWith('--web.listen-address='))
       .map((a) => (a.startsWith('--config.file=') ? `--config.file=${configFile}` : a));
-    const env = { ...process.env, HOSTNAME: 'label-value-exporter-2', PATH: `${path.dirname(process.execPath)}:${process.env['PATH'] ?? ''}` };
+    const env = {
+      ...process.env,
+      HOSTNAME: 'label-value-exporter-2',
+      PATH: `${path.dirname(process.execPath)}:${process.env['PATH'] ?? ''}`,
+    };
     // The image's WORKDIR is /app with dist/ under it: the repository has the same layout.
     const { proc, port } = await start(command[0], [...command.slice(1), ...args], { env, cwd: REPO });
     try {

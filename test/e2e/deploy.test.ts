@@ -116,7 +116,10 @@ function withFlag(args: readonly string[], flag: string, value: string): string[
 }
 
 /** Starts the built CLI (or `entry` in `cwd`) with args and a free 127.0.0.1 port; resolves when /-/healthy answers 200. */
-async function startCli(args: readonly string[], opts: { entry?: string; cwd?: string } = {}): Promise<{ proc: ManagedProcess; port: number }> {
+async function startCli(
+  args: readonly string[],
+  opts: { entry?: string; cwd?: string } = {},
+): Promise<{ proc: ManagedProcess; port: number }> {
   const entry = opts.entry ?? path.join(REPO, 'dist/src/cli/main.js');
   return startOnPort({
     launch: (port) =>
@@ -209,7 +212,7 @@ describe('kustomize base (kubectl kustomize deploy/kubernetes)', () => {
     assert.ok(key in configMap.data, `ConfigMap has ${key}`);
   });
 
-  test('the ConfigMap is deploy/kubernetes/config.yml, keeps its name (no hash suffix) and loads with the app\'s loader', async () => {
+  test("the ConfigMap is deploy/kubernetes/config.yml, keeps its name (no hash suffix) and loads with the app's loader", async () => {
     assert.equal(configMap.metadata.name, 'label-value-exporter-config', 'disableNameSuffixHash keeps one ConfigMap that changes in place');
     const key = path.posix.basename(flagValue(container.args ?? [], '--config.file') ?? '');
     const body = configMap.data[key] ?? '';
@@ -218,7 +221,10 @@ describe('kustomize base (kubectl kustomize deploy/kubernetes)', () => {
     const file = path.join(dir, key);
     await writeFile(file, body);
     const config = await loadConfig(file, {});
-    assert.deepEqual(config.transformations.map((t) => t.name), ['kubelet_minor_version', 'kubelet_version_info']);
+    assert.deepEqual(
+      config.transformations.map((t) => t.name),
+      ['kubelet_minor_version', 'kubelet_version_info'],
+    );
     // What kube-state-metrics really exposes: kubelet_version (kube_node_info
     // has no `minor`), and an unknown version left out rather than served as 0.
     for (const t of config.transformations) {
@@ -231,7 +237,7 @@ describe('kustomize base (kubectl kustomize deploy/kubernetes)', () => {
     assert.equal(source.http.url, 'http://vmselect.monitoring:8481/select/0/prometheus');
   });
 
-  test('the built CLI starts with the Deployment\'s args, though the source is unreachable here', async () => {
+  test("the built CLI starts with the Deployment's args, though the source is unreachable here", async () => {
     const dir = await makeTempDir('deploy');
     const file = path.join(dir, 'config.yml');
     await copyFile(path.join(BASE, 'config.yml'), file);
@@ -254,7 +260,10 @@ describe('kustomize base (kubectl kustomize deploy/kubernetes)', () => {
 
   test('the Service selects the pods and targets the named port', () => {
     assert.ok(isSubset(service.spec.selector, deployment.spec.template.metadata.labels), 'Service selector matches the pod labels');
-    assert.ok(isSubset(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels), 'Deployment selector matches its pods');
+    assert.ok(
+      isSubset(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels),
+      'Deployment selector matches its pods',
+    );
     assert.deepEqual(
       service.spec.ports.map((p) => [p.name, p.port, p.targetPort]),
       [[PORT_NAME, PORT, PORT_NAME]],
@@ -275,7 +284,7 @@ function checkScrape(scrape: ScrapeObject, service: Service): void {
   const ep = scrape.spec.endpoints[0] as ScrapeEndpoint;
   assert.equal(ep.port, PORT_NAME);
   assert.equal(ep.path ?? '/metrics', '/metrics');
-  assert.equal(ep.honorLabels, true, 'honorLabels: the derived series carry their source\'s instance/job labels');
+  assert.equal(ep.honorLabels, true, "honorLabels: the derived series carry their source's instance/job labels");
 }
 
 // ---- VictoriaMetrics and the PrometheusRule -----------------------------------
@@ -294,7 +303,10 @@ describe('VictoriaMetrics Operator (deploy/victoriametrics, deploy/kubernetes/vi
 
   test('deploy/kubernetes/victoriametrics alone renders just the VMServiceScrape', () => {
     const objects = kustomize(VM_SCRAPE_ONLY);
-    assert.deepEqual(objects.map((o) => o.kind), ['VMServiceScrape']);
+    assert.deepEqual(
+      objects.map((o) => o.kind),
+      ['VMServiceScrape'],
+    );
     checkScrape(objects[0] as ScrapeObject, only<Service>(kustomize(BASE), 'Service'));
   });
 });
@@ -304,10 +316,17 @@ describe('PrometheusRule (deploy/kubernetes/prometheus-rules)', () => {
     const groups = (parse(await readFile(ALERTS, 'utf8')) as { groups: unknown[] }).groups;
     if (process.env['UPDATE_RULES'] === '1') await writeFile(RULES_FILE, prometheusRuleText(groups));
     const objects = kustomize(RULES_DIR);
-    assert.deepEqual(objects.map((o) => o.kind), ['PrometheusRule']);
+    assert.deepEqual(
+      objects.map((o) => o.kind),
+      ['PrometheusRule'],
+    );
     const rule = objects[0] as PrometheusRule;
     assert.equal(rule.apiVersion, 'monitoring.coreos.com/v1');
-    assert.deepEqual(rule.spec.groups, groups, 'deploy/kubernetes/prometheus-rules/prometheusrule.yaml is out of date: run the e2e tests with UPDATE_RULES=1');
+    assert.deepEqual(
+      rule.spec.groups,
+      groups,
+      'deploy/kubernetes/prometheus-rules/prometheusrule.yaml is out of date: run the e2e tests with UPDATE_RULES=1',
+    );
   });
 });
 
@@ -327,7 +346,10 @@ function prometheusRuleText(groups: unknown[]): string {
   const doc = {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata: { name: 'label-value-exporter', labels: { 'app.kubernetes.io/name': 'label-value-exporter', 'app.kubernetes.io/component': 'alerts' } },
+    metadata: {
+      name: 'label-value-exporter',
+      labels: { 'app.kubernetes.io/name': 'label-value-exporter', 'app.kubernetes.io/component': 'alerts' },
+    },
     spec: { groups },
   };
   return header + stringify(doc, { lineWidth: 0 });
@@ -400,7 +422,11 @@ function copies(ins: Instruction[]): Array<{ stage: number; from?: string; sourc
 
 /** .dockerignore semantics (simplified): the last matching pattern wins; a path is excluded with its parent directory. */
 function dockerIgnored(patterns: string[], file: string): boolean {
-  const glob = (part: string): string => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const glob = (part: string): string =>
+    part
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]');
   const toRegex = (p: string): RegExp => new RegExp(`^${p.split('**').map(glob).join('.*')}$`);
   const parts = file.split('/');
   const candidates = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
@@ -425,29 +451,42 @@ describe('Dockerfile', () => {
     const froms = ins.filter((i) => i.op === 'FROM');
     assert.ok(froms.length >= 2, 'at least two FROM (build and runtime stages)');
     const args = new Map(
-      ins.filter((i) => i.op === 'ARG' && i.stage === -1).map((i) => {
-        const [k, v] = i.rest.split('=');
-        return [k ?? '', (v ?? '').replace(/^"|"$/g, '')] as const;
-      }),
+      ins
+        .filter((i) => i.op === 'ARG' && i.stage === -1)
+        .map((i) => {
+          const [k, v] = i.rest.split('=');
+          return [k ?? '', (v ?? '').replace(/^"|"$/g, '')] as const;
+        }),
     );
     for (const f of froms) {
       const image = (f.rest.split(/\s+/)[0] ?? '').replace(/^\$\{(\w+)\}$/, (_, name: string) => args.get(name) ?? '');
       assert.match(image, /^node:(20|22|24)[.\w-]*$/, `FROM ${f.rest}: a Node LTS image`);
     }
-    const build = ins.filter((i) => i.stage === 0 && i.op === 'RUN').map((i) => i.rest).join('\n');
+    const build = ins
+      .filter((i) => i.stage === 0 && i.op === 'RUN')
+      .map((i) => i.rest)
+      .join('\n');
     assert.match(build, /npm ci\b/);
     assert.match(build, /npm run build\b/);
-    const runtime = lastStage(ins).filter((i) => i.op === 'RUN').map((i) => i.rest).join('\n');
+    const runtime = lastStage(ins)
+      .filter((i) => i.op === 'RUN')
+      .map((i) => i.rest)
+      .join('\n');
     assert.match(runtime, /npm ci\b[^\n&]*--omit=dev/);
     assert.doesNotMatch(runtime, /npm run build/);
-    assert.ok(copies(ins).some((c) => c.stage === froms.length - 1 && c.from !== undefined && c.sources.some((s) => s.includes('dist'))), 'the runtime stage copies dist/ from the build stage');
+    assert.ok(
+      copies(ins).some((c) => c.stage === froms.length - 1 && c.from !== undefined && c.sources.some((s) => s.includes('dist'))),
+      'the runtime stage copies dist/ from the build stage',
+    );
   });
 
   test('non-root numeric USER, EXPOSE 9101, ENTRYPOINT exists after the build, CMD matches the Deployment', async () => {
     const user = dockerUser(ins);
     assert.match(user, /^\d+(:\d+)?$/, 'numeric uid (Kubernetes can only verify runAsNonRoot for numeric users)');
     assert.notEqual(user.split(':')[0], '0', 'not root');
-    const exposed = lastStage(ins).filter((i) => i.op === 'EXPOSE').flatMap((i) => i.rest.split(/\s+/));
+    const exposed = lastStage(ins)
+      .filter((i) => i.op === 'EXPOSE')
+      .flatMap((i) => i.rest.split(/\s+/));
     assert.ok(exposed.includes(String(PORT)) || exposed.includes(`${PORT}/tcp`), `EXPOSE ${PORT}`);
     const entry = execForm(ins, 'ENTRYPOINT');
     assert.equal(entry[0], 'node');
@@ -456,7 +495,11 @@ describe('Dockerfile', () => {
     assert.equal(script, 'dist/src/cli/main.js');
     const cmd = execForm(ins, 'CMD');
     const container = only<Deployment>(kustomize(BASE), 'Deployment').spec.template.spec.containers[0] as Container;
-    assert.equal(flagValue(cmd, '--config.file'), flagValue(container.args ?? [], '--config.file'), 'the image and the Deployment read the config from the same place');
+    assert.equal(
+      flagValue(cmd, '--config.file'),
+      flagValue(container.args ?? [], '--config.file'),
+      'the image and the Deployment read the config from the same place',
+    );
     assert.equal(container.command, undefined, 'the Deployment keeps the image ENTRYPOINT');
   });
 
@@ -482,7 +525,11 @@ describe('Dockerfile', () => {
     before(async () => {
       root = await makeTempDir('image');
       const runtime = lastStage(ins);
-      const workdir = runtime.filter((i) => i.op === 'WORKDIR').map((i) => i.rest).pop() ?? '/';
+      const workdir =
+        runtime
+          .filter((i) => i.op === 'WORKDIR')
+          .map((i) => i.rest)
+          .pop() ?? '/';
       // COPY from the context (package*.json, examples) and from the build stage (dist/...: our built tree).
       for (const c of copies(runtime)) {
         for (const src of c.sources) {
@@ -491,12 +538,20 @@ describe('Dockerfile', () => {
           const from = path.join(REPO, rel);
           // `COPY file dir/` puts the file into dir; `COPY dir dest` copies dir's contents to dest.
           const intoDir = c.dest.endsWith('/') && !(await stat(from)).isDirectory();
-          const dest = path.join(root, path.posix.relative(workdir, path.posix.resolve(workdir, c.dest)), intoDir ? path.posix.basename(src) : '');
+          const dest = path.join(
+            root,
+            path.posix.relative(workdir, path.posix.resolve(workdir, c.dest)),
+            intoDir ? path.posix.basename(src) : '',
+          );
           await cp(from, dest, { recursive: true });
         }
       }
       // The runtime stage's `npm ci --omit=dev ...`, from the local npm cache when possible.
-      const npmRun = runtime.filter((i) => i.op === 'RUN').map((i) => i.rest).find((r) => /npm ci\b/.test(r)) ?? '';
+      const npmRun =
+        runtime
+          .filter((i) => i.op === 'RUN')
+          .map((i) => i.rest)
+          .find((r) => /npm ci\b/.test(r)) ?? '';
       const npmArgs = (/npm (ci\b[^&;\n]*)/.exec(npmRun)?.[1] ?? '').trim().split(/\s+/);
       const npm = requireBinary('npm', 'npm');
       const r = spawnSync(npm, [...npmArgs, '--prefer-offline'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
@@ -504,10 +559,14 @@ describe('Dockerfile', () => {
     });
 
     test('only production dependencies are installed', async () => {
-      const pkg = JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+      const pkg = JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+        devDependencies: Record<string, string>;
+      };
       const installed = new Set(await readdir(path.join(root, 'node_modules')));
       for (const dep of Object.keys(pkg.dependencies)) assert.ok(installed.has(dep.split('/')[0] ?? dep), `${dep} installed`);
-      for (const dep of Object.keys(pkg.devDependencies)) assert.ok(!existsSync(path.join(root, 'node_modules', dep)), `dev dependency ${dep} must not be installed`);
+      for (const dep of Object.keys(pkg.devDependencies))
+        assert.ok(!existsSync(path.join(root, 'node_modules', dep)), `dev dependency ${dep} must not be installed`);
     });
 
     test('--version, and the demo config served without writing to the filesystem', async () => {
@@ -541,4 +600,3 @@ async function snapshotTree(dir: string): Promise<string[]> {
   }
   return out.sort();
 }
-

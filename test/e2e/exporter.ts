@@ -36,10 +36,23 @@ export class Exporter {
   /** Waits until `/metrics` satisfies `predicate`, returning the samples. */
   async waitForSamples(predicate: (s: Map<string, number>) => boolean, what: string, timeoutMs = 20_000): Promise<Map<string, number>> {
     let last: Map<string, number> | undefined;
-    return waitFor(async () => {
-      last = await this.samples();
-      return predicate(last) ? last : undefined;
-    }, { timeoutMs, intervalMs: 100, what, process: this.proc, detail: () => `last: ${[...(last ?? [])].filter(([k]) => !k.startsWith('process_') && !k.startsWith('nodejs_')).map(([k, v]) => `${k} ${v}`).join('\n')}` });
+    return waitFor(
+      async () => {
+        last = await this.samples();
+        return predicate(last) ? last : undefined;
+      },
+      {
+        timeoutMs,
+        intervalMs: 100,
+        what,
+        process: this.proc,
+        detail: () =>
+          `last: ${[...(last ?? [])]
+            .filter(([k]) => !k.startsWith('process_') && !k.startsWith('nodejs_'))
+            .map(([k, v]) => `${k} ${v}`)
+            .join('\n')}`,
+      },
+    );
   }
 
   stop(): Promise<number | null> {
@@ -52,7 +65,9 @@ export function parseExposition(body: string): Map<string, number> {
   for (const line of body.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const s = parseSampleLine(line);
-    const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
+    const labels = Object.entries(s.labels)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(',');
     out.set(labels ? `${s.name}{${labels}}` : s.name, s.value);
   }
   return out;

@@ -105,7 +105,7 @@ function one(samples: readonly Sample[], name: string, labels: Record<string, st
 /** Deterministic odd chunk sizes (1..8191 bytes), so UTF-8 sequences and lines are split anywhere. */
 function* chunks(body: Buffer): Generator<Buffer> {
   let seed = 12345;
-  for (let at = 0; at < body.length; ) {
+  for (let at = 0; at < body.length;) {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
     const size = 1 + (seed % 8191);
     yield body.subarray(at, at + size);
@@ -148,7 +148,11 @@ async function vmRowsRead(): Promise<number> {
 /** Imports the capture into VictoriaMetrics and waits until its parser has counted `expected` rows more. */
 async function assertVmCounts(c: Capture, expected: number): Promise<void> {
   const start = await vmRowsRead();
-  const res = await fetch(`${vm?.url}/api/v1/import/prometheus`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: c.body });
+  const res = await fetch(`${vm?.url}/api/v1/import/prometheus`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: c.body,
+  });
   assert.equal(res.status, 204, `VictoriaMetrics import of ${c.name}: ${await res.text()}`);
   let last = 0;
   await waitFor(
@@ -182,64 +186,77 @@ function checkHistograms(c: Capture, samples: readonly Sample[]): number {
 }
 
 describe('the exposition parser on complete real outputs (integration: starts node_exporter, Prometheus, VictoriaMetrics)', () => {
-  before(async () => {
-    // node_exporter with its default collectors, plus a textfile it re-encodes with odd label values.
-    const textDir = await makeTempDir('textfile');
-    await mkdir(textDir, { recursive: true });
-    const labels = Object.entries(TEXTFILE_LABELS)
-      .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-      .join(',');
-    await writeFile(path.join(textDir, 'lve.prom'), `# HELP lve_textfile_info Escapes.\n# TYPE lve_textfile_info gauge\nlve_textfile_info{${labels}} 1\n`);
-    const neBinary = requireBinary('prometheus-node-exporter', 'prometheus-node-exporter');
-    const ne = await startOnPort({
-      launch: (p) =>
-        ManagedProcess.start({
-          name: `node-exporter:${p}`,
-          command: neBinary,
-          args: [`--web.listen-address=127.0.0.1:${p}`, `--collector.textfile.directory=${textDir}`],
-        }),
-      ready: (p, pr) => waitForHttp(`http://127.0.0.1:${p}/metrics`, 15_000, 200, { process: pr }),
-    });
-    nodeExporter = ne.proc;
-    const neUrl = `http://127.0.0.1:${ne.port}/metrics`;
-    // Prometheus scraping node_exporter under a job name with every escape: its own
-    // metrics carry that name as a label value.
-    prometheus = await startPrometheus({ scrapeConfigs: [{ jobName: ODD, targets: [`127.0.0.1:${ne.port}`] }] });
-    await prometheus.waitForTargetsUp(ODD, 15_000);
-    // VictoriaMetrics with a flag value with every escape (it exposes flags as `flag{name, value}`).
-    vm = await startVictoriaMetrics({ extraArgs: [`-influxDBLabel=${ODD}`] });
+  before(
+    async () => {
+      // node_exporter with its default collectors, plus a textfile it re-encodes with odd label values.
+      const textDir = await makeTempDir('textfile');
+      await mkdir(textDir, { recursive: true });
+      const labels = Object.entries(TEXTFILE_LABELS)
+        .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+        .join(',');
+      await writeFile(
+        path.join(textDir, 'lve.prom'),
+        `# HELP lve_textfile_info Escapes.\n# TYPE lve_textfile_info gauge\nlve_textfile_info{${labels}} 1\n`,
+      );
+      const neBinary = requireBinary('prometheus-node-exporter', 'prometheus-node-exporter');
+      const ne = await startOnPort({
+        launch: (p) =>
+          ManagedProcess.start({
+            name: `node-exporter:${p}`,
+            command: neBinary,
+            args: [`--web.listen-address=127.0.0.1:${p}`, `--collector.textfile.directory=${textDir}`],
+          }),
+        ready: (p, pr) => waitForHttp(`http://127.0.0.1:${p}/metrics`, 15_000, 200, { process: pr }),
+      });
+      nodeExporter = ne.proc;
+      const neUrl = `http://127.0.0.1:${ne.port}/metrics`;
+      // Prometheus scraping node_exporter under a job name with every escape: its own
+      // metrics carry that name as a label value.
+      prometheus = await startPrometheus({ scrapeConfigs: [{ jobName: ODD, targets: [`127.0.0.1:${ne.port}`] }] });
+      await prometheus.waitForTargetsUp(ODD, 15_000);
+      // VictoriaMetrics with a flag value with every escape (it exposes flags as `flag{name, value}`).
+      vm = await startVictoriaMetrics({ extraArgs: [`-influxDBLabel=${ODD}`] });
 
-    await capture('node_exporter', neUrl);
-    await capture('prometheus text', `${prometheus.url}/metrics`, 'text/plain; version=0.0.4');
-    await capture('prometheus openmetrics', `${prometheus.url}/metrics`, 'application/openmetrics-text; version=1.0.0');
-    await capture('victoriametrics', `${vm.url}/metrics`);
-  }, { timeout: 60_000 });
+      await capture('node_exporter', neUrl);
+      await capture('prometheus text', `${prometheus.url}/metrics`, 'text/plain; version=0.0.4');
+      await capture('prometheus openmetrics', `${prometheus.url}/metrics`, 'application/openmetrics-text; version=1.0.0');
+      await capture('victoriametrics', `${vm.url}/metrics`);
+    },
+    { timeout: 60_000 },
+  );
 
   after(async () => {
     await Promise.all([nodeExporter?.stop(), prometheus?.stop(), vm?.stop()]);
   });
 
   for (const name of ['node_exporter', 'prometheus text', 'prometheus openmetrics', 'victoriametrics']) {
-    test(`${name}: every sample line parses, streams, and is counted the same by VictoriaMetrics and accepted by promtool`, { timeout: TEST_TIMEOUT }, async (t) => {
-      const c = get(name);
-      const samples = parseAll(c);
-      t.diagnostic(`${name}: ${c.body.length} bytes, ${samples.length} samples, Content-Type: ${c.contentType}`);
-      assert.ok(samples.length > 100, `${name} has a real amount of samples (${samples.length})`);
-      assert.equal(samples.length, sampleLines(c).length, 'every sample accounted for');
-      checkStreaming(c, samples);
-      await assertVmCounts(c, samples.length);
-      if (c.contentType.startsWith('application/openmetrics-text')) {
-        assert.match(c.body.toString('utf8'), /\n# EOF\n$/, 'an OpenMetrics answer ends with # EOF');
-      } else {
-        // node_exporter and Prometheus say `version=0.0.4`, VictoriaMetrics just `text/plain; charset=utf-8`.
-        assert.match(c.contentType, /^text\/plain(;|$)/);
-        await assertPromtoolAccepts(c);
-      }
-      assert.ok(samples.every((s) => s.timestampMs === undefined), 'these programs send no timestamps');
-    });
+    test(
+      `${name}: every sample line parses, streams, and is counted the same by VictoriaMetrics and accepted by promtool`,
+      { timeout: TEST_TIMEOUT },
+      async (t) => {
+        const c = get(name);
+        const samples = parseAll(c);
+        t.diagnostic(`${name}: ${c.body.length} bytes, ${samples.length} samples, Content-Type: ${c.contentType}`);
+        assert.ok(samples.length > 100, `${name} has a real amount of samples (${samples.length})`);
+        assert.equal(samples.length, sampleLines(c).length, 'every sample accounted for');
+        checkStreaming(c, samples);
+        await assertVmCounts(c, samples.length);
+        if (c.contentType.startsWith('application/openmetrics-text')) {
+          assert.match(c.body.toString('utf8'), /\n# EOF\n$/, 'an OpenMetrics answer ends with # EOF');
+        } else {
+          // node_exporter and Prometheus say `version=0.0.4`, VictoriaMetrics just `text/plain; charset=utf-8`.
+          assert.match(c.contentType, /^text\/plain(;|$)/);
+          await assertPromtoolAccepts(c);
+        }
+        assert.ok(
+          samples.every((s) => s.timestampMs === undefined),
+          'these programs send no timestamps',
+        );
+      },
+    );
   }
 
-  test('node_exporter: known series, summaries, and the textfile collector\'s escaped label values', { timeout: TEST_TIMEOUT }, () => {
+  test("node_exporter: known series, summaries, and the textfile collector's escaped label values", { timeout: TEST_TIMEOUT }, () => {
     const samples = parseAll(get('node_exporter'));
     const uname = one(samples, 'node_uname_info');
     assert.equal(uname.labels['release'], os.release());
@@ -254,31 +271,40 @@ describe('the exposition parser on complete real outputs (integration: starts no
     assert.deepEqual({ ...text.labels }, TEXTFILE_LABELS);
     // A summary: quantiles, _sum and _count.
     assert.equal(find(samples, 'go_gc_duration_seconds').length, 5);
-    assert.deepEqual(find(samples, 'go_gc_duration_seconds').map((s) => s.labels['quantile']), ['0', '0.25', '0.5', '0.75', '1']);
+    assert.deepEqual(
+      find(samples, 'go_gc_duration_seconds').map((s) => s.labels['quantile']),
+      ['0', '0.25', '0.5', '0.75', '1'],
+    );
     assert.ok(one(samples, 'go_gc_duration_seconds_count').value >= 0);
     assert.equal(one(samples, 'node_cpu_seconds_total', { cpu: '0', mode: 'idle' }).name, 'node_cpu_seconds_total');
     assert.ok(find(samples, 'node_cpu_seconds_total', { mode: 'idle' }).length === os.cpus().length, 'one idle counter per CPU');
   });
 
-  test('Prometheus: build info, histograms (+Inf bucket = _count), the job name as an escaped label value', { timeout: TEST_TIMEOUT }, async () => {
-    for (const name of ['prometheus text', 'prometheus openmetrics']) {
-      const c = get(name);
-      const samples = parseAll(c);
-      const info = JSON.parse(await (await fetch(`${prometheus?.url}/api/v1/status/buildinfo`)).text()) as { data: { version: string; revision: string } };
-      const build = one(samples, 'prometheus_build_info');
-      assert.equal(build.labels['version'], info.data.version);
-      assert.equal(build.labels['revision'], info.data.revision);
-      assert.ok(checkHistograms(c, samples) >= 5, `${name} has histograms`);
-      // The readiness checks of the test harness were counted.
-      const handler = one(samples, 'prometheus_http_request_duration_seconds_bucket', { handler: '/-/ready', le: '+Inf' });
-      assert.ok(handler.value >= 1, 'GET /-/ready was counted');
-      // The job name, with a backslash, quotes, non-ASCII and a newline, as Prometheus encoded it.
-      const withJob = samples.filter((s) => Object.values(s.labels).includes(ODD));
-      assert.ok(withJob.length >= 1, `${name}: series labelled with the job name ${JSON.stringify(ODD)}`);
-      const raw = c.body.toString('utf8');
-      assert.ok(raw.includes('"back\\\\slash \\"quoted\\" nœud-節點\\nsecond line"'), 'the job name is escaped in the text');
-    }
-  });
+  test(
+    'Prometheus: build info, histograms (+Inf bucket = _count), the job name as an escaped label value',
+    { timeout: TEST_TIMEOUT },
+    async () => {
+      for (const name of ['prometheus text', 'prometheus openmetrics']) {
+        const c = get(name);
+        const samples = parseAll(c);
+        const info = JSON.parse(await (await fetch(`${prometheus?.url}/api/v1/status/buildinfo`)).text()) as {
+          data: { version: string; revision: string };
+        };
+        const build = one(samples, 'prometheus_build_info');
+        assert.equal(build.labels['version'], info.data.version);
+        assert.equal(build.labels['revision'], info.data.revision);
+        assert.ok(checkHistograms(c, samples) >= 5, `${name} has histograms`);
+        // The readiness checks of the test harness were counted.
+        const handler = one(samples, 'prometheus_http_request_duration_seconds_bucket', { handler: '/-/ready', le: '+Inf' });
+        assert.ok(handler.value >= 1, 'GET /-/ready was counted');
+        // The job name, with a backslash, quotes, non-ASCII and a newline, as Prometheus encoded it.
+        const withJob = samples.filter((s) => Object.values(s.labels).includes(ODD));
+        assert.ok(withJob.length >= 1, `${name}: series labelled with the job name ${JSON.stringify(ODD)}`);
+        const raw = c.body.toString('utf8');
+        assert.ok(raw.includes('"back\\\\slash \\"quoted\\" nœud-節點\\nsecond line"'), 'the job name is escaped in the text');
+      }
+    },
+  );
 
   test('VictoriaMetrics: version info, flags with escaped values, label sets with spaces after commas', { timeout: TEST_TIMEOUT }, () => {
     const c = get('victoriametrics');
@@ -289,7 +315,11 @@ describe('the exposition parser on complete real outputs (integration: starts no
     assert.equal(version.value, 1);
     assert.equal(one(samples, 'flag', { name: 'influxDBLabel' }).labels['value'], ODD);
     assert.equal(one(samples, 'flag', { name: 'retentionPeriod' }).labels['value'], '100y');
-    assert.match(c.body.toString('utf8'), /^flag\{name="retentionPeriod", value="100y", is_set="true"\} 1$/m, 'VictoriaMetrics writes ", " between labels');
+    assert.match(
+      c.body.toString('utf8'),
+      /^flag\{name="retentionPeriod", value="100y", is_set="true"\} 1$/m,
+      'VictoriaMetrics writes ", " between labels',
+    );
     assert.ok(one(samples, 'vm_app_uptime_seconds').value >= 0);
     assert.match(one(samples, 'go_info').labels['version'] ?? '', /^go\d+\.\d+/);
   });

@@ -34,7 +34,20 @@ async function startUnderGc(yaml: string): Promise<Exporter> {
       ManagedProcess.start({
         name: 'label-value-exporter (forced GC)',
         command: process.execPath,
-        args: ['--expose-gc', '--import', gcFile, CLI, '--config.file', configFile, '--web.listen-address', `127.0.0.1:${p}`, '--log.level', 'debug', '--config.reload-interval=0', '--config.reload-debounce=1h'],
+        args: [
+          '--expose-gc',
+          '--import',
+          gcFile,
+          CLI,
+          '--config.file',
+          configFile,
+          '--web.listen-address',
+          `127.0.0.1:${p}`,
+          '--log.level',
+          'debug',
+          '--config.reload-interval=0',
+          '--config.reload-debounce=1h',
+        ],
       }),
     ready: (p, proc) => waitForHttp(`http://127.0.0.1:${p}/-/healthy`, 15_000, 200, { process: proc }),
   });
@@ -72,7 +85,8 @@ async function reloadWithin(ex: Exporter, limitMs: number): Promise<{ status: nu
   }
 }
 
-const failures = (t: string, reason: string) => `label_value_exporter_transformation_failures_total{transformation="${t}",reason="${reason}"}`;
+const failures = (t: string, reason: string) =>
+  `label_value_exporter_transformation_failures_total{transformation="${t}",reason="${reason}"}`;
 const stale = (t: string) => `label_value_exporter_transformation_stale{transformation="${t}"}`;
 const series = (t: string) => `label_value_exporter_transformation_series{transformation="${t}"}`;
 
@@ -116,11 +130,23 @@ describe('a run always ends', () => {
         await ex.waitForSamples((s) => cases.every((c) => s.get(series(c.name)) === 200), 'every transformation served');
         server.broken = true;
         const started = performance.now();
-        const s = await ex.waitForSamples((x) => cases.every((c) => (x.get(failures(c.name, 'timeout')) ?? 0) >= 1 && x.get(stale(c.name)) === 1), 'timeouts and stale data dropped', 15_000);
+        const s = await ex.waitForSamples(
+          (x) => cases.every((c) => (x.get(failures(c.name, 'timeout')) ?? 0) >= 1 && x.get(stale(c.name)) === 1),
+          'timeouts and stale data dropped',
+          15_000,
+        );
         for (const c of cases) assert.equal(s.get(series(c.name)), 0, `${c.name}: stale series no longer served`);
         const logs = ex.proc.logs();
-        for (const c of cases) assert.match(logs, new RegExp(`transformation run failed.*transformation=${c.name} .*reason=timeout err="run deadline \\(timeout\\) of 2s exceeded"`));
-        process.stdout.write(`# stalled compressed bodies: timeouts and staleness for all after ${Math.round(performance.now() - started)} ms\n`);
+        for (const c of cases)
+          assert.match(
+            logs,
+            new RegExp(
+              `transformation run failed.*transformation=${c.name} .*reason=timeout err="run deadline \\(timeout\\) of 2s exceeded"`,
+            ),
+          );
+        process.stdout.write(
+          `# stalled compressed bodies: timeouts and staleness for all after ${Math.round(performance.now() - started)} ms\n`,
+        );
         // Replace every transformation while their runs hang.
         await writeFile(ex.configFile, yaml(server.url, cases, ', timeout: 3s, max_staleness: 5s'));
         const reload = await reloadWithin(ex, 10_000);
@@ -150,7 +176,11 @@ describe('a run always ends', () => {
         await ex.waitForSamples((s) => cases.every((c) => s.get(series(c.name)) === 200), 'every transformation served');
         server.broken = true;
         const started = performance.now();
-        const s = await ex.waitForSamples((x) => cases.every((c) => (x.get(failures(c.name, 'connection')) ?? 0) >= 1), 'connection failures', 10_000);
+        const s = await ex.waitForSamples(
+          (x) => cases.every((c) => (x.get(failures(c.name, 'connection')) ?? 0) >= 1),
+          'connection failures',
+          10_000,
+        );
         const ms = performance.now() - started;
         process.stdout.write(`# reset mid-body: connection failures after ${Math.round(ms)} ms\n`);
         for (const c of cases) assert.equal(s.get(failures(c.name, 'timeout')) ?? 0, 0, `${c.name}: a reset is not a timeout`);
@@ -176,11 +206,18 @@ describe('a run always ends', () => {
       await withLogs([ex.proc], async () => {
         await ex.waitForSamples((s) => cases.every((c) => s.get(series(c.name)) === 200), 'every transformation served');
         server.broken = true;
-        await ex.waitForSamples((x) => cases.every((c) => (x.get(failures(c.name, 'timeout')) ?? 0) >= 2 && x.get(stale(c.name)) === 1), 'repeated timeouts and stale data', 15_000);
+        await ex.waitForSamples(
+          (x) => cases.every((c) => (x.get(failures(c.name, 'timeout')) ?? 0) >= 2 && x.get(stale(c.name)) === 1),
+          'repeated timeouts and stale data',
+          15_000,
+        );
         const logs = ex.proc.logs();
         assert.match(logs, /transformation=p_plain_trickle .*reason=timeout err="run deadline \(timeout\) of 2s exceeded"/);
         assert.match(logs, /transformation=j_gzip_trickle .*reason=timeout err="run deadline \(timeout\) of 2s exceeded"/);
-        assert.match(logs, /transformation=p_request_timeout .*reason=timeout err="request timeout \(source p_request_timeout\) of 1s exceeded"/);
+        assert.match(
+          logs,
+          /transformation=p_request_timeout .*reason=timeout err="request timeout \(source p_request_timeout\) of 1s exceeded"/,
+        );
       });
       const stop = await sigtermExitMs(ex, 10_000);
       assert.ok(stop.ms < 3000, `SIGTERM: still running after ${Math.round(stop.ms)} ms`);
@@ -209,7 +246,11 @@ remote_write:
 `);
     try {
       await withLogs([ex.proc], async () => {
-        await ex.waitForSamples((s) => (s.get('label_value_exporter_remote_write_samples_failed_total{remote="stalled",reason="timeout"}') ?? 0) >= 2, 'remote-write requests that time out', 15_000);
+        await ex.waitForSamples(
+          (s) => (s.get('label_value_exporter_remote_write_samples_failed_total{remote="stalled",reason="timeout"}') ?? 0) >= 2,
+          'remote-write requests that time out',
+          15_000,
+        );
       });
       const stop = await sigtermExitMs(ex, 20_000);
       process.stdout.write(`# SIGTERM with a stalled remote-write receiver: exit ${stop.code} after ${Math.round(stop.ms)} ms\n`);

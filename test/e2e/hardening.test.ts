@@ -189,7 +189,12 @@ describe('a rejected --web.config.file reload in our own metrics', () => {
     await writeFile(configFile, CONFIG);
     await writeFile(path.join(dir, 'kube.prom'), FILES['kube.prom']);
     await writeFile(webFile, good('one'));
-    exp = await startExporterWithFile(configFile, ['--web.config.file', webFile, '--config.reload-debounce=100ms', '--config.reload-interval=1s']);
+    exp = await startExporterWithFile(configFile, [
+      '--web.config.file',
+      webFile,
+      '--config.reload-debounce=100ms',
+      '--config.reload-interval=1s',
+    ]);
   });
   after(async () => {
     await exp?.stop();
@@ -204,23 +209,33 @@ describe('a rejected --web.config.file reload in our own metrics', () => {
       assert.ok(ts0 > 0);
 
       await writeFile(webFile, `${good('two')}basic_auth_users:\n  bob: not-a-bcrypt-hash\n`);
-      const m1 = await waitFor(async () => {
-        const m = await exp.metricsText();
-        return sampleOf(m, OK) === 0 ? m : undefined;
-      }, { timeoutMs: 15_000, what: `${OK} == 0`, process: exp.proc });
+      const m1 = await waitFor(
+        async () => {
+          const m = await exp.metricsText();
+          return sampleOf(m, OK) === 0 ? m : undefined;
+        },
+        { timeoutMs: 15_000, what: `${OK} == 0`, process: exp.proc },
+      );
       assert.equal(sampleOf(m1, FAILURES), 1);
       assert.equal(sampleOf(m1, OK_TS), ts0, 'the success timestamp stays at the last good load');
       // Watch events of the same broken content are not counted again; a forced reload (SIGHUP) is.
       exp.proc.signal('SIGHUP');
-      await waitFor(async () => sampleOf(await exp.metricsText(), FAILURES) === 2, { timeoutMs: 15_000, what: `${FAILURES} == 2`, process: exp.proc });
+      await waitFor(async () => sampleOf(await exp.metricsText(), FAILURES) === 2, {
+        timeoutMs: 15_000,
+        what: `${FAILURES} == 2`,
+        process: exp.proc,
+      });
       const res = await fetch(`${exp.url}/-/healthy`);
       assert.equal(res.headers.get('x-test'), 'one', 'the running web configuration stayed');
 
       await writeFile(webFile, good('three'));
-      const m2 = await waitFor(async () => {
-        const m = await exp.metricsText();
-        return sampleOf(m, OK) === 1 ? m : undefined;
-      }, { timeoutMs: 15_000, what: `${OK} == 1 again`, process: exp.proc });
+      const m2 = await waitFor(
+        async () => {
+          const m = await exp.metricsText();
+          return sampleOf(m, OK) === 1 ? m : undefined;
+        },
+        { timeoutMs: 15_000, what: `${OK} == 1 again`, process: exp.proc },
+      );
       assert.ok((sampleOf(m2, OK_TS) ?? 0) > ts0);
       assert.equal(sampleOf(m2, FAILURES), 2);
       assert.equal((await fetch(`${exp.url}/-/healthy`)).headers.get('x-test'), 'three');

@@ -37,7 +37,10 @@ async function headlineQueries(): Promise<string[]> {
   const readme = await readFile(path.join(REPO, 'README.md'), 'utf8');
   const block = /```promql\n([\s\S]*?)```/.exec(readme)?.[1];
   assert.ok(block, 'README.md has a ```promql block');
-  return block.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter((l) => l !== '');
+  return block
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter((l) => l !== '');
 }
 
 /** Restricts every derived/info series in `expr` to one scrape job. */
@@ -55,7 +58,7 @@ async function demoConfig(): Promise<string> {
 /** The demo config as the seed wrote its kubelet example: unknown = 0. */
 function withDefaultZero(yaml: string): string {
   const marker = 'value: { parser: semver, part: minor }\n    preserve_labels: [cluster, node]\n';
-  assert.ok(yaml.includes(marker), 'the demo\'s kubelet_minor_version transformation');
+  assert.ok(yaml.includes(marker), "the demo's kubelet_minor_version transformation");
   if (yaml.includes(`${marker}    default_value: 0\n`)) return yaml;
   return yaml.replace(marker, `${marker}    default_value: 0\n`);
 }
@@ -71,7 +74,7 @@ async function seedConfig(): Promise<string> {
 const nodes = (r: InstantSample[]): string[] => r.map((s) => labelsOf(s).node ?? '?').sort();
 const values = (r: InstantSample[]): number[] => r.map((s) => Number(s.value[1]));
 
-describe('the README\'s headline queries on the demo, in a real Prometheus', () => {
+describe("the README's headline queries on the demo, in a real Prometheus", () => {
   const exporters: Record<string, Exporter> = {};
   let prom: Prometheus;
   let queries: string[];
@@ -90,7 +93,10 @@ describe('the README\'s headline queries on the demo, in a real Prometheus', () 
     // One scrape of each job in which every transformation has succeeded
     // holds all of that job's series (a scrape is one snapshot).
     await withLogs([...all, prom.process], () =>
-      prom.waitForQuery('min by (job) (label_value_exporter_transformation_last_run_success)', (r) => r.length === 3 && values(r).every((v) => v === 1)),
+      prom.waitForQuery(
+        'min by (job) (label_value_exporter_transformation_last_run_success)',
+        (r) => r.length === 3 && values(r).every((v) => v === 1),
+      ),
     );
   });
 
@@ -99,8 +105,7 @@ describe('the README\'s headline queries on the demo, in a real Prometheus', () 
     for (const ex of Object.values(exporters)) await ex.stop();
   });
 
-  const run = (expr: string, job: string): Promise<InstantSample[]> =>
-    withLogs([prom.process], () => prom.query(forJob(expr, job)));
+  const run = (expr: string, job: string): Promise<InstantSample[]> => withLogs([prom.process], () => prom.query(forJob(expr, job)));
 
   test('the spread is 3 (1.26 to 1.29), not 29: the unknown version is left out', async () => {
     assert.deepEqual(values(await run(queries[0] ?? '', 'demo')), [3]);
@@ -112,8 +117,13 @@ describe('the README\'s headline queries on the demo, in a real Prometheus', () 
 
   test('the node whose version is unknown is listed by the third query and counted as skipped', async () => {
     assert.deepEqual(nodes(await run(queries[2] ?? '', 'demo')), [UNKNOWN_NODE]);
-    const skipped = await prom.query(`label_value_exporter_transformation_skipped_series_total{job="demo",transformation="${DERIVED}"} > 0`);
-    assert.deepEqual(skipped.map((s) => labelsOf(s).reason), ['empty_label']);
+    const skipped = await prom.query(
+      `label_value_exporter_transformation_skipped_series_total{job="demo",transformation="${DERIVED}"} > 0`,
+    );
+    assert.deepEqual(
+      skipped.map((s) => labelsOf(s).reason),
+      ['empty_label'],
+    );
   });
 
   test('why: with default_value 0 the same queries answer 29 and count the unknown node as left behind', async () => {
@@ -122,7 +132,7 @@ describe('the README\'s headline queries on the demo, in a real Prometheus', () 
     assert.deepEqual(nodes(await run(queries[2] ?? '', 'default-zero')), [], 'nobody looks unknown');
   });
 
-  test('why: the seed\'s own file still loads and runs, but kube_node_info has no `minor`, so every node is 0', async () => {
+  test("why: the seed's own file still loads and runs, but kube_node_info has no `minor`, so every node is 0", async () => {
     const all = await run(DERIVED, 'seed');
     assert.equal(all.length, KNOWN_NODES + 1);
     assert.deepEqual([...new Set(values(all))], [0]);

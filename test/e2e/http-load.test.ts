@@ -35,7 +35,11 @@ function probe(base: string, seconds: number): Promise<number[]> {
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve((JSON.parse(out) as number[]).map((s) => s * 1000)) : reject(new Error(`probe failed (${code}): ${err}`)))));
+  return new Promise((resolve, reject) =>
+    child.on('close', (code) =>
+      code === 0 ? resolve((JSON.parse(out) as number[]).map((s) => s * 1000)) : reject(new Error(`probe failed (${code}): ${err}`)),
+    ),
+  );
 }
 
 function p99(ms: readonly number[]): number {
@@ -61,7 +65,9 @@ function getAs(base: string, urlPath: string, user: string, password: string, si
     const headers = { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
     const req = request(`${base}${urlPath}`, { headers, agent: false, ...(signal ? { signal } : {}) }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, retryAfter: res.headers['retry-after'] }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, retryAfter: res.headers['retry-after'] }),
+      );
     });
     req.on('error', reject);
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
@@ -72,12 +78,14 @@ function getAs(base: string, urlPath: string, user: string, password: string, si
 /** `clients` loops of `fn` until `until` (performance.now()). */
 async function loadUntil(clients: number, until: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   let done = 0;
-  await Promise.all(Array.from({ length: clients }, async (_, c) => {
-    while (performance.now() < until) {
-      await fn(c).catch(() => undefined);
-      done++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      while (performance.now() < until) {
+        await fn(c).catch(() => undefined);
+        done++;
+      }
+    }),
+  );
   return done;
 }
 
@@ -85,7 +93,10 @@ async function startWith(files: Record<string, string>, config: string, args: st
   const dir = await makeTempDir('http-load');
   for (const [name, body] of Object.entries(files)) await writeFile(path.join(dir, name), body.replaceAll('DIR', dir));
   await writeFile(path.join(dir, 'config.yml'), config);
-  return startExporterWithFile(path.join(dir, 'config.yml'), args.map((a) => a.replaceAll('DIR', dir)));
+  return startExporterWithFile(
+    path.join(dir, 'config.yml'),
+    args.map((a) => a.replaceAll('DIR', dir)),
+  );
 }
 
 const SMALL_CONFIG = `sources:
@@ -102,7 +113,12 @@ describe('basic auth under load (bcrypt off the event loop)', () => {
 
   before(async () => {
     const web = `basic_auth_users:\n  alice: ${await bcrypt.hash(RIGHT, 4)}\n  bob: ${await bcrypt.hash(RIGHT, 11)}\n  slow: "${SLOW_HASH}"\n`;
-    exp = await startWith({ 'kube.prom': 'kube_node_info{node="n1",minor="28"} 1\n', 'web.yml': web }, SMALL_CONFIG, ['--web.config.file', 'DIR/web.yml', '--log.level', 'info']);
+    exp = await startWith({ 'kube.prom': 'kube_node_info{node="n1",minor="28"} 1\n', 'web.yml': web }, SMALL_CONFIG, [
+      '--web.config.file',
+      'DIR/web.yml',
+      '--log.level',
+      'info',
+    ]);
   });
   after(async () => {
     await exp?.stop();
@@ -115,7 +131,10 @@ describe('basic auth under load (bcrypt off the event loop)', () => {
       const sent = await loadUntil(10, until, (i) => getAs(exp.url, '/metrics', i % 2 ? 'bob' : 'nobody', `wrong-${i}`));
       const ms = await probed;
       assert.ok(sent > 0);
-      assert.ok(p99(ms) < PROBE_P99_MS, `/-/healthy p99 ${p99(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms over ${ms.length} probes`);
+      assert.ok(
+        p99(ms) < PROBE_P99_MS,
+        `/-/healthy p99 ${p99(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms over ${ms.length} probes`,
+      );
       assert.equal((await getAs(exp.url, '/metrics', 'alice', RIGHT)).status, 200);
       const cached = await getAs(exp.url, '/metrics', 'alice', RIGHT);
       assert.equal(cached.status, 200);
@@ -134,13 +153,21 @@ describe('basic auth under load (bcrypt off the event loop)', () => {
       nobody.push(n.ms);
     }
     // Unknown users pay a comparison at the highest configured cost (12 here).
-    assert.ok(median(alice) > 0.5 * median(nobody), `alice (cost 4) ${median(alice).toFixed(0)} ms vs unknown ${median(nobody).toFixed(0)} ms`);
+    assert.ok(
+      median(alice) > 0.5 * median(nobody),
+      `alice (cost 4) ${median(alice).toFixed(0)} ms vs unknown ${median(nobody).toFixed(0)} ms`,
+    );
   });
 
   test('more password checks than may wait: 503 with Retry-After at once, not an unbounded queue', async () => {
     const abort = new AbortController();
     const answers: Answer[] = [];
-    const requests = Array.from({ length: 60 }, (_, i) => getAs(exp.url, '/metrics', 'slow', `wrong-${i}`, abort.signal).then((a) => answers.push(a), () => undefined));
+    const requests = Array.from({ length: 60 }, (_, i) =>
+      getAs(exp.url, '/metrics', 'slow', `wrong-${i}`, abort.signal).then(
+        (a) => answers.push(a),
+        () => undefined,
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     abort.abort();
     await Promise.all(requests);
@@ -157,8 +184,15 @@ describe('liveness under big plain scrapes', () => {
 
   before(async () => {
     const lines: string[] = [];
-    for (let i = 0; i < N; i++) lines.push(`kube_node_info{cluster="c${i % 20}",node="node-${String(i).padStart(7, '0')}.example.internal",instance="10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:9100",minor="${20 + (i % 10)}"} 1`);
-    exp = await startWith({ 'kube.prom': `${lines.join('\n')}\n` }, SMALL_CONFIG.replace('preserve_labels: [node]', 'preserve_labels: [cluster, node, instance]'), ['--log.level', 'warn']);
+    for (let i = 0; i < N; i++)
+      lines.push(
+        `kube_node_info{cluster="c${i % 20}",node="node-${String(i).padStart(7, '0')}.example.internal",instance="10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:9100",minor="${20 + (i % 10)}"} 1`,
+      );
+    exp = await startWith(
+      { 'kube.prom': `${lines.join('\n')}\n` },
+      SMALL_CONFIG.replace('preserve_labels: [node]', 'preserve_labels: [cluster, node, instance]'),
+      ['--log.level', 'warn'],
+    );
     await waitForHttp(`${exp.url}/-/ready`, 60_000, 200, { process: exp.proc });
   });
   after(async () => {
@@ -180,6 +214,9 @@ describe('liveness under big plain scrapes', () => {
     const scrapes = await loadUntil(SCRAPERS, performance.now() + 4_000, scrape);
     const ms = await probed;
     assert.ok(scrapes >= SCRAPERS, `${scrapes} scrapes`);
-    assert.ok(p99(ms) < PROBE_P99_PLAIN_MS, `/-/healthy p99 ${p99(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms over ${ms.length} probes (${scrapes} scrapes)`);
+    assert.ok(
+      p99(ms) < PROBE_P99_PLAIN_MS,
+      `/-/healthy p99 ${p99(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms over ${ms.length} probes (${scrapes} scrapes)`,
+    );
   });
 });

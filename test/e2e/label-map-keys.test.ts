@@ -49,17 +49,25 @@ describe('rename_labels and static_labels keyed __proto__ and constructor: load 
     await exporter?.stop();
   });
 
-  test('__proto__ is renamed, constructor is a static label, and a stateset may use constructor as its state label', { timeout: 30_000 }, async () => {
-    const ex = exporter as Exporter;
-    const ours = (s: Map<string, number>) => [...s].filter(([k]) => /^proto_/.test(k)).map(([k, v]) => `${k} ${v}`).sort();
-    const got = await ex.waitForSamples((s) => ours(s).length >= 6, 'the proto_ series on /metrics');
-    assert.deepEqual(ours(got), [
-      'proto_minor{constructor="x",node="n1",proto="a"} 28',
-      'proto_minor{constructor="x",node="n2",proto="b"} 27',
-      'proto_state{env="prod",node="n1",constructor="27"} 0',
-      'proto_state{env="prod",node="n1",constructor="28"} 1',
-      'proto_state{env="prod",node="n2",constructor="27"} 1',
-      'proto_state{env="prod",node="n2",constructor="28"} 0',
-    ]);
-  });
+  test(
+    '__proto__ is renamed, constructor is a static label, and a stateset may use constructor as its state label',
+    { timeout: 30_000 },
+    async () => {
+      const ex = exporter as Exporter;
+      const ours = (s: Map<string, number>) =>
+        [...s]
+          .filter(([k]) => /^proto_/.test(k))
+          .map(([k, v]) => `${k} ${v}`)
+          .sort();
+      const got = await ex.waitForSamples((s) => ours(s).length >= 6, 'the proto_ series on /metrics');
+      assert.deepEqual(ours(got), [
+        'proto_minor{constructor="x",node="n1",proto="a"} 28',
+        'proto_minor{constructor="x",node="n2",proto="b"} 27',
+        'proto_state{env="prod",node="n1",constructor="27"} 0',
+        'proto_state{env="prod",node="n1",constructor="28"} 1',
+        'proto_state{env="prod",node="n2",constructor="27"} 1',
+        'proto_state{env="prod",node="n2",constructor="28"} 0',
+      ]);
+    },
+  );
 });

@@ -47,10 +47,13 @@ function derivedOnly(body: string): string {
 /** Polls an instant query on either server until the predicate holds. */
 async function waitForQuery(s: Prometheus | VictoriaMetrics, expr: string, ok: (r: InstantSample[]) => boolean): Promise<InstantSample[]> {
   let last: InstantSample[] = [];
-  return waitFor(async () => {
-    last = await s.query(expr);
-    return ok(last) ? last : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 250, what: `query ${expr}`, process: s.process, detail: () => JSON.stringify(last) });
+  return waitFor(
+    async () => {
+      last = await s.query(expr);
+      return ok(last) ? last : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250, what: `query ${expr}`, process: s.process, detail: () => JSON.stringify(last) },
+  );
 }
 
 function values(result: InstantSample[], key: string): Record<string, number> {
@@ -70,7 +73,10 @@ describe('metric types end to end', () => {
     exporter = await startExporter(`victoriametrics_url: "${source.url}"\nscrape_interval: 1\n${CONFIG}`);
     const dir = await makeTempDir('vm-scrape');
     const scrapeFile = path.join(dir, 'scrape.yml');
-    await writeFile(scrapeFile, `scrape_configs:\n  - job_name: lve\n    scrape_interval: 1s\n    honor_labels: true\n    static_configs: [{ targets: ["127.0.0.1:${exporter.port}"] }]\n`);
+    await writeFile(
+      scrapeFile,
+      `scrape_configs:\n  - job_name: lve\n    scrape_interval: 1s\n    honor_labels: true\n    static_configs: [{ targets: ["127.0.0.1:${exporter.port}"] }]\n`,
+    );
     scraperVm = await startVictoriaMetrics({ extraArgs: [`-promscrape.config=${scrapeFile}`] });
     prom = await startPrometheus({ scrapeConfigs: [{ jobName: 'lve', targets: [`127.0.0.1:${exporter.port}`], honorLabels: true }] });
   });
@@ -86,7 +92,15 @@ describe('metric types end to end', () => {
 
   test('the live output equals the golden files in both formats and passes both checkers', async () => {
     await withLogs(procs(), async () => {
-      await exporter.waitForSamples((s) => s.has('kubelet_minor_versions_count{cluster="gke"}') && s.has('argocd_app_sync{name="search",status="Synced"}') && s.has('jenkins_job_last_build_number_total{folder="ci",job="nightly"}') && s.has('ingress_nginx_service_window_in_window{env="prod"}') && s.has('argocd_app_health{name="search",project="web",argocd_app_health="Healthy"}'), 'every transformation served');
+      await exporter.waitForSamples(
+        (s) =>
+          s.has('kubelet_minor_versions_count{cluster="gke"}') &&
+          s.has('argocd_app_sync{name="search",status="Synced"}') &&
+          s.has('jenkins_job_last_build_number_total{folder="ci",job="nightly"}') &&
+          s.has('ingress_nginx_service_window_in_window{env="prod"}') &&
+          s.has('argocd_app_health{name="search",project="web",argocd_app_health="Healthy"}'),
+        'every transformation served',
+      );
       const text = await exporter.metricsText();
       assert.equal(derivedOnly(text), EXPECTED_TEXT);
       const om = await exporter.metricsText({ accept: 'application/openmetrics-text; version=1.0.0' });
@@ -109,7 +123,11 @@ describe('metric types end to end', () => {
       await withLogs(procs(), async () => {
         const s = scraper();
         // Histogram: the median kubelet minor version per cluster, and how many nodes are below 1.27.
-        const median = await waitForQuery(s, 'histogram_quantile(0.5, sum by (cluster, le) (kubelet_minor_versions_bucket))', (r) => r.length === 2);
+        const median = await waitForQuery(
+          s,
+          'histogram_quantile(0.5, sum by (cluster, le) (kubelet_minor_versions_bucket))',
+          (r) => r.length === 2,
+        );
         const m = values(median, 'cluster');
         assert.ok((m['eks'] as number) > 27 && (m['eks'] as number) <= 28, `eks median ${m['eks']}`);
         assert.deepEqual(values(await s.query('kubelet_minor_versions_bucket{le="26.0"}'), 'cluster'), { eks: 0, gke: 1 });
@@ -117,7 +135,12 @@ describe('metric types end to end', () => {
         // Stateset: which applications are degraded; exactly one state is 1 per application.
         assert.deepEqual(values(await s.query('argocd_app_health{argocd_app_health="Degraded"} == 1'), 'name'), { payments: 1 });
         assert.deepEqual(values(await s.query('sum by (name) (argocd_app_health)'), 'name'), { checkout: 1, payments: 1, search: 1 });
-        assert.deepEqual(values(await s.query('argocd_app_sync{status="Unknown"}'), 'name'), { checkout: 0, legacy: 1, payments: 0, search: 0 });
+        assert.deepEqual(values(await s.query('argocd_app_sync{status="Unknown"}'), 'name'), {
+          checkout: 0,
+          legacy: 1,
+          payments: 0,
+          search: 0,
+        });
         // Counter: carried under its _total name.
         assert.deepEqual(values(await s.query('jenkins_job_last_build_number_total'), 'job'), { 'deploy-api': 1843, nightly: 97 });
         // Dynamic names: one metric per component.
@@ -148,7 +171,10 @@ describe('metric types with a real Prometheus as the source', () => {
     fixtures = await startStaticServer();
     fixtures.set('/metrics', INPUT);
     prom = await startPrometheus({ scrapeConfigs: [{ jobName: 'fixtures', targets: [`127.0.0.1:${fixtures.port}`], honorLabels: true }] });
-    await prom.waitForQuery('count({__name__=~"argocd_app_info|jenkins_job_info|kube_node_info|service_window_info"})', (r) => Number(r[0]?.value[1]) === 17);
+    await prom.waitForQuery(
+      'count({__name__=~"argocd_app_info|jenkins_job_info|kube_node_info|service_window_info"})',
+      (r) => Number(r[0]?.value[1]) === 17,
+    );
     exporter = await startExporter(`victoriametrics_url: "${prom.url}"\nscrape_interval: 1\n${CONFIG}`);
   });
 
@@ -160,9 +186,20 @@ describe('metric types with a real Prometheus as the source', () => {
 
   test('the live output equals the golden files in both formats', async () => {
     await withLogs([exporter.proc, prom.process], async () => {
-      await exporter.waitForSamples((s) => s.has('kubelet_minor_versions_count{cluster="gke"}') && s.has('argocd_app_sync{name="search",status="Synced"}') && s.has('jenkins_job_last_build_number_total{folder="ci",job="nightly"}') && s.has('ingress_nginx_service_window_in_window{env="prod"}') && s.has('argocd_app_health{name="search",project="web",argocd_app_health="Healthy"}'), 'every transformation served');
+      await exporter.waitForSamples(
+        (s) =>
+          s.has('kubelet_minor_versions_count{cluster="gke"}') &&
+          s.has('argocd_app_sync{name="search",status="Synced"}') &&
+          s.has('jenkins_job_last_build_number_total{folder="ci",job="nightly"}') &&
+          s.has('ingress_nginx_service_window_in_window{env="prod"}') &&
+          s.has('argocd_app_health{name="search",project="web",argocd_app_health="Healthy"}'),
+        'every transformation served',
+      );
       assert.equal(derivedOnly(await exporter.metricsText()), EXPECTED_TEXT);
-      assert.equal(derivedOnly(await exporter.metricsText({ accept: 'application/openmetrics-text; version=1.0.0' })), derivedOnly(EXPECTED_OM));
+      assert.equal(
+        derivedOnly(await exporter.metricsText({ accept: 'application/openmetrics-text; version=1.0.0' })),
+        derivedOnly(EXPECTED_OM),
+      );
     });
   });
 });

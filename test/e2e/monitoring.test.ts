@@ -47,7 +47,22 @@ const DERIVED_INFO = 'kubelet_version_info';
 const SCRAPE_METRICS = ['up'];
 const ALLOWED = new Set([...OWN_METRICS, DERIVED, DERIVED_INFO, ...SCRAPE_METRICS]);
 
-const PROMQL_KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'bool', 'and', 'or', 'unless', 'atan2', 'inf', 'nan']);
+const PROMQL_KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'atan2',
+  'inf',
+  'nan',
+]);
 
 /**
  * Metric names referenced by a PromQL expression (also with Grafana variables):
@@ -174,10 +189,17 @@ async function usedMetrics(): Promise<Map<string, string[]>> {
 describe('metric name extraction (used to check the monitoring files)', () => {
   test('finds metric names, not functions, labels, strings, durations or variables', () => {
     assert.deepEqual(
-      [...metricNames('histogram_quantile(0.99, sum by (transformation, le) (rate(a_bucket{job=~"$job", x="up"}[1h]))) / on (job) group_left (version) b offset 5m > 1e3 and time() - c')].sort(),
+      [
+        ...metricNames(
+          'histogram_quantile(0.99, sum by (transformation, le) (rate(a_bucket{job=~"$job", x="up"}[1h]))) / on (job) group_left (version) b offset 5m > 1e3 and time() - c',
+        ),
+      ].sort(),
       ['a_bucket', 'b', 'c'],
     );
-    assert.deepEqual([...metricNames('max by (cluster) (kubelet_minor_version{cluster=~"$cluster"} > 0) < $minimum_minor')], ['kubelet_minor_version']);
+    assert.deepEqual(
+      [...metricNames('max by (cluster) (kubelet_minor_version{cluster=~"$cluster"} > 0) < $minimum_minor')],
+      ['kubelet_minor_version'],
+    );
     assert.deepEqual([...metricNames('count_values by (cluster) ("minor", kubelet_minor_version)')], ['kubelet_minor_version']);
     assert.deepEqual([...variableQueryMetrics('label_values(kubelet_minor_version, cluster)')], ['kubelet_minor_version']);
   });
@@ -213,8 +235,14 @@ describe('alert rules (monitoring/alerts.yml)', () => {
     const tests = (parse(await readFile(ALERTS_TEST, 'utf8')) as { tests: AlertTest[] }).tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const name of alerts) {
       const cases = tests.filter((t) => t.alertname === name);
-      assert.ok(cases.some((c) => c.exp_alerts.length > 0), `${name}: no test case where it fires`);
-      assert.ok(cases.some((c) => c.exp_alerts.length === 0), `${name}: no test case where it must not fire`);
+      assert.ok(
+        cases.some((c) => c.exp_alerts.length > 0),
+        `${name}: no test case where it fires`,
+      );
+      assert.ok(
+        cases.some((c) => c.exp_alerts.length === 0),
+        `${name}: no test case where it must not fire`,
+      );
     }
   });
 
@@ -226,13 +254,17 @@ describe('alert rules (monitoring/alerts.yml)', () => {
       const description = r.annotations?.description ?? '';
       assert.ok(summary.trim() !== '', `${r.alert}: summary`);
       assert.ok(description.trim() !== '', `${r.alert}: description`);
-      assert.match(`${summary} ${description}`, /\{\{[^}]*\$labels\.\w+/, `${r.alert}: annotations should name the affected object with {{ $labels.… }}`);
+      assert.match(
+        `${summary} ${description}`,
+        /\{\{[^}]*\$labels\.\w+/,
+        `${r.alert}: annotations should name the affected object with {{ $labels.… }}`,
+      );
     }
   });
 
   // The shipped configs leave an unknown version out; `> 0` keeps the rules
   // right for a prototype-style config whose default_value 0 means unknown.
-  test('the version alerts ignore 0, the prototype\'s default_value for an unknown version', async () => {
+  test("the version alerts ignore 0, the prototype's default_value for an unknown version", async () => {
     for (const r of await loadAlerts()) {
       if (!r.expr.includes(DERIVED)) continue;
       const uses = r.expr.match(/kubelet_minor_version/g) ?? [];
@@ -277,20 +309,30 @@ describe('Grafana dashboard (monitoring/dashboard.json)', () => {
       for (const t of p.targets ?? []) {
         assert.ok((t.expr ?? '').trim() !== '', `${label} ${t.refId ?? ''}: empty expr`);
         if (t.datasource !== undefined) assert.equal(t.datasource.uid, '${datasource}', `${label}: target datasource`);
-        for (const m of (t.expr ?? '').matchAll(/\$\{?(\w+)/g)) assert.ok(known.has(m[1] ?? ''), `${label}: unknown variable $${m[1] ?? ''}`);
+        for (const m of (t.expr ?? '').matchAll(/\$\{?(\w+)/g))
+          assert.ok(known.has(m[1] ?? ''), `${label}: unknown variable $${m[1] ?? ''}`);
       }
     }
 
-    const exprsOf = (type: string): string[] => panels.filter((p) => p.type === type).flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''));
+    const exprsOf = (type: string): string[] =>
+      panels.filter((p) => p.type === type).flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''));
     assert.ok(
       exprsOf('timeseries').some((e) => /max by \(cluster\)/.test(e) && /min by \(cluster\)/.test(e) && e.includes(DERIVED)),
       'a timeseries panel with the version spread (max - min by cluster)',
     );
     const table = panels.find((p) => p.type === 'table' && (p.targets ?? []).some((t) => (t.expr ?? '').trim().startsWith(DERIVED)));
     assert.ok(table, 'a table of kubelet_minor_version per node');
-    assert.ok((table.targets ?? []).every((t) => (t as { instant?: boolean }).instant === true), 'the per-node table is an instant query');
+    assert.ok(
+      (table.targets ?? []).every((t) => (t as { instant?: boolean }).instant === true),
+      'the per-node table is an instant query',
+    );
     const all = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? '')).join('\n');
-    for (const m of ['transformation_last_run_success', 'transformation_series', 'transformation_run_duration_seconds', 'transformation_failures_total']) {
+    for (const m of [
+      'transformation_last_run_success',
+      'transformation_series',
+      'transformation_run_duration_seconds',
+      'transformation_failures_total',
+    ]) {
       assert.ok(all.includes(`label_value_exporter_${m}`), `exporter health: no panel uses label_value_exporter_${m}`);
     }
     assert.match(all, /by \(transformation, reason\)[^\n]*failures_total/, 'failures by reason');
@@ -298,11 +340,22 @@ describe('Grafana dashboard (monitoring/dashboard.json)', () => {
 
   test('every panel query is valid PromQL (promtool check rules on them as recording rules)', async () => {
     const dash = await loadDashboard();
-    const values: Record<string, string> = { cluster: '.*', job: '.*', minimum_minor: '27', __rate_interval: '5m', __interval: '1m', __range: '1h', __range_s: '3600' };
+    const values: Record<string, string> = {
+      cluster: '.*',
+      job: '.*',
+      minimum_minor: '27',
+      __rate_interval: '5m',
+      __interval: '1m',
+      __range: '1h',
+      __range_s: '3600',
+    };
     const rules = allPanels(dash.panels).flatMap((p) =>
       (p.targets ?? []).map((t, i) => ({
         record: `dashboard:panel_${String(p.id)}_${i}`,
-        expr: (t.expr ?? '').replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string | undefined, b: string | undefined) => values[a ?? b ?? ''] ?? `$${a ?? b ?? ''}`),
+        expr: (t.expr ?? '').replace(
+          /\$\{(\w+)\}|\$(\w+)/g,
+          (_, a: string | undefined, b: string | undefined) => values[a ?? b ?? ''] ?? `$${a ?? b ?? ''}`,
+        ),
       })),
     );
     const dir = await makeTempDir('dashboard');
@@ -318,7 +371,7 @@ describe('metric names used by alerts and dashboard', () => {
   test('are our own metrics, the derived series or up', async () => {
     const used = await usedMetrics();
     const unknown = [...used].filter(([n]) => !ALLOWED.has(n)).map(([n, where]) => `${n} (${where.join('; ')})`);
-    assert.deepEqual(unknown, [], 'metric names outside the exporter\'s own metrics');
+    assert.deepEqual(unknown, [], "metric names outside the exporter's own metrics");
     assert.ok(used.has(DERIVED) && used.has('up'));
   });
 

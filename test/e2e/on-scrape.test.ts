@@ -16,7 +16,8 @@ import { parseExposition, startExporter, type Exporter } from './exporter.js';
 const CACHE_SECONDS = 2;
 const VM_METRICS_LAG_MS = 1500;
 const RUNS_OK = 'label_value_exporter_transformation_runs_total{transformation="kubelet_minor_version",result="success"}';
-const refreshes = (outcome: string) => `label_value_exporter_transformation_scrape_refreshes_total{transformation="kubelet_minor_version",outcome="${outcome}"}`;
+const refreshes = (outcome: string) =>
+  `label_value_exporter_transformation_scrape_refreshes_total{transformation="kubelet_minor_version",outcome="${outcome}"}`;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -37,7 +38,9 @@ function head(url: string): Promise<number> {
     request(url, { method: 'HEAD' }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -108,7 +111,15 @@ metric_transformations:
 
   test('a real Prometheus scraping us sees a changed value after the cache, with no interval', async () => {
     prom = await startPrometheus({
-      scrapeConfigs: [{ jobName: 'label-value-exporter', targets: [`127.0.0.1:${exporter.port}`], honorLabels: true, scrapeInterval: '1s', scrapeTimeout: '1s' }],
+      scrapeConfigs: [
+        {
+          jobName: 'label-value-exporter',
+          targets: [`127.0.0.1:${exporter.port}`],
+          honorLabels: true,
+          scrapeInterval: '1s',
+          scrapeTimeout: '1s',
+        },
+      ],
     });
     const p = prom;
     await withLogs([exporter.proc, vm.process, p.process], async () => {
@@ -124,7 +135,10 @@ metric_transformations:
       const s = await exporter.samples();
       assert.ok((s.get(RUNS_OK) ?? 0) > runs0, 'runs were triggered by scrapes (the interval is 1h)');
       assert.equal(s.get('label_value_exporter_transformation_interval_seconds{transformation="kubelet_minor_version"}'), undefined);
-      assert.equal(s.get('label_value_exporter_transformation_on_scrape_cache_seconds{transformation="kubelet_minor_version"}'), CACHE_SECONDS);
+      assert.equal(
+        s.get('label_value_exporter_transformation_on_scrape_cache_seconds{transformation="kubelet_minor_version"}'),
+        CACHE_SECONDS,
+      );
       // Prometheus scrapes every second but the cache holds results for 2 s: at most about one query per 2 s.
       const q0 = await vmQueries(vm);
       const t0 = performance.now();
@@ -132,7 +146,9 @@ metric_transformations:
       const perSecond = ((await vmQueries(vm)) - q0) / ((performance.now() - t0) / 1000);
       assert.ok(perSecond <= 1 / CACHE_SECONDS + 0.2, `${perSecond} queries/s with a 1 s scrape interval and a ${CACHE_SECONDS} s cache`);
       assert.ok(perSecond > 0, 'scrapes keep querying');
-      process.stderr.write(`on_scrape: new value visible in Prometheus after ${seconds.toFixed(1)} s; ${perSecond.toFixed(2)} VictoriaMetrics queries/s\n`);
+      process.stderr.write(
+        `on_scrape: new value visible in Prometheus after ${seconds.toFixed(1)} s; ${perSecond.toFixed(2)} VictoriaMetrics queries/s\n`,
+      );
     });
   });
 });

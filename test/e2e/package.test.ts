@@ -31,6 +31,10 @@ test('npm pack installs into an empty directory and runs with npx', { timeout: 3
   run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', path.join(out, tarball)], app);
   const version = run('npx', ['--no-install', 'label-value-exporter', '--version'], app);
   assert.match(version, /^label-value-exporter, version \d+\.\d+\.\d+/);
-  const check = run('npx', ['--no-install', 'label-value-exporter', 'check', '--config.file', 'node_modules/label-value-exporter/examples/demo/config.yml'], app);
+  const check = run(
+    'npx',
+    ['--no-install', 'label-value-exporter', 'check', '--config.file', 'node_modules/label-value-exporter/examples/demo/config.yml'],
+    app,
+  );
   assert.match(check, /valid/);
 });

@@ -63,14 +63,22 @@ function candidateNames(c: CorpusCase): Set<string> {
 
 /** Our verdict: the scrape source, once per metric name of the case (it selects one metric). */
 async function ours(c: CorpusCase, url: string, extraNames: Iterable<string>): Promise<Verdict> {
-  const config = parseConfig(`sources:\n  - {name: s, type: scrape, url: ${JSON.stringify(url)}}\nmetric_transformations: []\n`, 'oracle.yml', {});
+  const config = parseConfig(
+    `sources:\n  - {name: s, type: scrape, url: ${JSON.stringify(url)}}\nmetric_transformations: []\n`,
+    'oracle.yml',
+    {},
+  );
   const source = createSource(config.sources.get('s') ?? assert.fail('source s'), { request: () => undefined });
   const samples: Record<string, string> = {};
   try {
     for (const name of new Set([...candidateNames(c), ...extraNames, 'none_such_metric'])) {
-      await source.collect({ metric: name, filter: '', labels: null }, (labels, value) => {
-        samples[seriesKey(name, labels, new Set())] = valueText(value);
-      }, new AbortController().signal);
+      await source.collect(
+        { metric: name, filter: '', labels: null },
+        (labels, value) => {
+          samples[seriesKey(name, labels, new Set())] = valueText(value);
+        },
+        new AbortController().signal,
+      );
     }
     return { accepted: true, samples };
   } catch (e) {
@@ -115,7 +123,9 @@ describe('the exposition parser agrees with a real Prometheus 2.42 on the corpus
     for (const s of all) {
       const v = theirs.get(s.metric['job'] ?? '');
       assert.ok(v, `a sample of a known job: ${JSON.stringify(s.metric)}`);
-      (v.samples as Record<string, string>)[seriesKey(s.metric['__name__'] ?? '', s.metric, new Set(['job', 'instance']))] = promValueText(s.value[1]);
+      (v.samples as Record<string, string>)[seriesKey(s.metric['__name__'] ?? '', s.metric, new Set(['job', 'instance']))] = promValueText(
+        s.value[1],
+      );
     }
     const lastError = new Map((await p.activeTargets()).map((t) => [t.scrapePool ?? '', t.lastError ?? '']));
     const differences: string[] = [];
@@ -131,8 +141,12 @@ describe('the exposition parser agrees with a real Prometheus 2.42 on the corpus
     }
     const agreed = corpus.length - differences.length;
     console.log(`prometheus-oracle: ${agreed}/${corpus.length} cases agree`);
-    assert.deepEqual(verdictLabels, [], 'the corpus file names carry Prometheus 2.42\'s verdict');
-    assert.deepEqual(differences.map((d) => d.slice(0, d.indexOf(':'))).sort(), [...KNOWN_DIFFERENCES.keys()].sort(), differences.join('\n'));
+    assert.deepEqual(verdictLabels, [], "the corpus file names carry Prometheus 2.42's verdict");
+    assert.deepEqual(
+      differences.map((d) => d.slice(0, d.indexOf(':'))).sort(),
+      [...KNOWN_DIFFERENCES.keys()].sort(),
+      differences.join('\n'),
+    );
   });
 });
 

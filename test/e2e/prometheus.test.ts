@@ -57,7 +57,10 @@ metric_transformations:
   test('transformations read from a real Prometheus give the same values', async () => {
     await withLogs([exporter.proc, prom.process], async () => {
       // Both transformations' first runs (they start up to 100 ms apart).
-      const samples = await exporter.waitForSamples((s) => family(s, 'kubelet_minor_version').size === NODE_COUNT && family(s, 'node_os_image_info').size === NODE_COUNT, 'all nodes in both families');
+      const samples = await exporter.waitForSamples(
+        (s) => family(s, 'kubelet_minor_version').size === NODE_COUNT && family(s, 'node_os_image_info').size === NODE_COUNT,
+        'all nodes in both families',
+      );
       assert.deepEqual(family(samples, 'kubelet_minor_version'), EXPECTED_MINOR);
       assert.equal(samples.get('node_os_image_info{cluster="staging",node="nœud-ünïcödé-節點",os_image="Ubuntu 22.04.3 LTS"}'), 1);
       assert.equal(samples.get('node_os_image_info{cluster="staging",node="back\\\\slash \\"quoted\\"",os_image="multi\\nline"}'), 1);

@@ -23,9 +23,22 @@ const EXPOSITION = [
 
 const TRANSFORMATIONS = [
   // query_filter on toString; value from constructor; preserved toString and hasOwnProperty.
-  { name: 'proto_a', source: 's', source_metric: 'proto_info', query_filter: 'toString!=""', value_from_label: 'constructor', preserve_labels: ['toString', 'hasOwnProperty'] },
+  {
+    name: 'proto_a',
+    source: 's',
+    source_metric: 'proto_info',
+    query_filter: 'toString!=""',
+    value_from_label: 'constructor',
+    preserve_labels: ['toString', 'hasOwnProperty'],
+  },
   // All labels kept (so __proto__ is output); toString="" also matches a missing toString.
-  { name: 'proto_b', source: 's', source_metric: 'proto_info', query_filter: 'toString="", constructor=~".+"', value_from_label: 'constructor' },
+  {
+    name: 'proto_b',
+    source: 's',
+    source_metric: 'proto_info',
+    query_filter: 'toString="", constructor=~".+"',
+    value_from_label: 'constructor',
+  },
   // Shaping (all labels, so __proto__ passes through the shaper): constructor and toString renamed,
   // a static label named isPrototypeOf, hasOwnProperty dropped.
   {
@@ -75,7 +88,11 @@ describe('labels named __proto__, constructor, toString: scrape → transformati
 
   test('every series and label arrives, and the filters select by own labels only', { timeout: 40_000 }, async () => {
     const ex = exporter as Exporter;
-    const ours = (s: Map<string, number>) => [...s].filter(([k]) => /^proto_/.test(k)).map(([k, v]) => `${k} ${v}`).sort();
+    const ours = (s: Map<string, number>) =>
+      [...s]
+        .filter(([k]) => /^proto_/.test(k))
+        .map(([k, v]) => `${k} ${v}`)
+        .sort();
     const got = await ex.waitForSamples((s) => ours(s).length >= EXPECTED.length, 'the proto_ series on /metrics');
     assert.deepEqual(ours(got), EXPECTED);
 
@@ -84,7 +101,9 @@ describe('labels named __proto__, constructor, toString: scrape → transformati
     const text = seen
       .map((r) => {
         const { __name__: name, job: _job, instance: _instance, ...labels } = r.metric;
-        const pairs = Object.keys(labels).sort().map((k) => `${k}="${labels[k]}"`);
+        const pairs = Object.keys(labels)
+          .sort()
+          .map((k) => `${k}="${labels[k]}"`);
         return `${name}{${pairs.join(',')}} ${r.value[1]}`;
       })
       .sort();

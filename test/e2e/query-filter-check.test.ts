@@ -40,26 +40,42 @@ describe('check catches query_filter mistakes that the backend would refuse at r
   async function configWith(name: string, filter: string): Promise<string> {
     assert.ok(vm);
     const f = path.join(dir, name);
-    await writeFile(f, `victoriametrics_url: "${vm.url}"
+    await writeFile(
+      f,
+      `victoriametrics_url: "${vm.url}"
 metric_transformations:
   - name: kubelet_minor_version
     source_metric: kube_node_info
     query_filter: '${filter.replace(/'/g, "''")}'
     value_from_label: minor
     preserve_labels: [node]
-`);
+`,
+    );
     return f;
   }
 
   const MISTAKES = [
-    { name: 'unclosed quote', filter: 'cluster="prod", node=~"worker-.*', column: 42, message: /unterminated quoted string \(the " opened here is not closed\)$/ },
-    { name: 'lookahead regex', filter: 'node=~"(?!worker-1).*"', column: 26, message: /not valid RE2 syntax .*invalid or unsupported Perl syntax: `\(\?!`; lookahead and lookbehind/ },
+    {
+      name: 'unclosed quote',
+      filter: 'cluster="prod", node=~"worker-.*',
+      column: 42,
+      message: /unterminated quoted string \(the " opened here is not closed\)$/,
+    },
+    {
+      name: 'lookahead regex',
+      filter: 'node=~"(?!worker-1).*"',
+      column: 26,
+      message: /not valid RE2 syntax .*invalid or unsupported Perl syntax: `\(\?!`; lookahead and lookbehind/,
+    },
   ];
 
   for (const m of MISTAKES) {
     test(`${m.name}: the server refuses the query, and check (no --probe) reports it at line 5 column ${m.column}`, async () => {
       assert.ok(vm);
-      await assert.rejects(vm.query(`group by (node, minor) (kube_node_info{${m.filter}})`), 'the backend refuses it: this is the run-time failure check now prevents');
+      await assert.rejects(
+        vm.query(`group by (node, minor) (kube_node_info{${m.filter}})`),
+        'the backend refuses it: this is the run-time failure check now prevents',
+      );
       const f = await configWith(`${m.name.replace(/ /g, '-')}.yml`, m.filter);
       const r = run(['check', '--config.file', f]);
       assert.equal(r.status, 1, r.stdout + r.stderr);

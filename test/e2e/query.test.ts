@@ -137,13 +137,27 @@ ${PUSHDOWN_PAIRS}`);
 
   test('pushdown: auto uses label_keep where nothing merges, and falls back when VictoriaMetrics refuses it', async () => {
     await withLogs([exporter.proc, vm.process], async () => {
-      const projection = (x: Map<string, number>, t: string, p: string) => x.get(`label_value_exporter_transformation_source_projection{transformation="${t}",projection="${p}"}`);
-      const runs = (x: Map<string, number>, t: string, result: string) => x.get(`label_value_exporter_transformation_runs_total{transformation="${t}",result="${result}"}`) ?? 0;
+      const projection = (x: Map<string, number>, t: string, p: string) =>
+        x.get(`label_value_exporter_transformation_source_projection{transformation="${t}",projection="${p}"}`);
+      const runs = (x: Map<string, number>, t: string, result: string) =>
+        x.get(`label_value_exporter_transformation_runs_total{transformation="${t}",result="${result}"}`) ?? 0;
       // Run 1 whole, run 2 grouped (the probe), run 3 on: label_keep, or the whole series after a refusal.
-      const s = await exporter.waitForSamples((x) => runs(x, 'minor_by_node_auto', 'success') >= 4 && runs(x, 'minor_by_cluster_auto', 'success') >= 4, 'four runs of both auto transformations', 30_000);
+      const s = await exporter.waitForSamples(
+        (x) => runs(x, 'minor_by_node_auto', 'success') >= 4 && runs(x, 'minor_by_cluster_auto', 'success') >= 4,
+        'four runs of both auto transformations',
+        30_000,
+      );
       assert.equal(projection(s, 'minor_by_node_auto', 'keep'), 1);
       assert.deepEqual(renamed(s, 'minor_by_node_plain', 'minor_by_node_auto'), family(s, 'minor_by_node_auto'));
-      assert.deepEqual(family(s, 'minor_by_node_auto'), new Map([...EXPECTED_MINOR].map(([k, v]) => [k.replace(/^kubelet_minor_version\{/, 'minor_by_node_auto{').replace(/,?instance="[^"]*"/, ''), v])));
+      assert.deepEqual(
+        family(s, 'minor_by_node_auto'),
+        new Map(
+          [...EXPECTED_MINOR].map(([k, v]) => [
+            k.replace(/^kubelet_minor_version\{/, 'minor_by_node_auto{').replace(/,?instance="[^"]*"/, ''),
+            v,
+          ]),
+        ),
+      );
       assert.equal(projection(s, 'minor_by_cluster_auto', 'none'), 1);
       assert.equal(projection(s, 'minor_by_cluster_auto', 'keep'), 0);
       assert.deepEqual(renamed(s, 'minor_by_cluster_raw', 'minor_by_cluster_auto'), family(s, 'minor_by_cluster_auto'));
@@ -168,7 +182,10 @@ ${PUSHDOWN_PAIRS}`);
         ]),
       );
       const help = (await exporter.metricsText()).split('\n').find((l) => l.startsWith('# HELP prod_minor_version '));
-      assert.equal(help, '# HELP prod_minor_version Value of label "minor" of WITH (k = kube_node_info{cluster="prod"}) label_keep(k, "node", "minor").');
+      assert.equal(
+        help,
+        '# HELP prod_minor_version Value of label "minor" of WITH (k = kube_node_info{cluster="prod"}) label_keep(k, "node", "minor").',
+      );
     });
   });
 
@@ -188,7 +205,10 @@ ${PUSHDOWN_PAIRS}`);
   test('a query that matches nothing fails its run, and the log names the query', async () => {
     await withLogs([exporter.proc, vm.process], async () => {
       await exporter.waitForSamples((x) => selfMetric(x, 'last_run_success', 'nothing_matches') === 0, 'nothing_matches failed');
-      assert.match(exporter.proc.logs(), /the source returned no series for label_keep\(kube_node_info\{cluster=\\?"nowhere\\?"\}, \\?"node\\?"\)/);
+      assert.match(
+        exporter.proc.logs(),
+        /the source returned no series for label_keep\(kube_node_info\{cluster=\\?"nowhere\\?"\}, \\?"node\\?"\)/,
+      );
     });
   });
 
@@ -233,7 +253,12 @@ ${PUSHDOWN_PAIRS}`);
     await withLogs([exporter.proc, prom.process], async () => {
       const s = await exporter.waitForSamples((x) => family(x, 'kubelet_minor_by_node').size === NODE_COUNT, 'kubelet_minor_by_node');
       // The seed's expected values, without the instance label the aggregation dropped.
-      const expected = new Map([...EXPECTED_MINOR].map(([k, v]) => [k.replace('kubelet_minor_version', 'kubelet_minor_by_node').replace(/,instance="[^"]*"/, ''), v]));
+      const expected = new Map(
+        [...EXPECTED_MINOR].map(([k, v]) => [
+          k.replace('kubelet_minor_version', 'kubelet_minor_by_node').replace(/,instance="[^"]*"/, ''),
+          v,
+        ]),
+      );
       assert.deepEqual(family(s, 'kubelet_minor_by_node'), expected);
     });
   });

@@ -49,7 +49,10 @@ class FakeSource {
         const name = query.split('{', 1)[0] ?? query;
         const body = {
           status: 'success',
-          data: { resultType: 'vector', result: [{ metric: { __name__: name, cluster: 'a', node: 'n1', minor: '28' }, value: [Date.now() / 1000, '1'] }] },
+          data: {
+            resultType: 'vector',
+            result: [{ metric: { __name__: name, cluster: 'a', node: 'n1', minor: '28' }, value: [Date.now() / 1000, '1'] }],
+          },
         };
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       });
@@ -78,7 +81,10 @@ interface T {
 function config(url: string, ts: readonly T[], top = ''): string {
   const body = ts
     // pushdown: false — the fake source counts requests by the plain selector text.
-    .map((t) => `  - name: ${t.name}\n    source_metric: ${t.metric}\n    value_from_label: minor\n    preserve_labels: [${(t.preserve ?? ['cluster', 'node']).join(', ')}]\n    pushdown: false\n`)
+    .map(
+      (t) =>
+        `  - name: ${t.name}\n    source_metric: ${t.metric}\n    value_from_label: minor\n    preserve_labels: [${(t.preserve ?? ['cluster', 'node']).join(', ')}]\n    pushdown: false\n`,
+    )
     .join('');
   return `victoriametrics_url: "${url}"\nscrape_interval: 3600\nmax_staleness: 1h\n${top}metric_transformations:\n${body}`;
 }
@@ -101,11 +107,7 @@ function reloadsLogged(ex: Exporter): number {
 }
 
 /** Starts the fake source and the exporter, runs fn, and cleans both up. */
-async function withExporter(
-  ts: readonly T[],
-  extraArgs: string[],
-  fn: (ex: Exporter, src: FakeSource) => Promise<void>,
-): Promise<void> {
+async function withExporter(ts: readonly T[], extraArgs: string[], fn: (ex: Exporter, src: FakeSource) => Promise<void>): Promise<void> {
   const src = await FakeSource.start();
   let ex: Exporter | undefined;
   try {
@@ -223,7 +225,16 @@ metric_transformations:
             name: 'label-value-exporter',
             command: process.execPath,
             cwd: root,
-            args: [CLI, '--config.file', 'cm/config.yml', '--web.listen-address', `127.0.0.1:${p}`, '--log.level', 'debug', '--config.reload-debounce=300ms'],
+            args: [
+              CLI,
+              '--config.file',
+              'cm/config.yml',
+              '--web.listen-address',
+              `127.0.0.1:${p}`,
+              '--log.level',
+              'debug',
+              '--config.reload-debounce=300ms',
+            ],
           }),
         ready: (p, pr) => waitForHttp(`http://127.0.0.1:${p}/-/healthy`, 15_000, 200, { process: pr }),
       });
@@ -394,7 +405,11 @@ victoriametrics_url: "${src.url}"
     const port = await freePort();
     const other = await freePort();
     await writeFile(file, config(src.url, [KEEP], `exporter_address: 127.0.0.1\nexporter_port: ${port}\n`));
-    const proc = await ManagedProcess.start({ name: 'label-value-exporter', command: process.execPath, args: [CLI, '--config.file', file, ...NO_WATCH] });
+    const proc = await ManagedProcess.start({
+      name: 'label-value-exporter',
+      command: process.execPath,
+      args: [CLI, '--config.file', file, ...NO_WATCH],
+    });
     const ex = new Exporter(proc, port, file);
     try {
       await withLogs([proc], async () => {

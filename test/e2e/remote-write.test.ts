@@ -34,12 +34,16 @@ sources:
   - name: nodes
     type: file
     path: nodes.prom
-metric_transformations:${transformations ? `
+metric_transformations:${
+    transformations
+      ? `
   - name: kubelet_minor_version
     source: nodes
     source_metric: kube_node_info
     value_from_label: minor
-    preserve_labels: [node]` : ' []'}
+    preserve_labels: [node]`
+      : ' []'
+  }
 remote_write:
   - name: vm
     url: "${vm}/api/v1/write"
@@ -62,7 +66,10 @@ async function vmExport(vm: VictoriaMetrics, selector: string): Promise<RawSerie
   await vm.flush();
   const res = await fetch(`${vm.url}/api/v1/export?${new URLSearchParams({ 'match[]': selector })}`);
   const text = await expectOk(res, 'VictoriaMetrics export');
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as RawSeries);
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as RawSeries);
 }
 
 /** Prometheus' raw samples of the last hour (a range selector in an instant query; markers are not returned). */
@@ -70,7 +77,11 @@ async function promRaw(url: string, selector: string): Promise<RawSeries[]> {
   const body = new URLSearchParams({ query: `${selector}[1h]`, time: (Date.now() / 1000).toFixed(3) });
   const text = await expectOk(await fetch(`${url}/api/v1/query`, { method: 'POST', body }), 'Prometheus range selector');
   const parsed = JSON.parse(text) as { data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> } };
-  return parsed.data.result.map((r) => ({ metric: r.metric, values: r.values.map(([, v]) => Number(v)), timestamps: r.values.map(([t]) => Math.round(t * 1000)) }));
+  return parsed.data.result.map((r) => ({
+    metric: r.metric,
+    values: r.values.map(([, v]) => Number(v)),
+    timestamps: r.values.map(([t]) => Math.round(t * 1000)),
+  }));
 }
 
 function byNode(samples: InstantSample[]): Record<string, number> {
@@ -90,7 +101,12 @@ async function restartPrometheus(prom: Prometheus, old: ManagedProcess): Promise
     name: `prometheus:${prom.port}`,
     command: requireBinary('prometheus', 'prometheus'),
     cwd: prom.dir,
-    args: [`--config.file=${prom.configFile}`, `--storage.tsdb.path=${path.join(prom.dir, 'data')}`, `--web.listen-address=127.0.0.1:${prom.port}`, '--web.enable-remote-write-receiver'],
+    args: [
+      `--config.file=${prom.configFile}`,
+      `--storage.tsdb.path=${path.join(prom.dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${prom.port}`,
+      '--web.enable-remote-write-receiver',
+    ],
   });
   await waitForHttp(`${prom.url}/-/ready`, 30_000, 200, { process: proc });
   return proc;
@@ -154,7 +170,12 @@ describe('remote write to real VictoriaMetrics and Prometheus', () => {
 
   test('a series that vanishes from the source gets a staleness marker and leaves instant queries at once', async () => {
     await withLogs(logs(), async () => {
-      await writeFile(path.join(dir, 'nodes.prom'), NODES.split('\n').filter((l) => !l.includes('worker-3')).join('\n'));
+      await writeFile(
+        path.join(dir, 'nodes.prom'),
+        NODES.split('\n')
+          .filter((l) => !l.includes('worker-3'))
+          .join('\n'),
+      );
       await exporter.waitForSamples((s) => s.size > 0 && !s.has('kubelet_minor_version{node="worker-3"}'), 'worker-3 gone from /metrics');
       // Prometheus would keep returning it for 5 minutes without the marker.
       await prom.waitForQuery('kubelet_minor_version', (r) => r.length === 2, 10_000);
@@ -175,21 +196,39 @@ describe('remote write to real VictoriaMetrics and Prometheus', () => {
       await vm.stop();
       await promProc.stop(10_000);
       const downAt = Date.now();
-      await writeFile(path.join(dir, 'nodes.prom'), NODES.replace('minor="28"', 'minor="30"').split('\n').filter((l) => !l.includes('worker-3')).join('\n'));
+      await writeFile(
+        path.join(dir, 'nodes.prom'),
+        NODES.replace('minor="28"', 'minor="30"')
+          .split('\n')
+          .filter((l) => !l.includes('worker-3'))
+          .join('\n'),
+      );
       const success = 'label_value_exporter_transformation_runs_total{transformation="kubelet_minor_version",result="success"}';
       const runsAtDown = await metricValue(exporter, success);
-      await exporter.waitForSamples((s) => (s.get(success) ?? 0) >= runsAtDown + 4
-        && (s.get('label_value_exporter_remote_write_queue_samples{remote="vm"}') ?? 0) >= 8
-        && (s.get('label_value_exporter_remote_write_queue_samples{remote="prom"}') ?? 0) >= 8
-        && (s.get('label_value_exporter_remote_write_samples_failed_total{remote="vm",reason="connection"}') ?? 0) > 0, 'four runs queued during the outage');
+      await exporter.waitForSamples(
+        (s) =>
+          (s.get(success) ?? 0) >= runsAtDown + 4 &&
+          (s.get('label_value_exporter_remote_write_queue_samples{remote="vm"}') ?? 0) >= 8 &&
+          (s.get('label_value_exporter_remote_write_queue_samples{remote="prom"}') ?? 0) >= 8 &&
+          (s.get('label_value_exporter_remote_write_samples_failed_total{remote="vm",reason="connection"}') ?? 0) > 0,
+        'four runs queued during the outage',
+      );
       const upAt = Date.now();
       await vm.restart();
       promProc = await restartPrometheus(prom, promProc);
-      await exporter.waitForSamples((s) => s.get('label_value_exporter_remote_write_queue_samples{remote="vm"}') === 0
-        && s.get('label_value_exporter_remote_write_queue_samples{remote="prom"}') === 0, 'both queues drained', 30_000);
+      await exporter.waitForSamples(
+        (s) =>
+          s.get('label_value_exporter_remote_write_queue_samples{remote="vm"}') === 0 &&
+          s.get('label_value_exporter_remote_write_queue_samples{remote="prom"}') === 0,
+        'both queues drained',
+        30_000,
+      );
       // Freeze: without its file every run fails, so nothing new is pushed (max_staleness keeps the family).
       await rm(path.join(dir, 'nodes.prom'));
-      await exporter.waitForSamples((s) => (s.get('label_value_exporter_transformation_failures_total{transformation="kubelet_minor_version",reason="io"}') ?? 0) > 0, 'a failed run');
+      await exporter.waitForSamples(
+        (s) => (s.get('label_value_exporter_transformation_failures_total{transformation="kubelet_minor_version",reason="io"}') ?? 0) > 0,
+        'a failed run',
+      );
       const runs = await metricValue(exporter, success);
       await new Promise((r) => setTimeout(r, 1500));
       const s = await exporter.samples();
@@ -197,20 +236,34 @@ describe('remote write to real VictoriaMetrics and Prometheus', () => {
       for (const remote of ['vm', 'prom']) {
         assert.equal(s.get(`label_value_exporter_remote_write_queue_samples{remote="${remote}"}`), 0);
         for (const reason of ['rejected', 'queue_full', 'shutdown', 'removed']) {
-          assert.equal(s.get(`label_value_exporter_remote_write_samples_dropped_total{remote="${remote}",reason="${reason}"}`), 0, `${remote} dropped (${reason})`);
+          assert.equal(
+            s.get(`label_value_exporter_remote_write_samples_dropped_total{remote="${remote}",reason="${reason}"}`),
+            0,
+            `${remote} dropped (${reason})`,
+          );
         }
         assert.ok((s.get(`label_value_exporter_remote_write_samples_retried_total{remote="${remote}"}`) ?? 0) > 0, `${remote} retried`);
       }
       const fromVm = (await vmExport(vm, 'kubelet_minor_version{node="worker-1"}'))[0];
       const fromProm = (await promRaw(prom.url, 'kubelet_minor_version{node="worker-1"}'))[0];
-      for (const [who, raw] of [['VictoriaMetrics', fromVm], ['Prometheus', fromProm]] as const) {
+      for (const [who, raw] of [
+        ['VictoriaMetrics', fromVm],
+        ['Prometheus', fromProm],
+      ] as const) {
         assert.ok(raw, `${who} has worker-1`);
         // One sample per successful run since the exporter started: none lost.
         assert.equal(raw.values.length, runs, `${who}: ${raw.values.length} samples for ${runs} successful runs`);
-        assert.deepEqual([...raw.timestamps].sort((a, b) => a - b), raw.timestamps, `${who}: in time order`);
+        assert.deepEqual(
+          [...raw.timestamps].sort((a, b) => a - b),
+          raw.timestamps,
+          `${who}: in time order`,
+        );
         const during = raw.timestamps.map((t, i) => [t, raw.values[i]] as const).filter(([t]) => t > downAt && t < upAt);
         assert.ok(during.length >= 4, `${who}: ${during.length} samples from the outage`);
-        assert.ok(during.every(([, v]) => v === 30), `${who}: outage values ${JSON.stringify(during)}`);
+        assert.ok(
+          during.every(([, v]) => v === 30),
+          `${who}: outage values ${JSON.stringify(during)}`,
+        );
         assert.equal(raw.values[0], 28);
         assert.equal(raw.values.at(-1), 30);
       }
@@ -221,7 +274,10 @@ describe('remote write to real VictoriaMetrics and Prometheus', () => {
     await withLogs(logs(), async () => {
       assert.equal((await instantQuery(prom.url, 'kubelet_minor_version')).length, 2);
       await writeFile(path.join(dir, 'config.yml'), config(vm.url, prom.url, false));
-      await exporter.waitForSamples((s) => s.size > 0 && ![...s.keys()].some((k) => k.startsWith('kubelet_minor_version')), 'the family gone after the reload');
+      await exporter.waitForSamples(
+        (s) => s.size > 0 && ![...s.keys()].some((k) => k.startsWith('kubelet_minor_version')),
+        'the family gone after the reload',
+      );
       await prom.waitForQuery('kubelet_minor_version', (r) => r.length === 0, 10_000);
       await vm.waitForSeries('kubelet_minor_version', 0, 10_000);
       const raw = await vmExport(vm, 'kubelet_minor_version{node="worker-2"}');

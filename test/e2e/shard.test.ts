@@ -32,9 +32,13 @@ function dataset(): string {
   for (let c = 0; c < CLUSTERS; c++) {
     for (let n = 0; n < NODES; n++) {
       const minor = n % 7 === 0 ? '' : String(20 + ((n * 7 + c) % 11));
-      lines.push(`kube_node_info{cluster="c${c}",node="node-${n}",minor="${minor}",os_image="Ubuntu ${20 + (n % 3)}.04",kernel="6.${n % 9}.0",runtime="containerd://1.${n % 5}.${c}"} 1`);
+      lines.push(
+        `kube_node_info{cluster="c${c}",node="node-${n}",minor="${minor}",os_image="Ubuntu ${20 + (n % 3)}.04",kernel="6.${n % 9}.0",runtime="containerd://1.${n % 5}.${c}"} 1`,
+      );
       for (let p = 0; p < PODS_PER_NODE; p++) {
-        lines.push(`kube_pod_info{cluster="c${c}",node="node-${n}",namespace="ns-${p}",pod="pod-${n}-${p}",restarts="${(n * 3 + p * 5 + c) % 13}"} 1`);
+        lines.push(
+          `kube_pod_info{cluster="c${c}",node="node-${n}",namespace="ns-${p}",pod="pod-${n}-${p}",restarts="${(n * 3 + p * 5 + c) % 13}"} 1`,
+        );
       }
     }
   }
@@ -81,12 +85,16 @@ metric_transformations:
     preserve_labels: [cluster, node]
     on_collision: sum
     shard_by: series
-${extra.includes('arch') ? `  - name: node_arch_info
+${
+  extra.includes('arch')
+    ? `  - name: node_arch_info
     source_metric: kube_node_info
     metric_type: info
     value_from_label: kernel
     preserve_labels: [node]
-` : ''}`;
+`
+    : ''
+}`;
 }
 
 const EXPECTED_SERIES = 200 * 3 + 4 * 5 + 600 + 200;
@@ -99,7 +107,12 @@ async function derived(e: Exporter): Promise<Map<string, number>> {
 }
 
 async function waitReady(e: Exporter): Promise<void> {
-  await waitFor(async () => (await fetch(`${e.url}/-/ready`)).status === 200, { timeoutMs: 20_000, intervalMs: 100, what: `${e.url} ready`, process: e.proc });
+  await waitFor(async () => (await fetch(`${e.url}/-/ready`)).status === 200, {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+    what: `${e.url} ready`,
+    process: e.proc,
+  });
 }
 
 /** Asserts the shards' union is the whole, each series on exactly one shard; returns the number of series. */
@@ -181,10 +194,16 @@ describe('sharding: three replicas serve exactly what one serves', () => {
       }
       // Self-metrics of a transformation another shard runs are absent here (not zero).
       for (const t of BY_TRANSFORMATION) {
-        assert.equal(m.has(`label_value_exporter_transformation_last_run_success{transformation="${t}"}`), ownerOfTransformation(t, 3) === i);
+        assert.equal(
+          m.has(`label_value_exporter_transformation_last_run_success{transformation="${t}"}`),
+          ownerOfTransformation(t, 3) === i,
+        );
       }
     }
-    assert.deepEqual(Object.fromEntries([...owned].sort()), Object.fromEntries([...BY_TRANSFORMATION.map((t) => [t, 1]), ...BY_SERIES.map((t) => [t, 3])].sort()));
+    assert.deepEqual(
+      Object.fromEntries([...owned].sort()),
+      Object.fromEntries([...BY_TRANSFORMATION.map((t) => [t, 1]), ...BY_SERIES.map((t) => [t, 3])].sort()),
+    );
     const w = await whole.samples();
     assert.equal(w.get('label_value_exporter_shard_info{index="0",count="1"}'), 1);
   });
@@ -221,9 +240,13 @@ describe('sharding: three replicas serve exactly what one serves', () => {
       for (const name of [...BY_TRANSFORMATION, ...BY_SERIES]) {
         // No series twice: grouping away the instance leaves one per group.
         assert.deepEqual(await p.query(`count without (instance) (${name}{job="sharded"}) > 1`), [], `${name} on two shards`);
-        const diff = await p.query(`sum without (instance, job) (${name}{job="sharded"}) != sum without (instance, job) (${name}{job="whole"})`);
+        const diff = await p.query(
+          `sum without (instance, job) (${name}{job="sharded"}) != sum without (instance, job) (${name}{job="whole"})`,
+        );
         assert.deepEqual(diff, [], `${name} differs`);
-        const missing = await p.query(`sum without (instance, job) (${name}{job="whole"}) unless sum without (instance, job) (${name}{job="sharded"})`);
+        const missing = await p.query(
+          `sum without (instance, job) (${name}{job="whole"}) unless sum without (instance, job) (${name}{job="sharded"})`,
+        );
         assert.deepEqual(missing, [], `${name} missing from the shards`);
       }
       // The operator's view: a transformation nobody runs would show as 0 here.
@@ -260,8 +283,15 @@ describe('sharding: three replicas serve exactly what one serves', () => {
       }
       for (const [i, s] of shards.entries()) {
         const m = await s.samples();
-        assert.equal(m.get('label_value_exporter_transformation_owned{transformation="node_os_image_info"}'), 1, `shard ${i} runs node_os_image_info now`);
-        assert.equal(m.get('label_value_exporter_transformation_owned{transformation="node_arch_info"}'), ownerOfTransformation('node_arch_info', 3) === i ? 1 : 0);
+        assert.equal(
+          m.get('label_value_exporter_transformation_owned{transformation="node_os_image_info"}'),
+          1,
+          `shard ${i} runs node_os_image_info now`,
+        );
+        assert.equal(
+          m.get('label_value_exporter_transformation_owned{transformation="node_arch_info"}'),
+          ownerOfTransformation('node_arch_info', 3) === i ? 1 : 0,
+        );
       }
     });
   });
@@ -275,7 +305,10 @@ describe('shard flags and check', () => {
   test('bad --shard.* values end the program with a clear error and exit 1', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--shard.count', '3'], /--shard.count 3 needs --shard.index \(0 to 2\)/],
-      [['--shard.count', '3', '--shard.index', '3'], /--shard.index must be an integer with 0 <= index < --shard.count \(got index 3, count 3\)/],
+      [
+        ['--shard.count', '3', '--shard.index', '3'],
+        /--shard.index must be an integer with 0 <= index < --shard.count \(got index 3, count 3\)/,
+      ],
       [['--shard.count', '0', '--shard.index', '0'], /option '--shard.count <n>' argument '0' is invalid\. expected a positive integer/],
       [['--shard.count', '2', '--shard.index', 'one'], /option '--shard.index <i>' argument 'one' is invalid\. expected an integer >= 0/],
       [['--shard.index', '1'], /got index 1, count 1/],
@@ -294,7 +327,10 @@ describe('shard flags and check', () => {
     assert.equal(r.status, 0, r.stderr);
     for (const t of BY_TRANSFORMATION) assert.match(r.stdout, new RegExp(`^  ${t}: shard ${ownerOfTransformation(t, 3)}$`, 'm'));
     for (const t of BY_SERIES) assert.match(r.stdout, new RegExp(`^  ${t}: every shard \\(split by series, shard_by: series\\)$`, 'm'));
-    assert.match(r.stdout, /transformations per shard: shard 0: \d \+ 2 split by series; shard 1: \d \+ 2 split by series; shard 2: \d \+ 2 split by series/);
+    assert.match(
+      r.stdout,
+      /transformations per shard: shard 0: \d \+ 2 split by series; shard 1: \d \+ 2 split by series; shard 2: \d \+ 2 split by series/,
+    );
   });
 
   test('preview with --shard.* says "not owned by this shard" instead of printing nothing', async () => {
@@ -304,6 +340,9 @@ describe('shard flags and check', () => {
     const index = (ownerOfTransformation(t, 3) + 1) % 3;
     const r = cli(['preview', '--config.file', file, '--transformation', t, '--shard.count', '3', '--shard.index', String(index)]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, new RegExp(`${t}: not owned by this shard \\(shard ${index} of 3\\); runs on shard ${ownerOfTransformation(t, 3)}`));
+    assert.match(
+      r.stderr,
+      new RegExp(`${t}: not owned by this shard \\(shard ${index} of 3\\); runs on shard ${ownerOfTransformation(t, 3)}`),
+    );
   });
 });

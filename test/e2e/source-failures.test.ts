@@ -39,7 +39,10 @@ describe('source failures', () => {
       await withLogs([ex.proc, vm.process], async () => {
         const good = await ex.waitForSamples((s) => family(s, 'kubelet_minor_version').size === NODE_COUNT, 'first good run');
         await vm.stop();
-        const failing = await ex.waitForSamples((s) => s.get(`label_value_exporter_transformation_last_run_success{${T}}`) === 0, 'a failed run');
+        const failing = await ex.waitForSamples(
+          (s) => s.get(`label_value_exporter_transformation_last_run_success{${T}}`) === 0,
+          'a failed run',
+        );
         assert.deepEqual(family(failing, 'kubelet_minor_version'), family(good, 'kubelet_minor_version'));
         assert.ok((failing.get(`label_value_exporter_transformation_failures_total{${T},reason="connection"}`) ?? 0) >= 1);
         assert.ok((failing.get(`label_value_exporter_source_requests_total{source="default",code="connection"}`) ?? 0) >= 1);
@@ -58,24 +61,38 @@ describe('source failures', () => {
   });
 
   test('garbage answers are failed runs with a specific reason and never replace good data', async () => {
-    const good = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [
-      { metric: { __name__: 'kube_node_info', cluster: 'a', node: 'n1', minor: '28' }, value: [1, '1'] },
-      { metric: { __name__: 'kube_node_info', cluster: 'a', node: 'n2', minor: '29' }, value: [1, '1'] },
-    ] } });
+    const good = JSON.stringify({
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: [
+          { metric: { __name__: 'kube_node_info', cluster: 'a', node: 'n1', minor: '28' }, value: [1, '1'] },
+          { metric: { __name__: 'kube_node_info', cluster: 'a', node: 'n2', minor: '29' }, value: [1, '1'] },
+        ],
+      },
+    });
     type Mode = 'good' | 'html' | 'error' | 'truncated' | 'hang' | 'empty-ok' | 'no-series' | 'unavailable';
     let mode: Mode = 'good';
     const server: Server = createServer((req, res) => {
       req.resume();
       const json = (status: number, body: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(body);
       switch (mode) {
-        case 'good': return json(200, good);
-        case 'html': return res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
-        case 'error': return json(422, '{"status":"error","errorType":"execution","error":"too many series"}');
-        case 'truncated': return json(200, good.slice(0, 60));
-        case 'empty-ok': return json(200, '');
-        case 'no-series': return json(200, '{"status":"success","data":{"resultType":"vector","result":[]}}');
-        case 'unavailable': return json(503, '{"status":"error","errorType":"unavailable","error":"storage is starting"}');
-        case 'hang': return; // never answers: the run times out
+        case 'good':
+          return json(200, good);
+        case 'html':
+          return res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+        case 'error':
+          return json(422, '{"status":"error","errorType":"execution","error":"too many series"}');
+        case 'truncated':
+          return json(200, good.slice(0, 60));
+        case 'empty-ok':
+          return json(200, '');
+        case 'no-series':
+          return json(200, '{"status":"success","data":{"resultType":"vector","result":[]}}');
+        case 'unavailable':
+          return json(503, '{"status":"error","errorType":"unavailable","error":"storage is starting"}');
+        case 'hang':
+          return; // never answers: the run times out
       }
     });
     server.listen(0, '127.0.0.1');
@@ -89,7 +106,15 @@ describe('source failures', () => {
     try {
       await withLogs([ex.proc], async () => {
         await ex.waitForSamples((s) => family(s, 'kubelet_minor_version').size === 2, 'good data');
-        const cases: Array<[Mode, string]> = [['html', 'http_status'], ['error', 'error_envelope'], ['truncated', 'bad_response'], ['empty-ok', 'bad_response'], ['no-series', 'empty_result'], ['unavailable', 'error_envelope'], ['hang', 'timeout']];
+        const cases: Array<[Mode, string]> = [
+          ['html', 'http_status'],
+          ['error', 'error_envelope'],
+          ['truncated', 'bad_response'],
+          ['empty-ok', 'bad_response'],
+          ['no-series', 'empty_result'],
+          ['unavailable', 'error_envelope'],
+          ['hang', 'timeout'],
+        ];
         for (const [m, reason] of cases) {
           mode = m;
           const key = `label_value_exporter_transformation_failures_total{${T},reason="${reason}"}`;
@@ -102,7 +127,10 @@ describe('source failures', () => {
         await ex.waitForSamples((x) => x.get(`label_value_exporter_transformation_last_run_success{${T}}`) === 1, 'recovery');
       });
       const logs = ex.proc.logs();
-      assert.match(logs, /reason=http_status err="HTTP 502 \(text\/html\): \\"<html><body><h1>502 Bad Gateway.*\(not a Prometheus API answer\)/);
+      assert.match(
+        logs,
+        /reason=http_status err="HTTP 502 \(text\/html\): \\"<html><body><h1>502 Bad Gateway.*\(not a Prometheus API answer\)/,
+      );
       assert.match(logs, /reason=error_envelope err="HTTP 422: execution: too many series"/);
     } finally {
       await ex.stop();
@@ -112,8 +140,12 @@ describe('source failures', () => {
   });
 
   test('transient failures are retried within the interval; 4xx never; overlong runs skip ticks', async () => {
-    const ok = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"cluster":"a","node":"n1","minor":"28"},"value":[1,"1"]}]}}';
-    const plan = new Map<string, number[]>([['retry', [503, 429, 200]], ['client', [422, 200]]]);
+    const ok =
+      '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"cluster":"a","node":"n1","minor":"28"},"value":[1,"1"]}]}}';
+    const plan = new Map<string, number[]>([
+      ['retry', [503, 429, 200]],
+      ['client', [422, 200]],
+    ]);
     const hits = new Map<string, number>();
     const server: Server = createServer((req, res) => {
       let body = '';
@@ -129,7 +161,9 @@ describe('source failures', () => {
         }
         const codes = plan.get(name) ?? [200];
         const code = codes[Math.min(n, codes.length - 1)] ?? 200;
-        res.writeHead(code, { 'content-type': 'application/json' }).end(code === 200 ? ok : `{"status":"error","errorType":"e${code}","error":"status ${code}"}`);
+        res
+          .writeHead(code, { 'content-type': 'application/json' })
+          .end(code === 200 ? ok : `{"status":"error","errorType":"e${code}","error":"status ${code}"}`);
       });
     });
     server.listen(0, '127.0.0.1');
@@ -145,7 +179,9 @@ metric_transformations:
     try {
       await withLogs([ex.proc], async () => {
         const s = await ex.waitForSamples(
-          (x) => x.get('label_value_exporter_transformation_last_run_success{transformation="retry_me"}') === 1 && (x.get('label_value_exporter_transformation_missed_runs_total{transformation="slow_one"}') ?? 0) >= 2,
+          (x) =>
+            x.get('label_value_exporter_transformation_last_run_success{transformation="retry_me"}') === 1 &&
+            (x.get('label_value_exporter_transformation_missed_runs_total{transformation="slow_one"}') ?? 0) >= 2,
           'a retried success and missed ticks of the slow transformation',
         );
         assert.equal(s.get('label_value_exporter_transformation_retries_total{transformation="retry_me"}'), 2);
@@ -157,7 +193,10 @@ metric_transformations:
         assert.equal(s.get('label_value_exporter_transformation_last_run_success{transformation="client_error"}'), 0);
         assert.equal(hits.get('client'), 1);
         // Runs of 2.5 s on a 1 s interval never overlap: each skips the ticks it outlasted.
-        assert.ok((hits.get('slow') ?? 0) <= Math.ceil((s.get('label_value_exporter_transformation_runs_total{transformation="slow_one",result="success"}') ?? 0) + 1));
+        assert.ok(
+          (hits.get('slow') ?? 0) <=
+            Math.ceil((s.get('label_value_exporter_transformation_runs_total{transformation="slow_one",result="success"}') ?? 0) + 1),
+        );
       });
     } finally {
       await ex.stop();
@@ -167,7 +206,8 @@ metric_transformations:
   });
 
   test('default timeout at a 1 s interval: a source answering in 1.5 s never fails, never flaps', async () => {
-    const ok = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"cluster":"a","node":"n1","minor":"28"},"value":[1,"1"]}]}}';
+    const ok =
+      '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"cluster":"a","node":"n1","minor":"28"},"value":[1,"1"]}]}}';
     const server: Server = createServer((req, res) => {
       req.resume();
       setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(ok), 1500);
@@ -195,7 +235,10 @@ metric_transformations:
         }
         assert.equal(last.get(`label_value_exporter_transformation_runs_total{${T},result="failure"}`), 0, 'no run failed');
         assert.ok((last.get(`label_value_exporter_transformation_runs_total{${T},result="success"}`) ?? 0) >= 3);
-        assert.ok((last.get(`label_value_exporter_transformation_missed_runs_total{${T}}`) ?? 0) >= 2, 'ticks during a run are skipped and counted');
+        assert.ok(
+          (last.get(`label_value_exporter_transformation_missed_runs_total{${T}}`) ?? 0) >= 2,
+          'ticks during a run are skipped and counted',
+        );
       });
     } finally {
       await ex.stop();
@@ -206,11 +249,13 @@ metric_transformations:
 
   test('data older than max_staleness is dropped, visibly, and comes back on success', async () => {
     let up = true;
-    const ok = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"cluster":"a","node":"n1","minor":"28"},"value":[1,"1"]}]}}';
+    const ok =
+      '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"cluster":"a","node":"n1","minor":"28"},"value":[1,"1"]}]}}';
     const server: Server = createServer((req, res) => {
       req.resume();
       if (up) res.writeHead(200, { 'content-type': 'application/json' }).end(ok);
-      else res.writeHead(400, { 'content-type': 'application/json' }).end('{"status":"error","errorType":"bad_data","error":"broken query"}');
+      else
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"status":"error","errorType":"bad_data","error":"broken query"}');
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -226,7 +271,10 @@ metric_transformations:
         assert.equal(good.get(stale), 0);
         assert.equal(good.get(`label_value_exporter_transformation_max_staleness_seconds{${T}}`), 3);
         up = false;
-        const failing = await ex.waitForSamples((s) => s.get(`label_value_exporter_transformation_last_run_success{${T}}`) === 0, 'a failed run');
+        const failing = await ex.waitForSamples(
+          (s) => s.get(`label_value_exporter_transformation_last_run_success{${T}}`) === 0,
+          'a failed run',
+        );
         assert.equal(family(failing, 'kubelet_minor_version').size, 1, 'last good data served while younger than max_staleness');
         const dropped = await ex.waitForSamples((s) => s.get(stale) === 1, 'data dropped as stale');
         assert.equal(family(dropped, 'kubelet_minor_version').size, 0);

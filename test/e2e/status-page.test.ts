@@ -49,10 +49,23 @@ metric_transformations:
     source_metric: kube_node_info
     value_from_label: minor
 `);
-    await exporter.waitForSamples((s) => s.get('label_value_exporter_transformation_last_run_success{transformation="broken_minor_version"}') === 0 && s.get('label_value_exporter_transformation_last_run_success{transformation="kubelet_minor_version"}') === 1, 'one good and one failing transformation');
+    await exporter.waitForSamples(
+      (s) =>
+        s.get('label_value_exporter_transformation_last_run_success{transformation="broken_minor_version"}') === 0 &&
+        s.get('label_value_exporter_transformation_last_run_success{transformation="kubelet_minor_version"}') === 1,
+      'one good and one failing transformation',
+    );
     browser = await chromium.launch({
       executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -78,11 +91,16 @@ metric_transformations:
     assert.match((await bad.locator('td.error').textContent()) ?? '', /ECONNREFUSED/);
     // Visibly marked: red text, not just a class name.
     // (Page-side code as strings: this project compiles without DOM types.)
-    const color = await page.evaluate(`getComputedStyle(document.querySelector('tr[data-transformation="broken_minor_version"] td.state')).color`);
+    const color = await page.evaluate(
+      `getComputedStyle(document.querySelector('tr[data-transformation="broken_minor_version"] td.state')).color`,
+    );
     assert.equal(color, 'rgb(192, 24, 24)');
     assert.equal(await page.locator('#failing-count').textContent(), '1');
     await page.evaluate(`document.querySelector('tr.detail details').open = true`);
-    assert.match((await page.locator('tr.detail pre').first().textContent()) ?? '', /kubelet_minor_version\{cluster="prod",node="worker-1"\} 28/);
+    assert.match(
+      (await page.locator('tr.detail pre').first().textContent()) ?? '',
+      /kubelet_minor_version\{cluster="prod",node="worker-1"\} 28/,
+    );
     const config = (await page.locator('#config').textContent()) ?? '';
     assert.match(config, /bearer_token: <secret>/);
     // The user's own YAML keys, not internal field names.

@@ -34,7 +34,10 @@ function echo(req: IncomingMessage): string {
   return `bad key ${[...new URL(url).searchParams.values()].join(' ')}; cannot serve ${url} (decoded: ${decodeURIComponent(url)})`;
 }
 
-const VECTOR = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: { __name__: 'kube_node_info', node: 'n1', minor: '28' }, value: [1, '1'] }] } });
+const VECTOR = JSON.stringify({
+  status: 'success',
+  data: { resultType: 'vector', result: [{ metric: { __name__: 'kube_node_info', node: 'n1', minor: '28' }, value: [1, '1'] }] },
+});
 
 function answer(req: IncomingMessage, body: string, res: ServerResponse): void {
   const p = new URL(req.url ?? '/', 'http://x').pathname;
@@ -49,7 +52,14 @@ function answer(req: IncomingMessage, body: string, res: ServerResponse): void {
 
 function config(port: number, closed: number): string {
   const base = `http://127.0.0.1:${port}`;
-  const t = (name: string, extra: object = {}) => ({ name, source: name, source_metric: 'kube_node_info', value_from_label: 'minor', interval: 1, ...extra });
+  const t = (name: string, extra: object = {}) => ({
+    name,
+    source: name,
+    source_metric: 'kube_node_info',
+    value_from_label: 'minor',
+    interval: 1,
+    ...extra,
+  });
   return JSON.stringify({
     // The implicit `default` source too: at the fake, never at whatever listens on :8428.
     victoriametrics_url: `${base}/vm?api_key=${SECRET}-h`,
@@ -62,7 +72,11 @@ function config(port: number, closed: number): string {
       { name: 'jbad', type: 'json', url: `${base}/jbad?token=${SECRET}-f` },
     ],
     metric_transformations: [
-      t('ok'), t('e500'), t('ejson'), t('refused'), t('s500'),
+      t('ok'),
+      t('e500'),
+      t('ejson'),
+      t('refused'),
+      t('s500'),
       t('jbad', { source_metric: 'jobs', value_from_label: 'color', json: { records: '$.jobs[*]', labels: { color: 'color' } } }),
     ],
     remote_write: [{ name: 'rw', url: `${base}/rw?api_key=${SECRET}-g`, queue_config: { min_backoff: '50ms', max_backoff: '200ms' } }],
@@ -109,10 +123,18 @@ test('secrets in source and remote-write URLs are sent but never printed, even e
 
     const ex = await startExporterWithFile(file);
     await withLogs([ex.proc], async () => {
-      await ex.waitForSamples((s) => {
-        const failed = (t: string) => [...s].some(([k, v]) => k.startsWith('label_value_exporter_transformation_failures_total{') && k.includes(`transformation="${t}"`) && v >= 1);
-        return ['e500', 'ejson', 'refused', 's500', 'jbad'].every(failed) && seen.some((r) => r.url.startsWith('/rw'));
-      }, 'every failing source to fail and a remote write to be tried', 40_000);
+      await ex.waitForSamples(
+        (s) => {
+          const failed = (t: string) =>
+            [...s].some(
+              ([k, v]) =>
+                k.startsWith('label_value_exporter_transformation_failures_total{') && k.includes(`transformation="${t}"`) && v >= 1,
+            );
+          return ['e500', 'ejson', 'refused', 's500', 'jbad'].every(failed) && seen.some((r) => r.url.startsWith('/rw'));
+        },
+        'every failing source to fail and a remote write to be tried',
+        40_000,
+      );
       // A reload that fails must not print the new URL's secrets either.
       await writeFile(file, config(port, 1).replace('"interval":1', '"interval":"bad"'));
       await fetch(`${ex.url}/-/reload`, { method: 'POST' });
@@ -138,7 +160,10 @@ test('secrets in source and remote-write URLs are sent but never printed, even e
     assert.equal(r.url, `/q/api/v1/query?api_key=${SECRET}-ok`);
     assert.ok(new URLSearchParams(r.body).get('query'), `the form carries query=: ${r.body}`);
   }
-  assert.ok(seen.some((r) => r.url === `/e500/api/v1/query?api_key=${SECRET}-a&t=${SECRET}%2Fb`), seen.map((r) => r.url).join('\n'));
+  assert.ok(
+    seen.some((r) => r.url === `/e500/api/v1/query?api_key=${SECRET}-a&t=${SECRET}%2Fb`),
+    seen.map((r) => r.url).join('\n'),
+  );
   assert.ok(seen.some((r) => r.url === `/rw?api_key=${SECRET}-g`));
   assert.deepEqual(found, [], `secrets leaked:\n${found.join('\n')}`);
 });

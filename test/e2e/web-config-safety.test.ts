@@ -62,9 +62,16 @@ describe('a web config that would drop authentication', () => {
         assert.equal(await status(), 401);
         const before = exp.proc.logs().length;
         await writeFile(webFile, text);
-        const res = await fetch(`${exp.url}/-/reload`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}` } });
+        const res = await fetch(`${exp.url}/-/reload`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}` },
+        });
         await res.arrayBuffer();
-        await waitFor(async () => /web configuration reload failed/.test(exp.proc.logs().slice(before)), { timeoutMs: 15_000, what: 'the reload failure in the log', process: exp.proc });
+        await waitFor(async () => /web configuration reload failed/.test(exp.proc.logs().slice(before)), {
+          timeoutMs: 15_000,
+          what: 'the reload failure in the log',
+          process: exp.proc,
+        });
         assert.equal(await status(), 401, '/metrics still needs credentials');
         assert.equal((await fetch(`${exp.url}/-/healthy`)).headers.get('x-test'), 'one', 'the running web configuration stayed');
         await writeFile(webFile, good);
@@ -85,17 +92,41 @@ describe('an expired server certificate', () => {
   test('is warned about at start and at reload, naming the file and the expiry', async () => {
     const base = await makeTempDir('web-expired');
     const cert = await makeExpiredCert(base);
-    const web = (header: string) => `tls_server_config:\n  cert_file: ${cert.cert}\n  key_file: ${cert.key}\nhttp_server_config:\n  headers:\n    X-Test: ${header}\n`;
+    const web = (header: string) =>
+      `tls_server_config:\n  cert_file: ${cert.cert}\n  key_file: ${cert.key}\nhttp_server_config:\n  headers:\n    X-Test: ${header}\n`;
     const s = await setup(web('one'));
     // Ready check over HTTPS fails on the certificate; the exporter must start regardless: wait for its log line.
-    const proc = await ManagedProcess.start({ name: 'label-value-exporter', command: process.execPath, args: [CLI, '--config.file', s.configFile, '--web.config.file', s.webFile, '--web.listen-address', '127.0.0.1:0', '--log.level', 'info', ...FAST_RELOAD] });
+    const proc = await ManagedProcess.start({
+      name: 'label-value-exporter',
+      command: process.execPath,
+      args: [
+        CLI,
+        '--config.file',
+        s.configFile,
+        '--web.config.file',
+        s.webFile,
+        '--web.listen-address',
+        '127.0.0.1:0',
+        '--log.level',
+        'info',
+        ...FAST_RELOAD,
+      ],
+    });
     try {
       await withLogs([proc], async () => {
         const warning = /TLS server certificate has expired \(not after 2020-02-01T00:00:00\.000Z\)/g;
-        await waitFor(async () => (proc.logs().match(warning)?.length ?? 0) >= 1, { timeoutMs: 15_000, what: 'the warning at start', process: proc });
+        await waitFor(async () => (proc.logs().match(warning)?.length ?? 0) >= 1, {
+          timeoutMs: 15_000,
+          what: 'the warning at start',
+          process: proc,
+        });
         assert.ok(proc.logs().includes(cert.cert), 'the certificate file is named');
         await writeFile(s.webFile, web('two'));
-        await waitFor(async () => (proc.logs().match(warning)?.length ?? 0) >= 2, { timeoutMs: 15_000, what: 'the warning at reload', process: proc });
+        await waitFor(async () => (proc.logs().match(warning)?.length ?? 0) >= 2, {
+          timeoutMs: 15_000,
+          what: 'the warning at reload',
+          process: proc,
+        });
       });
     } finally {
       await proc.stop(10_000);

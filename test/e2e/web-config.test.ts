@@ -113,10 +113,28 @@ async function startWebExporter(webYaml: string, client: ClientOptions): Promise
       ManagedProcess.start({
         name: 'label-value-exporter',
         command: process.execPath,
-        args: [CLI, '--config.file', configFile, '--web.config.file', webFile, '--web.listen-address', `127.0.0.1:${p}`, '--log.level', 'debug', '--config.reload-debounce', '100ms', '--config.reload-interval', '1s'],
+        args: [
+          CLI,
+          '--config.file',
+          configFile,
+          '--web.config.file',
+          webFile,
+          '--web.listen-address',
+          `127.0.0.1:${p}`,
+          '--log.level',
+          'debug',
+          '--config.reload-debounce',
+          '100ms',
+          '--config.reload-interval',
+          '1s',
+        ],
       }),
     ready: async (p, proc) => {
-      await waitFor(async () => (await get(p, '/-/healthy', client)).status === 200, { timeoutMs: 15_000, what: 'HTTPS /-/healthy', process: proc });
+      await waitFor(async () => (await get(p, '/-/healthy', client)).status === 200, {
+        timeoutMs: 15_000,
+        what: 'HTTPS /-/healthy',
+        process: proc,
+      });
     },
   });
   return new WebExporter(proc, port, webFile);
@@ -167,22 +185,36 @@ basic_auth_users:
     });
 
     test('no password or a wrong one: 401 with a Basic challenge, on every protected path', async () => {
-      for (const [p, method] of [['/metrics', 'GET'], ['/', 'GET'], ['/-/ready', 'GET'], ['/-/reload', 'POST'], ['/reload', 'POST'], ['/nope', 'GET']] as const) {
+      for (const [p, method] of [
+        ['/metrics', 'GET'],
+        ['/', 'GET'],
+        ['/-/ready', 'GET'],
+        ['/-/reload', 'POST'],
+        ['/reload', 'POST'],
+        ['/nope', 'GET'],
+      ] as const) {
         const none = await get(exp.port, p, { ca, method });
         assert.equal(none.status, 401, `${method} ${p} without credentials`);
         assert.equal(none.headers['www-authenticate'], 'Basic realm="label-value-exporter", charset="UTF-8"');
-        assert.equal((await get(exp.port, p, { ca, method, auth: { user: 'alice', password: 'wrong' } })).status, 401, `${method} ${p} with a wrong password`);
+        assert.equal(
+          (await get(exp.port, p, { ca, method, auth: { user: 'alice', password: 'wrong' } })).status,
+          401,
+          `${method} ${p} with a wrong password`,
+        );
       }
       assert.equal((await get(exp.port, '/metrics', { ca, auth: { user: 'bob', password: PASSWORD } })).status, 401, 'unknown user');
     });
 
     test('the right password: 200, and the derived series are served', async () => {
       const auth = { user: 'alice', password: PASSWORD };
-      const body = await waitFor(async () => {
-        const r = await get(exp.port, '/metrics', { ca, auth });
-        assert.equal(r.status, 200);
-        return r.body.includes('kubelet_minor_version{node="n1"} 28') ? r.body : undefined;
-      }, { timeoutMs: 15_000, what: 'kubelet_minor_version over HTTPS', process: exp.proc });
+      const body = await waitFor(
+        async () => {
+          const r = await get(exp.port, '/metrics', { ca, auth });
+          assert.equal(r.status, 200);
+          return r.body.includes('kubelet_minor_version{node="n1"} 28') ? r.body : undefined;
+        },
+        { timeoutMs: 15_000, what: 'kubelet_minor_version over HTTPS', process: exp.proc },
+      );
       assert.match(body, /kubelet_minor_version\{node="n2"\} 27/);
       assert.equal((await get(exp.port, '/', { ca, auth })).status, 200);
       assert.equal((await get(exp.port, '/-/ready', { ca, auth })).status, 200);
@@ -190,10 +222,13 @@ basic_auth_users:
 
     test('request headers over 16 KiB are refused with 431', async () => {
       const status = await new Promise<number>((resolve, reject) => {
-        const req = httpsRequest({ host: '127.0.0.1', port: exp.port, path: '/-/healthy', agent: false, ca, headers: { 'x-big': 'a'.repeat(20 * 1024) } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = httpsRequest(
+          { host: '127.0.0.1', port: exp.port, path: '/-/healthy', agent: false, ca, headers: { 'x-big': 'a'.repeat(20 * 1024) } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end();
       });
@@ -202,7 +237,11 @@ basic_auth_users:
 
     test('configured headers are on every answer (200, 401, 404)', async () => {
       const auth = { user: 'alice', password: PASSWORD };
-      for (const r of [await get(exp.port, '/-/healthy', { ca }), await get(exp.port, '/metrics', { ca }), await get(exp.port, '/missing', { ca, auth })]) {
+      for (const r of [
+        await get(exp.port, '/-/healthy', { ca }),
+        await get(exp.port, '/metrics', { ca }),
+        await get(exp.port, '/missing', { ca, auth }),
+      ]) {
         assert.equal(r.headers['x-frame-options'], 'deny');
         assert.equal(r.headers['strict-transport-security'], 'max-age=31536000');
       }
@@ -210,12 +249,14 @@ basic_auth_users:
 
     test('a real Prometheus scrapes us over HTTPS with basic auth: up == 1', async () => {
       prom = await startPrometheus({
-        scrapeConfigs: [{
-          jobName: 'lve-https',
-          targets: [`127.0.0.1:${exp.port}`],
-          scheme: 'https',
-          extra: { tls_config: { ca_file: pki.caCert }, basic_auth: { username: 'alice', password: PASSWORD } },
-        }],
+        scrapeConfigs: [
+          {
+            jobName: 'lve-https',
+            targets: [`127.0.0.1:${exp.port}`],
+            scheme: 'https',
+            extra: { tls_config: { ca_file: pki.caCert }, basic_auth: { username: 'alice', password: PASSWORD } },
+          },
+        ],
       });
       await prom.waitForTargetsUp('lve-https');
       await prom.waitForQuery('up{job="lve-https"}', (r) => r.length === 1 && r[0]?.value[1] === '1');
@@ -224,31 +265,56 @@ basic_auth_users:
 
     test('a new password hash in the file takes effect without a restart', async () => {
       await writeFile(exp.webFile, webYaml(await bcrypt.hash(NEW_PASSWORD, COST)));
-      await waitFor(async () => (await get(exp.port, '/metrics', { ca, auth: { user: 'alice', password: NEW_PASSWORD } })).status === 200, { timeoutMs: 15_000, what: 'the new password to work', process: exp.proc });
-      assert.equal((await get(exp.port, '/metrics', { ca, auth: { user: 'alice', password: PASSWORD } })).status, 401, 'the old password no longer works');
+      await waitFor(async () => (await get(exp.port, '/metrics', { ca, auth: { user: 'alice', password: NEW_PASSWORD } })).status === 200, {
+        timeoutMs: 15_000,
+        what: 'the new password to work',
+        process: exp.proc,
+      });
+      assert.equal(
+        (await get(exp.port, '/metrics', { ca, auth: { user: 'alice', password: PASSWORD } })).status,
+        401,
+        'the old password no longer works',
+      );
       assert.match(exp.proc.logs(), /web configuration reloaded/);
     });
 
     test('a broken file on reload is rejected with file:line:column; the running one stays', async () => {
       const before = exp.proc.logs().length;
       await writeFile(exp.webFile, `${webYaml(await bcrypt.hash(PASSWORD, COST))}  bob: not-a-bcrypt-hash\n`);
-      await waitFor(async () => /web configuration reload failed/.test(exp.proc.logs().slice(before)), { timeoutMs: 15_000, what: 'the reload failure in the log', process: exp.proc });
+      await waitFor(async () => /web configuration reload failed/.test(exp.proc.logs().slice(before)), {
+        timeoutMs: 15_000,
+        what: 'the reload failure in the log',
+        process: exp.proc,
+      });
       const logged = exp.proc.logs().slice(before);
       assert.ok(logged.includes(`${exp.webFile}:10:8: basic_auth_users.bob: not a bcrypt hash`), logged);
-      assert.equal((await get(exp.port, '/metrics', { ca, auth: { user: 'alice', password: NEW_PASSWORD } })).status, 200, 'the running password still works');
-      assert.equal((await get(exp.port, '/metrics', { ca, auth: { user: 'alice', password: PASSWORD } })).status, 401, 'the broken file did not apply');
+      assert.equal(
+        (await get(exp.port, '/metrics', { ca, auth: { user: 'alice', password: NEW_PASSWORD } })).status,
+        200,
+        'the running password still works',
+      );
+      assert.equal(
+        (await get(exp.port, '/metrics', { ca, auth: { user: 'alice', password: PASSWORD } })).status,
+        401,
+        'the broken file did not apply',
+      );
       assert.ok(exp.proc.isRunning());
     });
 
     test('going back to the first hash (file watch and SIGHUP)', async () => {
       await writeFile(exp.webFile, webYaml(hash));
       exp.proc.signal('SIGHUP');
-      await waitFor(async () => (await get(exp.port, '/metrics', { ca, auth: { user: 'alice', password: PASSWORD } })).status === 200, { timeoutMs: 15_000, what: 'the first password again', process: exp.proc });
+      await waitFor(async () => (await get(exp.port, '/metrics', { ca, auth: { user: 'alice', password: PASSWORD } })).status === 200, {
+        timeoutMs: 15_000,
+        what: 'the first password again',
+        process: exp.proc,
+      });
     });
 
     test('no password or hash ever appears in the logs', () => {
       const logs = exp.proc.logs();
-      for (const secret of [PASSWORD, NEW_PASSWORD, hash, hash.slice(7)]) assert.ok(!logs.includes(secret), `a secret leaked into the logs`);
+      for (const secret of [PASSWORD, NEW_PASSWORD, hash, hash.slice(7)])
+        assert.ok(!logs.includes(secret), `a secret leaked into the logs`);
     });
   });
 
@@ -258,14 +324,17 @@ basic_auth_users:
 
     before(async () => {
       client = { ca, cert: await readFile(pki.clientCert), key: await readFile(pki.clientKey) };
-      exp = await startWebExporter(`tls_server_config:
+      exp = await startWebExporter(
+        `tls_server_config:
   cert_file: ${pki.serverCert}
   key_file: ${pki.serverKey}
   client_auth_type: RequireAndVerifyClientCert
   client_ca_file: ${pki.caCert}
   min_version: TLS13
   cipher_suites: [TLS_AES_128_GCM_SHA256]
-`, client);
+`,
+        client,
+      );
     });
     after(async () => {
       await exp?.stop();
@@ -304,8 +373,15 @@ basic_auth_users:
     const dir = await makeTempDir('web-bad');
     const configFile = await writeMain(dir);
     const webFile = path.join(dir, 'web.yml');
-    await writeFile(webFile, `tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n  min_versoin: TLS13\nbasic_auth_users:\n  alice: "${PASSWORD}"\n`);
-    const child = spawn(process.execPath, [CLI, '--config.file', configFile, '--web.config.file', webFile, '--web.listen-address', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await writeFile(
+      webFile,
+      `tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n  min_versoin: TLS13\nbasic_auth_users:\n  alice: "${PASSWORD}"\n`,
+    );
+    const child = spawn(
+      process.execPath,
+      [CLI, '--config.file', configFile, '--web.config.file', webFile, '--web.listen-address', '127.0.0.1:0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));

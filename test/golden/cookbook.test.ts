@@ -22,11 +22,14 @@ const update = process.env.UPDATE_GOLDEN === '1';
 
 const render = renderStore;
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.yml')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 
 test('the cookbook has an example for every value parser and metric type', () => {
   const text = files.map((f) => readFileSync(`${DIR}${f}`, 'utf8')).join('\n');
-  for (const parser of ['number', 'semver', 'version', 'regex', 'map', 'boolean', 'duration', 'bytes', 'timestamp']) assert.match(text, new RegExp(`parser: ${parser}\\b`), parser);
+  for (const parser of ['number', 'semver', 'version', 'regex', 'map', 'boolean', 'duration', 'bytes', 'timestamp'])
+    assert.match(text, new RegExp(`parser: ${parser}\\b`), parser);
   for (const type of ['info', 'stateset', 'counter', 'histogram']) assert.match(text, new RegExp(`metric_type: ${type}\\b`), type);
   assert.match(text, /name: "\{\{/);
 });

@@ -12,8 +12,34 @@ import { CONTENT_TYPES } from '../support/exposition-corpus.js';
 
 /** Pieces lines are made of: valid tokens, blanks, and the characters that break them. */
 const piece = fc.constantFrom(
-  'm', 'm2', '{', '}', 'a="x"', 'b="é節"', '__proto__="p"', 'constructor="c"', ',', '=', ' ', '  ', '\t', '1', '-2.5', 'NaN', '+Inf',
-  '1700000000', '# HELP m h', '# TYPE m gauge', '# EOF', '#', '\r', '"', '\\', ' # {t="1"} 1', '\u0000', '\u00ff',
+  'm',
+  'm2',
+  '{',
+  '}',
+  'a="x"',
+  'b="é節"',
+  '__proto__="p"',
+  'constructor="c"',
+  ',',
+  '=',
+  ' ',
+  '  ',
+  '\t',
+  '1',
+  '-2.5',
+  'NaN',
+  '+Inf',
+  '1700000000',
+  '# HELP m h',
+  '# TYPE m gauge',
+  '# EOF',
+  '#',
+  '\r',
+  '"',
+  '\\',
+  ' # {t="1"} 1',
+  '\u0000',
+  '\u00ff',
 );
 const line = fc.array(piece, { maxLength: 8 }).map((p) => p.join(''));
 /** Each line as UTF-8, or as latin1 (its é, 節 and ÿ then invalid UTF-8). */

@@ -33,9 +33,44 @@ const SEED = Number(process.env['FC_SEED'] ?? 0xe4905);
 // ---------------------------------------------------------------- arbitraries
 
 const NASTY = [
-  '\\', '"', '\n', '\r', '\t', '\u0000', '\u0001', '\u007f', '\u001b[31m', '\u0085', '\u00a0', '\u2028', '\u2029', '\ufeff', '\ufffd',
-  '\ud800', '\udbff', '\udc00', '\udfff', '😀', '\u{1F3F3}\uFE0F\u200D\u{1F308}', 'é', 'e\u0301', '中文', '#', '{', '}', '=', ',', ' ',
-  'n', '\\n', '\\"', '"}', '} 1', 'a', '1', '# EOF',
+  '\\',
+  '"',
+  '\n',
+  '\r',
+  '\t',
+  '\u0000',
+  '\u0001',
+  '\u007f',
+  '\u001b[31m',
+  '\u0085',
+  '\u00a0',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\ufffd',
+  '\ud800',
+  '\udbff',
+  '\udc00',
+  '\udfff',
+  '😀',
+  '\u{1F3F3}\uFE0F\u200D\u{1F308}',
+  'é',
+  'e\u0301',
+  '中文',
+  '#',
+  '{',
+  '}',
+  '=',
+  ',',
+  ' ',
+  'n',
+  '\\n',
+  '\\"',
+  '"}',
+  '} 1',
+  'a',
+  '1',
+  '# EOF',
 ];
 const nastyPiece = fc.constantFrom(...NASTY);
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
@@ -223,21 +258,26 @@ test('renderSamples: every label value reads back identically with parseSampleLi
 
 test('writeExposition (text and OpenMetrics): label values and HELP text read back identically', async () => {
   await fc.assert(
-    fc.asyncProperty(caseOf(labelName, 15), fc.string({ unit: anyPiece, minLength: 1, maxLength: 40 }), fc.boolean(), async (c, help, infoSuffix) => {
-      const name = infoSuffix ? 'lve_prop_info' : 'lve_prop';
-      const cfg = transformation(name, c.names, help);
-      const f = family(cfg, transform(cfg, c));
-      for (const format of ['text', 'openmetrics'] as const) {
-        const parsed = parseBody(await expose([f], format));
-        const got = parsed.samples.get(name) ?? [];
-        assert.equal(got.length, f.series.length, `${format}: one sample line per output series`);
-        assert.deepEqual(new Set(got), expectedKeys(c), `${format}: label sets`);
-        // OpenMetrics names an info family without its `_info` suffix.
-        const helpName = format === 'openmetrics' && infoSuffix ? 'lve_prop' : name;
-        assert.equal(parsed.help.get(helpName), utf8(cfg.help), `${format}: HELP text`);
-        if (format === 'openmetrics') assert.equal(parsed.lastLine, '# EOF');
-      }
-    }),
+    fc.asyncProperty(
+      caseOf(labelName, 15),
+      fc.string({ unit: anyPiece, minLength: 1, maxLength: 40 }),
+      fc.boolean(),
+      async (c, help, infoSuffix) => {
+        const name = infoSuffix ? 'lve_prop_info' : 'lve_prop';
+        const cfg = transformation(name, c.names, help);
+        const f = family(cfg, transform(cfg, c));
+        for (const format of ['text', 'openmetrics'] as const) {
+          const parsed = parseBody(await expose([f], format));
+          const got = parsed.samples.get(name) ?? [];
+          assert.equal(got.length, f.series.length, `${format}: one sample line per output series`);
+          assert.deepEqual(new Set(got), expectedKeys(c), `${format}: label sets`);
+          // OpenMetrics names an info family without its `_info` suffix.
+          const helpName = format === 'openmetrics' && infoSuffix ? 'lve_prop' : name;
+          assert.equal(parsed.help.get(helpName), utf8(cfg.help), `${format}: HELP text`);
+          if (format === 'openmetrics') assert.equal(parsed.lastLine, '# EOF');
+        }
+      },
+    ),
     { seed: SEED, numRuns: 200 },
   );
 });
@@ -245,7 +285,11 @@ test('writeExposition (text and OpenMetrics): label values and HELP text read ba
 test('no two sample lines share a label set, also for values that differ only in lone surrogates', () => {
   // Two different JS strings that are the same once written as UTF-8: `x\ud800` and `x\udc00`.
   const variants = fc
-    .tuple(fc.string({ unit: anyPiece, maxLength: 8 }), fc.uniqueArray(loneSurrogate, { minLength: 2, maxLength: 3 }), fc.string({ unit: anyPiece, maxLength: 8 }))
+    .tuple(
+      fc.string({ unit: anyPiece, maxLength: 8 }),
+      fc.uniqueArray(loneSurrogate, { minLength: 2, maxLength: 3 }),
+      fc.string({ unit: anyPiece, maxLength: 8 }),
+    )
     .map(([pre, surrogates, post]) => surrogates.map((s) => `${pre}${s}${post}`));
   fc.assert(
     fc.property(variants, (values) => {
@@ -262,14 +306,18 @@ test('labels a series lacks are absent from its output, whatever their name (als
   // Sources hand the Transformer plain objects (JSON.parse, the exposition parser), which inherit
   // `constructor`, `toString`, ...: a lacking label must not read as the inherited member.
   const names = fc.uniqueArray(fc.oneof(fc.constantFrom(...PROTO_MEMBERS), labelName), { minLength: 1, maxLength: 5 });
-  const rows = (n: number) => fc.array(fc.array(fc.option(labelValue, { nil: undefined }), { minLength: n, maxLength: n }), { minLength: 1, maxLength: 10 });
+  const rows = (n: number) =>
+    fc.array(fc.array(fc.option(labelValue, { nil: undefined }), { minLength: n, maxLength: n }), { minLength: 1, maxLength: 10 });
   fc.assert(
-    fc.property(names.chain((ns) => fc.record({ names: fc.constant(ns), rows: rows(ns.length) })), (c) => {
-      const cfg = transformation('lve_prop_info', c.names);
-      const series = transform(cfg, c);
-      const parsed = parseBody(renderSamples(cfg.name, series).toString('utf8'));
-      assert.deepEqual(new Set(parsed.samples.get(cfg.name) ?? []), expectedKeys(c));
-    }),
+    fc.property(
+      names.chain((ns) => fc.record({ names: fc.constant(ns), rows: rows(ns.length) })),
+      (c) => {
+        const cfg = transformation('lve_prop_info', c.names);
+        const series = transform(cfg, c);
+        const parsed = parseBody(renderSamples(cfg.name, series).toString('utf8'));
+        assert.deepEqual(new Set(parsed.samples.get(cfg.name) ?? []), expectedKeys(c));
+      },
+    ),
     { seed: SEED, numRuns: 300 },
   );
 });

@@ -54,10 +54,71 @@ const get = (spec: ParserSpec): ValueParser => compileParser(spec);
 
 /** Pieces of the inputs the parsers look for, so random strings get close to valid ones. */
 const NEAR = fc.constantFrom(
-  '0', '1', '9', '10', '.', ',', '-', '+', 'e', 'E', 'v', 'V', 'go', ':', 'T', 'Z', 'z', ' ', '\t', 'UTC', ' +0000', 'containerd://', 'rc',
-  's', 'ms', 'us', 'µs', 'μs', 'ns', 'm', 'h', 'd', 'w', 'y', 'K', 'Ki', 'Mi', 'Gi', 'B', 'iB', 'k', 'M', 'G', 'E', 'Ei', 'n', 'u',
-  'true', 'Ready', 'yes', 'NaN', 'Infinity', '1e999', '0x1F', '2023-11-02', '10:04:05', '.123456789', '9007199254740993', '\u0000',
-  '\ud800', '😀', '\u00a0', '\u2028', '\ufeff', '__proto__',
+  '0',
+  '1',
+  '9',
+  '10',
+  '.',
+  ',',
+  '-',
+  '+',
+  'e',
+  'E',
+  'v',
+  'V',
+  'go',
+  ':',
+  'T',
+  'Z',
+  'z',
+  ' ',
+  '\t',
+  'UTC',
+  ' +0000',
+  'containerd://',
+  'rc',
+  's',
+  'ms',
+  'us',
+  'µs',
+  'μs',
+  'ns',
+  'm',
+  'h',
+  'd',
+  'w',
+  'y',
+  'K',
+  'Ki',
+  'Mi',
+  'Gi',
+  'B',
+  'iB',
+  'k',
+  'M',
+  'G',
+  'E',
+  'Ei',
+  'n',
+  'u',
+  'true',
+  'Ready',
+  'yes',
+  'NaN',
+  'Infinity',
+  '1e999',
+  '0x1F',
+  '2023-11-02',
+  '10:04:05',
+  '.123456789',
+  '9007199254740993',
+  '\u0000',
+  '\ud800',
+  '😀',
+  '\u00a0',
+  '\u2028',
+  '\ufeff',
+  '__proto__',
 );
 const anyInput = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 60 }),
@@ -101,7 +162,11 @@ test('every parser, on arbitrary strings: never throws, ok:false with a reason o
 // --------------------------------------------------------------- metamorphic
 
 type Version = readonly [number, number, number];
-const version3: fc.Arbitrary<Version> = fc.tuple(fc.integer({ min: 0, max: 9_000_000 }), fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 999 }));
+const version3: fc.Arbitrary<Version> = fc.tuple(
+  fc.integer({ min: 0, max: 9_000_000 }),
+  fc.integer({ min: 0, max: 999 }),
+  fc.integer({ min: 0, max: 999 }),
+);
 const versionPrefix = fc.constantFrom('', 'v', 'V', 'go', 'containerd://', 'docker://v', 'cri-o://');
 const versionSuffix = fc.constantFrom('', '-rc.1', '+k3s2', '-eks-5e0fdde', '-gke.1067004', '.5122', '+');
 
@@ -131,7 +196,9 @@ test('semver sortable: a.b.c < x.y.z (lexicographically) ⇔ value(a.b.c) < valu
 });
 
 /** 1 to 4 parts; parts after the first within 3 digits, the major small enough for 4 parts below 2^53. */
-const dotted = fc.tuple(fc.integer({ min: 0, max: 9000 }), fc.array(fc.integer({ min: 0, max: 999 }), { maxLength: 3 })).map(([major, rest]) => [major, ...rest]);
+const dotted = fc
+  .tuple(fc.integer({ min: 0, max: 9000 }), fc.array(fc.integer({ min: 0, max: 999 }), { maxLength: 3 }))
+  .map(([major, rest]) => [major, ...rest]);
 
 function cmpParts(a: readonly number[], b: readonly number[], n: number): number {
   for (let i = 0; i < n; i++) {
@@ -150,12 +217,19 @@ test('version: the order of the numbers is the order of the versions (missing pa
       return r.value;
     };
     fc.assert(
-      fc.property(dotted, dotted, versionPrefix, versionSuffix.filter((x) => x !== '.5122'), versionPrefix, (a, b, pa, sa, pb) => {
-        const va = value(a, pa, sa);
-        const vb = value(b, pb, '');
-        assert.ok(Number.isSafeInteger(va) && Number.isSafeInteger(vb));
-        assert.equal(Math.sign(va - vb), cmpParts(a, b, parts), `parts ${parts}: ${a.join('.')} vs ${b.join('.')}: ${va} vs ${vb}`);
-      }),
+      fc.property(
+        dotted,
+        dotted,
+        versionPrefix,
+        versionSuffix.filter((x) => x !== '.5122'),
+        versionPrefix,
+        (a, b, pa, sa, pb) => {
+          const va = value(a, pa, sa);
+          const vb = value(b, pb, '');
+          assert.ok(Number.isSafeInteger(va) && Number.isSafeInteger(vb));
+          assert.equal(Math.sign(va - vb), cmpParts(a, b, parts), `parts ${parts}: ${a.join('.')} vs ${b.join('.')}: ${va} vs ${vb}`);
+        },
+      ),
       { seed: SEED, numRuns: 500 },
     );
   }
@@ -164,10 +238,16 @@ test('version: the order of the numbers is the order of the versions (missing pa
 test('version: a part past its digit budget is out_of_range, never wrapped into the part before', () => {
   const parse = get({ parser: 'version' });
   fc.assert(
-    fc.property(fc.nat({ max: 1000 }), fc.integer({ min: 1000, max: 1e9 }), fc.nat({ max: 999 }), fc.boolean(), (major, big, other, inMinor) => {
-      const text = inMinor ? `${major}.${big}.${other}` : `${major}.${other}.${big}`;
-      assert.deepEqual(parse(text), { ok: false, reason: 'out_of_range' }, text);
-    }),
+    fc.property(
+      fc.nat({ max: 1000 }),
+      fc.integer({ min: 1000, max: 1e9 }),
+      fc.nat({ max: 999 }),
+      fc.boolean(),
+      (major, big, other, inMinor) => {
+        const text = inMinor ? `${major}.${big}.${other}` : `${major}.${other}.${big}`;
+        assert.deepEqual(parse(text), { ok: false, reason: 'out_of_range' }, text);
+      },
+    ),
     { seed: SEED, numRuns: 500 },
   );
 });

@@ -56,16 +56,21 @@ function run(cfg: TransformationConfig, perSource: ReadonlyArray<readonly Series
 function groupedRun(cfg: TransformationConfig, perSource: ReadonlyArray<readonly Series[]>): string[] {
   const labels = new Transformer(cfg).projection();
   assert.ok(labels, 'pushdown implies a projection');
-  return run(cfg, perSource.map((s) => grouped(s, labels)));
+  return run(
+    cfg,
+    perSource.map((s) => grouped(s, labels)),
+  );
 }
 
 const seriesArb = fc.array(
-  fc.record(Object.fromEntries(LABELS.map((l) => [l, fc.constantFrom(...VALUES)])) as Record<(typeof LABELS)[number], fc.Arbitrary<string>>).map((s) => {
-    // An empty value is no label (the Prometheus data model): drop it.
-    const out: Series = {};
-    for (const [k, v] of Object.entries(s)) if (v !== '') out[k] = v;
-    return out;
-  }),
+  fc
+    .record(Object.fromEntries(LABELS.map((l) => [l, fc.constantFrom(...VALUES)])) as Record<(typeof LABELS)[number], fc.Arbitrary<string>>)
+    .map((s) => {
+      // An empty value is no label (the Prometheus data model): drop it.
+      const out: Series = {};
+      for (const [k, v] of Object.entries(s)) if (v !== '') out[k] = v;
+      return out;
+    }),
   { maxLength: 40 },
 );
 
@@ -101,7 +106,8 @@ function yamlOf(c: ConfigCase): string {
   if (c.maxSeries !== undefined) lines.push(`    max_series: ${c.maxSeries}`);
   const first = c.preserve.find((l) => l !== 'minor');
   if (c.shaping === 'keep' && c.type === 'gauge') lines.push('    keep_value_label: true');
-  if (c.shaping === 'relabel' && first) lines.push(`    relabel: [{source_label: ${first}, regex: "(.).*", replacement: "$1", target_label: short}]`);
+  if (c.shaping === 'relabel' && first)
+    lines.push(`    relabel: [{source_label: ${first}, regex: "(.).*", replacement: "$1", target_label: short}]`);
   if (c.shaping === 'rename' && first) lines.push(`    rename_labels: {${first}: renamed}`);
   if (c.shaping === 'static') lines.push('    static_labels: {env: test}');
   return `${lines.join('\n')}\n`;
@@ -124,13 +130,22 @@ describe('pushdown gives the same output where it is allowed', () => {
   });
 
   test('the excluded policies really can differ (so excluding them is needed)', () => {
-    const base = (policy: string) => config(`metric_transformations:\n  - name: out\n    source_metric: m\n    value_from_label: minor\n    preserve_labels: [cluster]\n    on_collision: ${policy}\n    pushdown: false\n`);
-    const same = [{ cluster: 'a', node: 'n1', minor: '28' }, { cluster: 'a', node: 'n2', minor: '28' }];
+    const base = (policy: string) =>
+      config(
+        `metric_transformations:\n  - name: out\n    source_metric: m\n    value_from_label: minor\n    preserve_labels: [cluster]\n    on_collision: ${policy}\n    pushdown: false\n`,
+      );
+    const same = [
+      { cluster: 'a', node: 'n1', minor: '28' },
+      { cluster: 'a', node: 'n2', minor: '28' },
+    ];
     assert.notDeepEqual(groupedRun(base('sum'), [same]), run(base('sum'), [same]));
     assert.notDeepEqual(groupedRun(base('count'), [same]), run(base('count'), [same]));
     assert.notDeepEqual(groupedRun(base('error'), [same]), run(base('error'), [same]));
     // first/last: series with different labels read meet in one output series, and grouping reorders them.
-    const order = [{ cluster: 'a', minor: '29' }, { cluster: 'a', minor: '28' }];
+    const order = [
+      { cluster: 'a', minor: '29' },
+      { cluster: 'a', minor: '28' },
+    ];
     assert.notDeepEqual(groupedRun(base('first'), [order]), run(base('first'), [order]));
   });
 });

@@ -43,7 +43,10 @@ test('series: the parts of all indexes are disjoint and their union is the whole
 
 test('transformations: exactly one replica runs each shard_by: transformation one; every replica runs shard_by: series', () => {
   const transformations = fc.uniqueArray(
-    fc.record({ name: fc.string({ unit: 'binary', maxLength: 30 }), shardBy: fc.constantFrom<ShardBy | undefined>(undefined, 'transformation', 'series') }),
+    fc.record({
+      name: fc.string({ unit: 'binary', maxLength: 30 }),
+      shardBy: fc.constantFrom<ShardBy | undefined>(undefined, 'transformation', 'series'),
+    }),
     { selector: (t) => t.name, maxLength: 60 },
   );
   fc.assert(
@@ -60,10 +63,23 @@ test('transformations: exactly one replica runs each shard_by: transformation on
 test('stable: an owner depends only on the key and the count, not on order or the other keys', () => {
   fc.assert(
     fc.property(fc.string(), labelTexts, counts, fc.integer(), (name, texts, count, seed) => {
-      const shuffled = fc.sample(fc.shuffledSubarray(texts, { minLength: texts.length, maxLength: texts.length }), { seed, numRuns: 1 })[0] ?? texts;
+      const shuffled =
+        fc.sample(fc.shuffledSubarray(texts, { minLength: texts.length, maxLength: texts.length }), { seed, numRuns: 1 })[0] ?? texts;
       for (let index = 0; index < count; index++) {
-        const a = new Set(filterShard(name, texts.map((labelText) => ({ labelText })), { count, index }).map((s) => s.labelText));
-        const b = new Set(filterShard(name, shuffled.map((labelText) => ({ labelText })), { count, index }).map((s) => s.labelText));
+        const a = new Set(
+          filterShard(
+            name,
+            texts.map((labelText) => ({ labelText })),
+            { count, index },
+          ).map((s) => s.labelText),
+        );
+        const b = new Set(
+          filterShard(
+            name,
+            shuffled.map((labelText) => ({ labelText })),
+            { count, index },
+          ).map((s) => s.labelText),
+        );
         assert.deepEqual(b, a);
         // A key's owner with the others gone is the same.
         for (const x of a) assert.equal(ownerOfSeries(name, x, count), index);

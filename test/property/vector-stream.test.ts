@@ -25,9 +25,42 @@ const HEAD = { status: 200, contentType: 'application/json' } as const;
 // ---------------------------------------------------------------- arbitraries
 
 const NASTY = [
-  '"', '\\', '\\\\', '\\"', '"]}', '\\"]}', '"]},', '},"value":[', '{"metric":{', '"metric":', '"result":[', '"data":{', '[', ']', '{', '}',
-  ',', ':', '\n', '\r', '\t', '\u0000', '\u001f', '\u007f', '\u2028', '\ufeff', '\ud800', '\udfff', '😀', 'é', '中', ' ', 'a', '1',
-  '"a":"', '"job":"',
+  '"',
+  '\\',
+  '\\\\',
+  '\\"',
+  '"]}',
+  '\\"]}',
+  '"]},',
+  '},"value":[',
+  '{"metric":{',
+  '"metric":',
+  '"result":[',
+  '"data":{',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  '\n',
+  '\r',
+  '\t',
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  '\u2028',
+  '\ufeff',
+  '\ud800',
+  '\udfff',
+  '😀',
+  'é',
+  '中',
+  ' ',
+  'a',
+  '1',
+  '"a":"',
+  '"job":"',
 ];
 const piece = fc.oneof(
   fc.constantFrom(...NASTY),
@@ -86,7 +119,11 @@ const answer = fc
     topExtras: extras,
   })
   .chain(({ result, warnings, dataExtras, topExtras }) =>
-    shuffled([['resultType', 'vector'], ['result', result], ...Object.entries(dataExtras).filter(([k]) => k !== 'result' && k !== 'resultType')]).chain((data) =>
+    shuffled([
+      ['resultType', 'vector'],
+      ['result', result],
+      ...Object.entries(dataExtras).filter(([k]) => k !== 'result' && k !== 'resultType'),
+    ]).chain((data) =>
       shuffled([
         ['status', 'success'],
         ['data', data],
@@ -98,7 +135,12 @@ const answer = fc
 
 /** The body text: compact (the fast paths) or pretty-printed, with optional surrounding whitespace. */
 const bodyText = fc
-  .tuple(answer, fc.constantFrom<number | string>(0, 0, 0, 1, 2, 4, '\t', '\r', ' \t'), fc.constantFrom('', ' ', '\n', '\r\n\t '), fc.constantFrom('', '\n', ' \n'))
+  .tuple(
+    answer,
+    fc.constantFrom<number | string>(0, 0, 0, 1, 2, 4, '\t', '\r', ' \t'),
+    fc.constantFrom('', ' ', '\n', '\r\n\t '),
+    fc.constantFrom('', '\n', ' \n'),
+  )
   .map(([a, indent, lead, trail]) => `${lead}${JSON.stringify(a, null, indent)}${trail}`);
 
 /** How a body is cut into chunks: at a few random byte offsets, or every `step` bytes. */
@@ -141,7 +183,10 @@ function sampleValueOf(v: unknown): number {
 
 /** What JSON.parse finds in the body, restricted to `projection` (own labels only; missing = undefined). */
 function expected(body: Buffer, projection: readonly string[] | null): { series: Series[]; warnings: string[] } {
-  const a = JSON.parse(body.toString('utf8')) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> }; warnings?: unknown };
+  const a = JSON.parse(body.toString('utf8')) as {
+    data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    warnings?: unknown;
+  };
   const series = a.data.result.map((e) => ({ labels: project(e.metric, projection), value: sampleValueOf(e.value[1]) }));
   const warnings = Array.isArray(a.warnings) ? a.warnings.filter((w): w is string => typeof w === 'string') : [];
   return { series, warnings };
@@ -183,7 +228,8 @@ function describe(e: unknown): string {
 function projectionFor(text: string): fc.Arbitrary<string[]> {
   const a = JSON.parse(text) as { data: { result: Array<{ metric: Record<string, string> }> } };
   const names = new Set<string>(['absent_label', 'constructor', 'toString']);
-  for (const e of a.data.result) for (const k of Object.keys(e.metric)) if (/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k) && !k.startsWith('__')) names.add(k);
+  for (const e of a.data.result)
+    for (const k of Object.keys(e.metric)) if (/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k) && !k.startsWith('__')) names.add(k);
   return fc.uniqueArray(fc.constantFrom(...names), { minLength: 1, maxLength: 5 });
 }
 
@@ -228,7 +274,11 @@ test('feedVector (whole body) agrees with JSON.parse, with and without a project
       const body = Buffer.from(text, 'utf8');
       const projection = withProjection ? ['job', 'version', 'absent_label'] : null;
       const series: Series[] = [];
-      const warnings = feedVector({ ...HEAD, body }, (labels, value) => series.push({ labels: project(labels, projection), value }), projection);
+      const warnings = feedVector(
+        { ...HEAD, body },
+        (labels, value) => series.push({ labels: project(labels, projection), value }),
+        projection,
+      );
       assert.deepStrictEqual({ series, warnings }, expected(body, projection));
     }),
     { seed: SEED, numRuns: 300 },
@@ -237,13 +287,19 @@ test('feedVector (whole body) agrees with JSON.parse, with and without a project
 
 test('a body cut anywhere before its end, in any chunks, is a SourceError, never a success', () => {
   fc.assert(
-    fc.property(bodyText, fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), cutsArb, fc.boolean(), (text, f, cuts, withProjection) => {
-      const body = Buffer.from(text, 'utf8');
-      const truncated = body.subarray(0, Math.floor(f * (lastBrace(body) + 1)));
-      const got = read(chunked(truncated, cuts), withProjection ? ['job', 'version'] : null);
-      assert.equal(got.ok, false, `a body of ${body.length} bytes cut to ${truncated.length} was accepted`);
-      if (!got.ok) assert.ok(got.error instanceof SourceError, `expected a SourceError, got ${describe(got.error)}`);
-    }),
+    fc.property(
+      bodyText,
+      fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+      cutsArb,
+      fc.boolean(),
+      (text, f, cuts, withProjection) => {
+        const body = Buffer.from(text, 'utf8');
+        const truncated = body.subarray(0, Math.floor(f * (lastBrace(body) + 1)));
+        const got = read(chunked(truncated, cuts), withProjection ? ['job', 'version'] : null);
+        assert.equal(got.ok, false, `a body of ${body.length} bytes cut to ${truncated.length} was accepted`);
+        if (!got.ok) assert.ok(got.error instanceof SourceError, `expected a SourceError, got ${describe(got.error)}`);
+      },
+    ),
     { seed: SEED, numRuns: 600 },
   );
 });
@@ -270,13 +326,19 @@ test('keys spelled with \\u escapes: the same series as JSON.parse, or a SourceE
     return text.split(`"${key}":`).join(`"${spelled}":`);
   };
   fc.assert(
-    fc.property(bodyText, fc.subarray(['data', 'result', 'resultType', 'status', 'metric', 'value']), fc.nat(), cutsArb, (text, keys, at, cuts) => {
-      const spelled = keys.reduce((t, k) => escapeKey(t, k, at), text);
-      const body = Buffer.from(spelled, 'utf8');
-      const got = read(chunked(body, cuts), null);
-      if (got.ok) assert.deepStrictEqual(got, { ok: true, ...expected(body, null) }, 'a success must carry every series');
-      else assert.ok(got.error instanceof SourceError, `expected a SourceError, got ${describe(got.error)}`);
-    }),
+    fc.property(
+      bodyText,
+      fc.subarray(['data', 'result', 'resultType', 'status', 'metric', 'value']),
+      fc.nat(),
+      cutsArb,
+      (text, keys, at, cuts) => {
+        const spelled = keys.reduce((t, k) => escapeKey(t, k, at), text);
+        const body = Buffer.from(spelled, 'utf8');
+        const got = read(chunked(body, cuts), null);
+        if (got.ok) assert.deepStrictEqual(got, { ok: true, ...expected(body, null) }, 'a success must carry every series');
+        else assert.ok(got.error instanceof SourceError, `expected a SourceError, got ${describe(got.error)}`);
+      },
+    ),
     { seed: SEED, numRuns: 300 },
   );
 });

@@ -37,9 +37,7 @@ export function findBinary(name: string): string | undefined {
 export function requireBinary(name: string, debPackage: string): string {
   const found = findBinary(name);
   if (found === undefined) {
-    throw new Error(
-      `${name} not found: install it with \`sudo apt-get update && sudo apt-get install -y ${debPackage}\``,
-    );
+    throw new Error(`${name} not found: install it with \`sudo apt-get update && sudo apt-get install -y ${debPackage}\``);
   }
   return found;
 }

@@ -29,7 +29,44 @@ export async function makeExpiredCert(dir: string): Promise<{ cert: string; key:
   await writeFile(path.join(cwd, 'index.txt'), '');
   await writeFile(path.join(cwd, 'serial'), '01\n');
   const opts = { cwd, timeout: 30_000 };
-  await run('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'expired.key', '-out', 'expired.csr', '-subj', '/CN=127.0.0.1'], opts);
-  await run('openssl', ['ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'expired.key', '-in', 'expired.csr', '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-out', 'expired.crt'], opts);
+  await run(
+    'openssl',
+    [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'expired.key',
+      '-out',
+      'expired.csr',
+      '-subj',
+      '/CN=127.0.0.1',
+    ],
+    opts,
+  );
+  await run(
+    'openssl',
+    [
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-selfsign',
+      '-keyfile',
+      'expired.key',
+      '-in',
+      'expired.csr',
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '20200201000000Z',
+      '-out',
+      'expired.crt',
+    ],
+    opts,
+  );
   return { cert: path.join(cwd, 'expired.crt'), key: path.join(cwd, 'expired.key') };
 }

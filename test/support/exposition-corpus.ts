@@ -41,6 +41,12 @@ export function loadCorpus(baseMs = Math.floor(Date.now() / 1000) * 1000 - 60_00
         const ms = baseMs - Number(minus ?? 0);
         return unit === 'T' ? String(ms) : (ms / 1000).toFixed(3);
       });
-      return { name: file, format, contentType: CONTENT_TYPES[format], accepted: file.startsWith('ok-'), body: Buffer.from(text, 'latin1') };
+      return {
+        name: file,
+        format,
+        contentType: CONTENT_TYPES[format],
+        accepted: file.startsWith('ok-'),
+        body: Buffer.from(text, 'latin1'),
+      };
     });
 }

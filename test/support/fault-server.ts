@@ -12,7 +12,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { brotliCompressSync, constants, createBrotliCompress, createDeflate, createGzip, deflateSync, gzipSync, type BrotliCompress, type Deflate, type Gzip } from 'node:zlib';
+import {
+  brotliCompressSync,
+  constants,
+  createBrotliCompress,
+  createDeflate,
+  createGzip,
+  deflateSync,
+  gzipSync,
+  type BrotliCompress,
+  type Deflate,
+  type Gzip,
+} from 'node:zlib';
 
 export type Encoding = 'gzip' | 'deflate' | 'br' | 'identity';
 export type Fault = 'stall' | 'reset' | 'trickle' | 'slow';
@@ -25,11 +36,21 @@ function answer(kind: string): { type: string; body: string; prefix: string; fil
   if (kind === 'json') return { type: 'application/json', body: JSON.stringify({ items: nodes }), prefix: '{"items":[', filler: ' ' };
   if (kind === 'metrics') {
     const lines = nodes.map((n) => `kube_node_info{node="${n.node}",minor="${n.minor}"} 1`);
-    return { type: 'text/plain; version=0.0.4', body: `# TYPE kube_node_info gauge\n${lines.join('\n')}\n`, prefix: '# TYPE kube_node_info gauge\n', filler: '# still here\n' };
+    return {
+      type: 'text/plain; version=0.0.4',
+      body: `# TYPE kube_node_info gauge\n${lines.join('\n')}\n`,
+      prefix: '# TYPE kube_node_info gauge\n',
+      filler: '# still here\n',
+    };
   }
   if (kind === 'write') return { type: 'text/plain', body: 'ok '.repeat(2000), prefix: 'ok ', filler: ' ' };
   const result = nodes.map((n) => ({ metric: { __name__: 'kube_node_info', ...n }, value: [1, '1'] }));
-  return { type: 'application/json', body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }), prefix: '{"status":"success","data":{"resultType":"vector","result":[', filler: ' ' };
+  return {
+    type: 'application/json',
+    body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }),
+    prefix: '{"status":"success","data":{"resultType":"vector","result":[',
+    filler: ' ',
+  };
 }
 
 function compress(encoding: Encoding, body: string): Buffer {

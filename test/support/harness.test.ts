@@ -34,8 +34,16 @@ test('freePort returns a usable port', async () => {
 
 test('ManagedProcess captures output, stops by PID, escalates to SIGKILL', async (t) => {
   const sh = requireBinary('sh', 'dash');
-  const polite = await ManagedProcess.start({ name: 'polite', command: sh, args: ['-c', 'echo hello-out; echo hello-err >&2; exec sleep 60'] });
-  const stubborn = await ManagedProcess.start({ name: 'stubborn', command: sh, args: ['-c', "trap '' TERM; echo ready; while :; do sleep 0.1; done"] });
+  const polite = await ManagedProcess.start({
+    name: 'polite',
+    command: sh,
+    args: ['-c', 'echo hello-out; echo hello-err >&2; exec sleep 60'],
+  });
+  const stubborn = await ManagedProcess.start({
+    name: 'stubborn',
+    command: sh,
+    args: ['-c', "trap '' TERM; echo ready; while :; do sleep 0.1; done"],
+  });
   t.after(async () => {
     await polite.stop(1000);
     await stubborn.stop(1000);
@@ -89,14 +97,11 @@ test('VictoriaMetrics: import, query, stop, restart keeps data, delete', async (
     await vm.waitForSeries('kube_node_info', 3, 30_000);
     t.diagnostic(`VictoriaMetrics: series visible ${Date.now() - importedAt} ms after import`);
     const result = sortSamples(await vm.query('kube_node_info'));
-    assert.deepEqual(
-      result.map(labelsOf),
-      [
-        { cluster: 'a', minor: '28', node: 'n1' },
-        { cluster: 'a', minor: '28', node: 'n2' },
-        { cluster: 'b', minor: '29', node: 'n3' },
-      ],
-    );
+    assert.deepEqual(result.map(labelsOf), [
+      { cluster: 'a', minor: '28', node: 'n1' },
+      { cluster: 'a', minor: '28', node: 'n2' },
+      { cluster: 'b', minor: '29', node: 'n3' },
+    ]);
     assert.equal(result[0]?.metric['__name__'], 'kube_node_info');
     assert.equal(result[0]?.value[1], '1');
     await assert.rejects(vm.query('sum(('), /failed: HTTP 4\d\d/);
@@ -108,9 +113,7 @@ test('VictoriaMetrics: import, query, stop, restart keeps data, delete', async (
     await vm.restart();
     assert.notEqual(vm.process.pid, firstPid);
     await vm.waitForSeries('kube_node_info', 3, 30_000);
-    assert.deepEqual(sortSamples(await vm.query('kube_node_info{cluster="b"}')).map(labelsOf), [
-      { cluster: 'b', minor: '29', node: 'n3' },
-    ]);
+    assert.deepEqual(sortSamples(await vm.query('kube_node_info{cluster="b"}')).map(labelsOf), [{ cluster: 'b', minor: '29', node: 'n3' }]);
 
     await vm.deleteSeries('kube_node_info{node="n1"}');
     await vm.waitForSeries('kube_node_info', 2, 10_000);
@@ -181,10 +184,7 @@ test('promtool check metrics / check rules / test rules', async () => {
 
   const dir = await makeTempDir('promtool');
   const rules = path.join(dir, 'rules.yml');
-  await writeFile(
-    rules,
-    'groups:\n- name: demo\n  rules:\n  - record: job:demo_info:count\n    expr: count by (job) (demo_info)\n',
-  );
+  await writeFile(rules, 'groups:\n- name: demo\n  rules:\n  - record: job:demo_info:count\n    expr: count by (job) (demo_info)\n');
   const checked = await promtoolCheckRules(rules);
   assert.equal(checked.code, 0, checked.output);
   assert.match(checked.output, /SUCCESS: 1 rules found/);
@@ -198,13 +198,13 @@ test('promtool check metrics / check rules / test rules', async () => {
       'tests:',
       '- interval: 1m',
       '  input_series:',
-      "  - series: 'demo_info{job=\"j\",version=\"1\"}'",
+      '  - series: \'demo_info{job="j",version="1"}\'',
       "    values: '1 1 1'",
       '  promql_expr_test:',
       '  - expr: job:demo_info:count',
       '    eval_time: 1m',
       '    exp_samples:',
-      "    - labels: 'job:demo_info:count{job=\"j\"}'",
+      '    - labels: \'job:demo_info:count{job="j"}\'',
       '      value: 1',
       '',
     ].join('\n'),

@@ -28,5 +28,5 @@ export function checkOpenMetrics(body: string): OpenMetricsCheck {
   if (!existsSync(PYTHON)) throw new Error(missing);
   const r = spawnSync(PYTHON, ['-c', SCRIPT], { input: body, encoding: 'utf8', timeout: 60_000 });
   if (r.stderr.includes("No module named 'prometheus_client'")) throw new Error(missing);
-  return { ok: r.status === 0, output: r.status === 0 ? r.stdout : r.stderr.trim().split('\n').slice(-1)[0] ?? '' };
+  return { ok: r.status === 0, output: r.status === 0 ? r.stdout : (r.stderr.trim().split('\n').slice(-1)[0] ?? '') };
 }

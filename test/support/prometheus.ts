@@ -107,11 +107,7 @@ export class Prometheus {
   }
 
   /** Poll query(expr) until predicate(result) is true; returns that result. */
-  async waitForQuery(
-    expr: string,
-    predicate: (result: InstantSample[]) => boolean,
-    timeoutMs = 30_000,
-  ): Promise<InstantSample[]> {
+  async waitForQuery(expr: string, predicate: (result: InstantSample[]) => boolean, timeoutMs = 30_000): Promise<InstantSample[]> {
     let last: InstantSample[] | undefined;
     return waitFor(
       async () => {

@@ -23,8 +23,7 @@ export function labelsOf(sample: InstantSample): Record<string, string> {
 
 /** Sort samples by their label set so assertions do not depend on response order. */
 export function sortSamples(samples: InstantSample[]): InstantSample[] {
-  const key = (s: InstantSample): string =>
-    JSON.stringify(Object.entries(s.metric).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const key = (s: InstantSample): string => JSON.stringify(Object.entries(s.metric).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return [...samples].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
@@ -32,11 +31,7 @@ export function sortSamples(samples: InstantSample[]): InstantSample[] {
  * POST an instant query (form-encoded) and return the vector result.
  * Throws on HTTP errors, status != "success", or a non-vector result.
  */
-export async function instantQuery(
-  baseUrl: string,
-  expr: string,
-  extraParams: Record<string, string> = {},
-): Promise<InstantSample[]> {
+export async function instantQuery(baseUrl: string, expr: string, extraParams: Record<string, string> = {}): Promise<InstantSample[]> {
   const body = new URLSearchParams({ query: expr, ...extraParams });
   const res = await fetch(`${baseUrl}/api/v1/query`, {
     method: 'POST',
@@ -57,9 +52,7 @@ export async function instantQuery(
     );
   }
   if (parsed.data?.resultType !== 'vector' || !Array.isArray(parsed.data.result)) {
-    throw new Error(
-      `query ${JSON.stringify(expr)} at ${baseUrl}: expected a vector result, got ${String(parsed.data?.resultType)}`,
-    );
+    throw new Error(`query ${JSON.stringify(expr)} at ${baseUrl}: expected a vector result, got ${String(parsed.data?.resultType)}`);
   }
   return parsed.data.result as InstantSample[];
 }

@@ -30,7 +30,9 @@ async function openssl(args: string[], cwd: string): Promise<void> {
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === 'ENOENT') {
-      throw new Error('the `openssl` command is not installed (or not on PATH): it is needed to generate the TLS test certificates', { cause: e });
+      throw new Error('the `openssl` command is not installed (or not on PATH): it is needed to generate the TLS test certificates', {
+        cause: e,
+      });
     }
     throw new Error(`openssl ${args.join(' ')} failed: ${err.stderr?.trim() || err.message}`, { cause: e });
   }
@@ -46,31 +48,72 @@ async function signed(dir: string, name: string, cn: string, extensions: string)
   const ext = path.join(dir, `${name}.ext`);
   await writeFile(ext, extensions);
   await openssl(['req', ...NEW_KEY, '-keyout', key, '-out', csr, '-subj', `/CN=${cn}`], dir);
-  await openssl(['x509', '-req', '-in', csr, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', `0x${Date.now().toString(16)}${name.length}`, '-days', '2', '-sha256', '-extfile', ext, '-out', cert], dir);
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      `0x${Date.now().toString(16)}${name.length}`,
+      '-days',
+      '2',
+      '-sha256',
+      '-extfile',
+      ext,
+      '-out',
+      cert,
+    ],
+    dir,
+  );
   return { cert, key };
 }
 
 /** Generates the PKI into `dir` (which must exist) and returns the file paths. */
 export async function makeTestPki(dir: string): Promise<TestPki> {
-  await openssl([
-    'req', '-x509', ...NEW_KEY, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-sha256',
-    '-subj', '/CN=label-value-exporter test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  ], dir);
-  const server = await signed(dir, 'server', '127.0.0.1', [
-    'basicConstraints=CA:FALSE',
-    'keyUsage=critical,digitalSignature,keyEncipherment',
-    'extendedKeyUsage=serverAuth',
-    `subjectAltName=IP:127.0.0.1,DNS:${SERVER_DNS_NAME}`,
-    '',
-  ].join('\n'));
-  const client = await signed(dir, 'client', 'label-value-exporter', [
-    'basicConstraints=CA:FALSE',
-    'keyUsage=critical,digitalSignature',
-    'extendedKeyUsage=clientAuth',
-    '',
-  ].join('\n'));
+  await openssl(
+    [
+      'req',
+      '-x509',
+      ...NEW_KEY,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-sha256',
+      '-subj',
+      '/CN=label-value-exporter test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
+  const server = await signed(
+    dir,
+    'server',
+    '127.0.0.1',
+    [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+      `subjectAltName=IP:127.0.0.1,DNS:${SERVER_DNS_NAME}`,
+      '',
+    ].join('\n'),
+  );
+  const client = await signed(
+    dir,
+    'client',
+    'label-value-exporter',
+    ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth', ''].join('\n'),
+  );
   return {
     caCert: path.join(dir, 'ca.crt'),
     caKey: path.join(dir, 'ca.key'),

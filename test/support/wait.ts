@@ -45,9 +45,7 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false>, opts:
     const proc = opts.process;
     if (proc !== undefined && !proc.isRunning()) {
       const info = proc.exitInfo();
-      throw new Error(
-        `${proc.name} exited (code ${String(info?.code)}, signal ${String(info?.signal)}) while waiting for ${opts.what}`,
-      );
+      throw new Error(`${proc.name} exited (code ${String(info?.code)}, signal ${String(info?.signal)}) while waiting for ${opts.what}`);
     }
     if (Date.now() >= deadline) {
       const parts = [`timed out after ${opts.timeoutMs} ms (${attempts} attempts) waiting for ${opts.what}`];

@@ -28,7 +28,11 @@ import { transformationConfig } from '../support/transformation.js';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function httpConfig(url: string, timeout: string): HttpClientConfig {
-  const config = parseConfig(`sources:\n  - {name: s, type: scrape, url: "${url}", timeout: ${timeout}}\nmetric_transformations:\n  - {name: m, source: s, source_metric: x, value_from_label: v}\n`, 'test.yml', {});
+  const config = parseConfig(
+    `sources:\n  - {name: s, type: scrape, url: "${url}", timeout: ${timeout}}\nmetric_transformations:\n  - {name: m, source: s, source_metric: x, value_from_label: v}\n`,
+    'test.yml',
+    {},
+  );
   const s = config.sources.get('s');
   assert.ok(s && 'http' in s);
   return s.http;
@@ -50,7 +54,13 @@ async function fails(start: () => Promise<unknown>, limitMs = 5000): Promise<{ e
   const p = start();
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), limitMs)));
-  const r = await Promise.race([p.then(() => 'ok' as const, (e: unknown) => e), limit]);
+  const r = await Promise.race([
+    p.then(
+      () => 'ok' as const,
+      (e: unknown) => e,
+    ),
+    limit,
+  ]);
   clearTimeout(timer);
   assert.notEqual(r, 'hung', `still waiting after ${limitMs} ms`);
   assert.ok(r instanceof SourceError, `expected a SourceError, got ${String(r)}`);
@@ -68,7 +78,14 @@ describe('HTTP client: compressed bodies that stall or break half-way', () => {
   for (const encoding of ['gzip', 'deflate', 'br'] as const) {
     test(`${encoding}, silent half-way: fails at the request timeout, naming it`, async () => {
       const client = new HttpClient(httpConfig(`${server.url}/${encoding}/stall/metrics`, '300ms'), 's', { request: () => undefined });
-      const { error, ms } = await fails(() => client.request(`${server.url}/${encoding}/stall/metrics`, { method: 'GET', accept: '*/*' }, new AbortController().signal, new Collect()));
+      const { error, ms } = await fails(() =>
+        client.request(
+          `${server.url}/${encoding}/stall/metrics`,
+          { method: 'GET', accept: '*/*' },
+          new AbortController().signal,
+          new Collect(),
+        ),
+      );
       assert.equal(error.reason, 'timeout');
       assert.equal(error.message, 'request timeout (source s) of 300ms exceeded');
       assert.ok(ms >= 280 && ms < 2000, `failed after ${ms} ms`);
@@ -77,7 +94,14 @@ describe('HTTP client: compressed bodies that stall or break half-way', () => {
 
     test(`${encoding}, reset half-way: fails at once as a connection failure`, async () => {
       const client = new HttpClient(httpConfig(`${server.url}/${encoding}/reset/metrics`, '10s'), 's', { request: () => undefined });
-      const { error, ms } = await fails(() => client.request(`${server.url}/${encoding}/reset/metrics`, { method: 'GET', accept: '*/*' }, new AbortController().signal, new Collect()));
+      const { error, ms } = await fails(() =>
+        client.request(
+          `${server.url}/${encoding}/reset/metrics`,
+          { method: 'GET', accept: '*/*' },
+          new AbortController().signal,
+          new Collect(),
+        ),
+      );
       assert.equal(error.reason, 'connection', error.message);
       assert.ok(ms < 2000, `failed after ${ms} ms`);
       await client.close();
@@ -86,9 +110,14 @@ describe('HTTP client: compressed bodies that stall or break half-way', () => {
 
   test('a request that failed after its 200 header is counted under its failure, not code="200"', async () => {
     const codes: string[] = [];
-    for (const [path, timeout] of [['gzip/stall', '300ms'], ['br/reset', '10s']] as const) {
+    for (const [path, timeout] of [
+      ['gzip/stall', '300ms'],
+      ['br/reset', '10s'],
+    ] as const) {
       const client = new HttpClient(httpConfig(`${server.url}/${path}/metrics`, timeout), 's', { request: (_s, code) => codes.push(code) });
-      await fails(() => client.request(`${server.url}/${path}/metrics`, { method: 'GET', accept: '*/*' }, new AbortController().signal, new Collect()));
+      await fails(() =>
+        client.request(`${server.url}/${path}/metrics`, { method: 'GET', accept: '*/*' }, new AbortController().signal, new Collect()),
+      );
       await client.close();
     }
     assert.deepEqual(codes, ['timeout', 'connection']);
@@ -97,7 +126,9 @@ describe('HTTP client: compressed bodies that stall or break half-way', () => {
   test("the caller's deadline ends a stalled gzip body, with the caller's reason", async () => {
     const client = new HttpClient(httpConfig(`${server.url}/gzip/stall/metrics`, '10s'), 's', { request: () => undefined });
     const run = new Deadline('run deadline (timeout)', 0.2);
-    const { error, ms } = await fails(() => client.request(`${server.url}/gzip/stall/metrics`, { method: 'GET', accept: '*/*' }, run.signal, new Collect()));
+    const { error, ms } = await fails(() =>
+      client.request(`${server.url}/gzip/stall/metrics`, { method: 'GET', accept: '*/*' }, run.signal, new Collect()),
+    );
     assert.equal(error.reason, 'timeout');
     assert.equal(error.message, 'run deadline (timeout) of 200ms exceeded');
     assert.ok(ms < 2000, `failed after ${ms} ms`);
@@ -128,9 +159,15 @@ describe('the body pump', () => {
     const silent = new PassThrough();
     const c = new AbortController();
     setTimeout(() => c.abort(new Error('deadline')), 50);
-    await assert.rejects(pumpBody(silent, 100, c.signal, () => undefined), /deadline/);
+    await assert.rejects(
+      pumpBody(silent, 100, c.signal, () => undefined),
+      /deadline/,
+    );
     assert.ok(silent.destroyed);
-    await assert.rejects(pumpBody(Readable.from([Buffer.alloc(80), Buffer.alloc(80)]), 100, new AbortController().signal, () => undefined), (e: unknown) => e instanceof SourceError && e.reason === 'too_large');
+    await assert.rejects(
+      pumpBody(Readable.from([Buffer.alloc(80), Buffer.alloc(80)]), 100, new AbortController().signal, () => undefined),
+      (e: unknown) => e instanceof SourceError && e.reason === 'too_large',
+    );
   });
 });
 
@@ -165,7 +202,12 @@ function jobWith(source: FakeSource, over: Partial<TransformationConfig> = {}, l
   logs.on('data', (c: Buffer) => (text += c.toString('utf8')));
   const store = new SnapshotStore();
   const t = transformationConfig({ intervalSeconds: 3600, timeoutSeconds: 0.2, ...over });
-  const job = new TransformationJob(t, [source], { store, metrics: new SelfMetrics(), logger: createLogger('debug', 'json', logs), limiter });
+  const job = new TransformationJob(t, [source], {
+    store,
+    metrics: new SelfMetrics(),
+    logger: createLogger('debug', 'json', logs),
+    limiter,
+  });
   return { job, store, logs: () => text, served: () => store.get(t.name)?.series.map((s) => s.value) };
 }
 
@@ -237,7 +279,13 @@ describe('asking again without projection', () => {
     const { job } = jobWith(source, pushdown);
     job.start();
     await until('a run', () => job.state.runs === 1);
-    assert.deepEqual(source.queries.map((q) => [q.pushdown, q.keep]), [[true, false], [false, false]]);
+    assert.deepEqual(
+      source.queries.map((q) => [q.pushdown, q.keep]),
+      [
+        [true, false],
+        [false, false],
+      ],
+    );
     await job.stop();
   });
 

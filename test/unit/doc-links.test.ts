@@ -32,7 +32,12 @@ interface DocRefs {
   linkResolves(repo: string, from: string, target: string, docs?: Map<string, string>): boolean;
   resolveRef(ref: Ref, docs: Map<string, string>, repo: string, allowLinks?: boolean): { ok: boolean };
   codeFiles(repo: string): string[];
-  rewriteText(path: string, text: string, docs: Map<string, string>, repo: string): { text: string; changes: string[]; unresolved: string[] };
+  rewriteText(
+    path: string,
+    text: string,
+    docs: Map<string, string>,
+    repo: string,
+  ): { text: string; changes: string[]; unresolved: string[] };
 }
 const lib = (await import(pathToFileURL(path.join(REPO, 'scripts/rewrite-doc-refs.mjs')).href)) as DocRefs;
 
@@ -57,14 +62,16 @@ function markdownFiles(): string[] {
 /** `file:line: [text](target)` for each link of `md` (as if at `file`) that does not resolve. */
 function brokenLinks(file: string, md: string, docs: Map<string, string>): string[] {
   const withThis = new Map(docs).set(file, md);
-  return lib.links(md)
+  return lib
+    .links(md)
     .filter((l) => !lib.linkResolves(REPO, file, l.target, withThis))
     .map((l) => `${file}:${l.line}: [${l.text}](${l.target})`);
 }
 
 /** `file:line: reference` for each documentation reference in `text` that names no heading. */
 function brokenRefs(file: string, text: string, docs: Map<string, string>): string[] {
-  return lib.findRefs(text)
+  return lib
+    .findRefs(text)
     .filter((r) => !lib.resolveRef(r, docs, REPO, true).ok)
     .map((r) => `${file}:${r.line}: ${r.raw.replace(/\s+/g, ' ')}`);
 }
@@ -76,7 +83,10 @@ test('every relative link in the Markdown documents resolves, anchors included',
   assert.ok(files.includes('docs/configuration.md'), files.join(', '));
   const checked = files.flatMap((f) => lib.links(readFileSync(path.join(REPO, f), 'utf8')));
   assert.ok(checked.length > 100, `only ${checked.length} links found`);
-  assert.deepEqual(files.flatMap((f) => brokenLinks(f, readFileSync(path.join(REPO, f), 'utf8'), docs)), []);
+  assert.deepEqual(
+    files.flatMap((f) => brokenLinks(f, readFileSync(path.join(REPO, f), 'utf8'), docs)),
+    [],
+  );
 });
 
 test('every reference to a documentation section in code names an existing heading', () => {
@@ -84,7 +94,10 @@ test('every reference to a documentation section in code names an existing headi
   assert.ok(files.some((f) => f.startsWith('src/')) && files.some((f) => f.startsWith('deploy/')));
   const refs = files.flatMap((f) => lib.findRefs(readFileSync(path.join(REPO, f), 'utf8')));
   assert.ok(refs.length > 10, `only ${refs.length} references found`);
-  assert.deepEqual(files.flatMap((f) => brokenRefs(f, readFileSync(path.join(REPO, f), 'utf8'), docs)), []);
+  assert.deepEqual(
+    files.flatMap((f) => brokenRefs(f, readFileSync(path.join(REPO, f), 'utf8'), docs)),
+    [],
+  );
 });
 
 test('code comments point at the file that holds the section (scripts/rewrite-doc-refs.mjs has nothing to do)', () => {
@@ -118,21 +131,24 @@ test('a broken link or reference fails the check', () => {
     '/** Pushdown (docs/transformations.md "Asking for',
     ' * less") and README\'s "Docker" moved; docs/operations.md#sharding exists. */',
     '// README "Listen address" never existed; docs/operations.md "Sharding", "No such section";',
-    "throw new Error('see docs/operations.md#no-such-anchor and docs/nope.md \"Sharding\"');",
+    'throw new Error(\'see docs/operations.md#no-such-anchor and docs/nope.md "Sharding"\');',
     '# deploy: (README "Limitsx")',
   ].join('\n');
-  assert.deepEqual(lib.findRefs(code).map((r) => [r.file, ...(r.anchor === null ? r.titles : [`#${r.anchor}`])]), [
-    ['README.md', 'Quick start'],
-    ['docs/operations.md', 'Limits'],
-    ['docs/transformations.md', 'Asking for less'],
-    ['README.md', 'Docker'],
-    ['docs/operations.md', '#sharding'],
-    ['README.md', 'Listen address'],
-    ['docs/operations.md', 'Sharding', 'No such section'],
-    ['docs/operations.md', '#no-such-anchor'],
-    ['docs/nope.md', 'Sharding'],
-    ['README.md', 'Limitsx'],
-  ]);
+  assert.deepEqual(
+    lib.findRefs(code).map((r) => [r.file, ...(r.anchor === null ? r.titles : [`#${r.anchor}`])]),
+    [
+      ['README.md', 'Quick start'],
+      ['docs/operations.md', 'Limits'],
+      ['docs/transformations.md', 'Asking for less'],
+      ['README.md', 'Docker'],
+      ['docs/operations.md', '#sharding'],
+      ['README.md', 'Listen address'],
+      ['docs/operations.md', 'Sharding', 'No such section'],
+      ['docs/operations.md', '#no-such-anchor'],
+      ['docs/nope.md', 'Sharding'],
+      ['README.md', 'Limitsx'],
+    ],
+  );
   assert.deepEqual(brokenRefs('src/x.ts', code, docs), [
     'src/x.ts:3: README\'s "Docker"',
     'src/x.ts:4: README "Listen address"',
@@ -147,16 +163,19 @@ test('the rewrite points a moved section at its file, in comments only, and is i
   const code = [
     '// Limits (README "Limits"), and (README "Asking for',
     '// less"); README "Quick start" stays.',
-    "const help = 'split the work (README \"Sharding\")';",
+    'const help = \'split the work (README "Sharding")\';',
     '/** The port; see README "Listen address". */',
   ].join('\n');
   const once = lib.rewriteText('src/x.ts', code, docs, REPO);
-  assert.equal(once.text, [
-    '// Limits (docs/operations.md "Limits"), and (docs/transformations.md "Asking for',
-    '// less"); README "Quick start" stays.',
-    "const help = 'split the work (README \"Sharding\")';",
-    '/** The port; see docs/configuration.md "Top level". */',
-  ].join('\n'));
+  assert.equal(
+    once.text,
+    [
+      '// Limits (docs/operations.md "Limits"), and (docs/transformations.md "Asking for',
+      '// less"); README "Quick start" stays.',
+      'const help = \'split the work (README "Sharding")\';',
+      '/** The port; see docs/configuration.md "Top level". */',
+    ].join('\n'),
+  );
   assert.deepEqual(once.unresolved, []);
   assert.deepEqual(lib.rewriteText('src/x.ts', once.text, docs, REPO).changes, []);
 });
@@ -165,7 +184,10 @@ test('GitHub anchors and title matching', () => {
   assert.equal(lib.slug('Querying at scrape time (`mode: on_scrape`)'), 'querying-at-scrape-time-mode-on_scrape');
   assert.equal(lib.slug('Limits, deadlines and faults'), 'limits-deadlines-and-faults');
   assert.equal(lib.slug('`query_filter`'), 'query_filter');
-  assert.deepEqual(lib.headings('# A\n## A\n```\n# not a heading\n```\n### `b` c\n').map((h) => h.anchor), ['a', 'a-1', 'b-c']);
+  assert.deepEqual(
+    lib.headings('# A\n## A\n```\n# not a heading\n```\n### `b` c\n').map((h) => h.anchor),
+    ['a', 'a-1', 'b-c'],
+  );
   assert.ok(lib.titleMatches('Limits', 'Limits, deadlines and faults'));
   assert.ok(lib.titleMatches('Asking for less', 'Asking for less (projection pushdown)'));
   assert.ok(lib.titleMatches('query:', '`query:`'));

@@ -67,7 +67,11 @@ describe('a big run and the event loop', () => {
     const file = path.join(dir, 'big.prom');
     const n = 200_000;
     await exposition(file, n);
-    const c = parseConfig(`sources:\n  - {name: default, type: file, path: ${JSON.stringify(file)}}\n${TRANSFORMATION}`, path.join(dir, 'c.yml'), {});
+    const c = parseConfig(
+      `sources:\n  - {name: default, type: file, path: ${JSON.stringify(file)}}\n${TRANSFORMATION}`,
+      path.join(dir, 'c.yml'),
+      {},
+    );
     const t = c.transformations[0] ?? assert.fail();
     const source = createSource(c.sources.get('default') ?? assert.fail(), { request: () => undefined });
     const store = new SnapshotStore();
@@ -84,7 +88,11 @@ describe('a big run and the event loop', () => {
   });
 
   test('a stop during finish/render: the run fails as stopped and the last good data stays', async () => {
-    const c = parseConfig(`metric_transformations:\n  - {name: v, source_metric: kube_node_info, value_from_label: minor, preserve_labels: [cluster, node]}\n`, 'c.yml', {});
+    const c = parseConfig(
+      `metric_transformations:\n  - {name: v, source_metric: kube_node_info, value_from_label: minor, preserve_labels: [cluster, node]}\n`,
+      'c.yml',
+      {},
+    );
     const t = c.transformations[0] ?? assert.fail();
     const store = new SnapshotStore();
     const first = await runTransformation(t, [memorySource(1000, 0)], store, new AbortController().signal);

@@ -21,7 +21,12 @@ function read(body: Buffer | string, opts: { metric?: string; filter?: string; c
   const buf = typeof body === 'string' ? Buffer.from(body) : body;
   const got: Got[] = [];
   const head = { status: 200, contentType: opts.contentType ?? CONTENT_TYPES.text };
-  const c = new ExpositionConsumer(opts.metric ?? 'm', opts.filter ?? '', (l: LabelSet, value) => got.push({ labels: { ...l }, value }), 'body');
+  const c = new ExpositionConsumer(
+    opts.metric ?? 'm',
+    opts.filter ?? '',
+    (l: LabelSet, value) => got.push({ labels: { ...l }, value }),
+    'body',
+  );
   c.start(head);
   const size = opts.size ?? 7;
   for (let at = 0; at < buf.length; at += size) c.write(buf.subarray(at, at + size));
@@ -67,7 +72,10 @@ describe('line length counts bytes, on every line', () => {
 
   test('a long line inside one chunk fails too, not only a line cut at the chunk end', () => {
     const body = `m 1\nm{a="${'x'.repeat(MAX_LINE_BYTES)}"} 1\nm 2\n`;
-    assert.match(parseError(() => read(body, { size: body.length })), /^body:2: line longer/);
+    assert.match(
+      parseError(() => read(body, { size: body.length })),
+      /^body:2: line longer/,
+    );
   });
 
   test('a line of exactly the limit passes', () => {
@@ -81,7 +89,10 @@ describe('invalid UTF-8', () => {
   const body = Buffer.concat([Buffer.from('m 1\n# fine\nm{a="'), Buffer.from([0xc3, 0x28]), Buffer.from('"} 2\n')]);
   for (const size of [1, 3, 1000]) {
     test(`is reported with its line (chunks of ${size})`, () => {
-      assert.equal(parseError(() => read(body, { size })), 'body:3: invalid UTF-8');
+      assert.equal(
+        parseError(() => read(body, { size })),
+        'body:3: invalid UTF-8',
+      );
     });
   }
   test('in a free comment of the text format it is ignored, as Prometheus does', () => {
@@ -110,23 +121,47 @@ describe('several points of one series', () => {
 
 describe('format by Content-Type', () => {
   test('# EOF is a comment in the text format: lines after it are read', () => {
-    assert.deepEqual(read('m 1\n# EOF\nm{a="b"} 2\n').map((g) => g.value), [1, 2]);
+    assert.deepEqual(
+      read('m 1\n# EOF\nm{a="b"} 2\n').map((g) => g.value),
+      [1, 2],
+    );
   });
   test('OpenMetrics: nothing after # EOF, and # EOF is required', () => {
-    assert.match(parseError(() => read('m 1\n# EOF\nm 2\n', { contentType: CONTENT_TYPES.openmetrics })), /^body:3: content after "# EOF"/);
-    assert.match(parseError(() => read('m 1\n', { contentType: CONTENT_TYPES.openmetrics })), /without "# EOF"/);
+    assert.match(
+      parseError(() => read('m 1\n# EOF\nm 2\n', { contentType: CONTENT_TYPES.openmetrics })),
+      /^body:3: content after "# EOF"/,
+    );
+    assert.match(
+      parseError(() => read('m 1\n', { contentType: CONTENT_TYPES.openmetrics })),
+      /without "# EOF"/,
+    );
     assert.deepEqual(read('m 1\n# EOF', { contentType: 'Application/OpenMetrics-Text;version=1.0.0' }).length, 1);
   });
   test('errors name the line and column', () => {
-    assert.match(parseError(() => read('m 1\nm{a="b" 2\n')), /^body:2:\d+: /);
-    assert.match(parseError(() => read('m 1\nm 2 x\n')), /^body:2:5: /);
+    assert.match(
+      parseError(() => read('m 1\nm{a="b" 2\n')),
+      /^body:2:\d+: /,
+    );
+    assert.match(
+      parseError(() => read('m 1\nm 2 x\n')),
+      /^body:2:5: /,
+    );
   });
 });
 
 test('the filter sees own labels only, through the consumer', () => {
   const body = 'm{__proto__="p",constructor="c"} 1\nm{toString="t"} 2\nm 3\n';
-  assert.deepEqual(read(body, { filter: '__proto__="p"' }).map((g) => g.value), [1]);
-  assert.deepEqual(read(body, { filter: 'constructor=""' }).map((g) => g.value), [2, 3]);
-  assert.deepEqual(read(body, { filter: 'toString!=""' }).map((g) => g.value), [2]);
+  assert.deepEqual(
+    read(body, { filter: '__proto__="p"' }).map((g) => g.value),
+    [1],
+  );
+  assert.deepEqual(
+    read(body, { filter: 'constructor=""' }).map((g) => g.value),
+    [2, 3],
+  );
+  assert.deepEqual(
+    read(body, { filter: 'toString!=""' }).map((g) => g.value),
+    [2],
+  );
   assert.deepEqual(Object.keys(read(body, { filter: '__proto__="p"' })[0]?.labels ?? {}), ['__proto__', 'constructor']);
 });

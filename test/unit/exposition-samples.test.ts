@@ -34,11 +34,14 @@ for (const type of Object.keys(METRIC_TYPES) as MetricType[]) {
     const shape: RenderSpec = { name: 'm', type, dynamicNames: false, states: { values: ['0', 'we"ird'], label: 'st' }, buckets: [0.5, 1] };
     const f = snapshot(shape, SERIES);
     const text = f.families.map((x) => x.samples.toString('utf8')).join('');
-    const read = text.split('\n').filter(Boolean).map((line) => {
-      const s = parseSampleLine(line);
-      const labels: Array<readonly [string, string]> = [['__name__', s.name], ...Object.entries(s.labels)];
-      return { labels: labels.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)), value: bits(s.value) };
-    });
+    const read = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const s = parseSampleLine(line);
+        const labels: Array<readonly [string, string]> = [['__name__', s.name], ...Object.entries(s.labels)];
+        return { labels: labels.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)), value: bits(s.value) };
+      });
     const samples = [...familySamples(f)].map((s) => ({ labels: s.labels, value: bits(s.value) }));
     assert.ok(samples.length >= SERIES.length);
     assert.deepEqual(samples, read);
@@ -46,8 +49,18 @@ for (const type of Object.keys(METRIC_TYPES) as MetricType[]) {
 }
 
 test('every output kind is created over the store, reloaded and stopped', async () => {
-  assert.deepEqual(OUTPUT_KINDS.map((k) => k.kind), ['remote_write']);
-  const outputs = new Outputs(new SnapshotStore(), { logger: createLogger('error', 'json'), userAgent: 'lve/test', observers: new SelfMetrics() });
-  assert.deepEqual(outputs.list.map((o) => o.kind), ['remote_write']);
+  assert.deepEqual(
+    OUTPUT_KINDS.map((k) => k.kind),
+    ['remote_write'],
+  );
+  const outputs = new Outputs(new SnapshotStore(), {
+    logger: createLogger('error', 'json'),
+    userAgent: 'lve/test',
+    observers: new SelfMetrics(),
+  });
+  assert.deepEqual(
+    outputs.list.map((o) => o.kind),
+    ['remote_write'],
+  );
   await outputs.stop();
 });

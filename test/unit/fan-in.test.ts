@@ -29,7 +29,8 @@ class FakeSource implements Source {
   constructor(readonly name: string) {}
   async collect(q: SourceQuery, sink: SeriesSink): Promise<{ warnings: string[] }> {
     this.queries.push(q);
-    if (this.refuseProjection && (q.pushdown || q.keep)) throw new SourceError('error_envelope', 'duplicate output timeseries', { status: 422 });
+    if (this.refuseProjection && (q.pushdown || q.keep))
+      throw new SourceError('error_envelope', 'duplicate output timeseries', { status: 422 });
     for (const s of this.series) sink({ __name__: 'kube_node_info', ...s }, 1);
     if (this.error) throw this.error;
     return { warnings: [] };
@@ -56,7 +57,8 @@ async function setup(t: TransformationConfig) {
   const eu = new FakeSource('eu');
   const us = new FakeSource('us');
   const store = new SnapshotStore();
-  const run = (view: FanInView | undefined = keepAll): Promise<RunOutcome> => runTransformation(t, [eu, us], store, new AbortController().signal, true, undefined, 'none', view);
+  const run = (view: FanInView | undefined = keepAll): Promise<RunOutcome> =>
+    runTransformation(t, [eu, us], store, new AbortController().signal, true, undefined, 'none', view);
   eu.series = nodes('e', [27, 28]);
   us.series = nodes('u', [29]);
   const first = await run();
@@ -72,19 +74,32 @@ describe('fan-in: a failing source keeps its own last good series', () => {
     us.error = new SourceError('connection', 'connect ECONNREFUSED 127.0.0.1:1');
     const o = await run();
     assert.ok(o.ok, 'a run with one healthy source is served');
-    assert.deepEqual(served(store), new Map([['node="e0",region="eu"', 30], ['node="e1",region="eu"', 31], ['node="u0",region="us"', 29]]));
-    assert.equal(o.result.sourceSeries, 2, 'only the healthy source\'s series count');
+    assert.deepEqual(
+      served(store),
+      new Map([
+        ['node="e0",region="eu"', 30],
+        ['node="e1",region="eu"', 31],
+        ['node="u0",region="us"', 29],
+      ]),
+    );
+    assert.equal(o.result.sourceSeries, 2, "only the healthy source's series count");
     assert.deepEqual(o.sources?.get('eu'), null);
     assert.equal(o.sources?.get('us')?.error.reason, 'connection');
     assert.equal(o.sources?.get('us')?.kept, true);
   });
 
-  test('past its max_staleness the failing source\'s series go, the other source\'s stay', async () => {
+  test("past its max_staleness the failing source's series go, the other source's stay", async () => {
     const { us, store, run } = await setup(fanInConfig());
     us.error = new SourceError('connection', 'down');
     const o = await run(keepNone);
     assert.ok(o.ok);
-    assert.deepEqual(served(store), new Map([['node="e0",region="eu"', 27], ['node="e1",region="eu"', 28]]));
+    assert.deepEqual(
+      served(store),
+      new Map([
+        ['node="e0",region="eu"', 27],
+        ['node="e1",region="eu"', 28],
+      ]),
+    );
     assert.equal(o.sources?.get('us')?.kept, false);
   });
 
@@ -102,7 +117,10 @@ describe('fan-in: a failing source keeps its own last good series', () => {
   test('a failure of the run itself (on_collision: error) is not a source failure: the run fails as a whole', async () => {
     const { eu, store, run } = await setup(fanInConfig({ onCollision: 'error' }));
     const before = store.get('kubelet_minor_version');
-    eu.series = [{ node: 'x', minor: '1' }, { node: 'x', minor: '2' }];
+    eu.series = [
+      { node: 'x', minor: '1' },
+      { node: 'x', minor: '2' },
+    ];
     const o = await run();
     assert.ok(!o.ok && o.error.reason === 'collision');
     assert.equal(o.sources, undefined);
@@ -120,10 +138,22 @@ describe('fan-in: a failing source keeps its own last good series', () => {
   });
 
   test('histograms and dynamic names: kept series keep their distribution and their name', async () => {
-    const t = fanInConfig({ metricType: 'histogram', buckets: [28, 30], preserveLabels: [], nameTemplate: ['kubelet_', { label: 'cluster' }], maxNames: 2 });
+    const t = fanInConfig({
+      metricType: 'histogram',
+      buckets: [28, 30],
+      preserveLabels: [],
+      nameTemplate: ['kubelet_', { label: 'cluster' }],
+      maxNames: 2,
+    });
     const { eu, us, store, run } = await setup(t);
-    eu.series = [{ cluster: 'a', minor: '27' }, { cluster: 'a', minor: '29' }];
-    us.series = [{ cluster: 'b', minor: '28' }, { cluster: 'b', minor: '30' }];
+    eu.series = [
+      { cluster: 'a', minor: '27' },
+      { cluster: 'a', minor: '29' },
+    ];
+    us.series = [
+      { cluster: 'b', minor: '28' },
+      { cluster: 'b', minor: '30' },
+    ];
     assert.ok((await run()).ok);
     const usBefore = store.get('kubelet_minor_version')?.index.get('kubelet_b region="us"');
     assert.deepEqual(usBefore?.histogram, { buckets: [1, 2], sum: 58 });
@@ -134,7 +164,10 @@ describe('fan-in: a failing source keeps its own last good series', () => {
     assert.deepEqual(store.get('kubelet_minor_version')?.index.get('kubelet_b region="us"'), usBefore);
     assert.deepEqual(store.get('kubelet_minor_version')?.index.get('kubelet_a region="eu"')?.histogram, { buckets: [1, 1], sum: 27 });
     // A third name is one too many for max_names: 2, kept names included.
-    eu.series = [{ cluster: 'a', minor: '27' }, { cluster: 'c', minor: '27' }];
+    eu.series = [
+      { cluster: 'a', minor: '27' },
+      { cluster: 'c', minor: '27' },
+    ];
     const over = await run();
     assert.ok(!over.ok && over.error.reason === 'too_many_names');
   });
@@ -144,9 +177,22 @@ describe('fan-in: a failing source keeps its own last good series', () => {
     eu.series = nodes('e', [30]); // e1 unseen: kept
     us.error = new SourceError('connection', 'down');
     assert.ok((await run(keepAll)).ok);
-    assert.deepEqual(served(store), new Map([['node="e0",region="eu"', 30], ['node="e1",region="eu"', 28], ['node="u0",region="us"', 29]]));
+    assert.deepEqual(
+      served(store),
+      new Map([
+        ['node="e0",region="eu"', 30],
+        ['node="e1",region="eu"', 28],
+        ['node="u0",region="us"', 29],
+      ]),
+    );
     assert.ok((await run(keepNone)).ok);
-    assert.deepEqual(served(store), new Map([['node="e0",region="eu"', 30], ['node="e1",region="eu"', 28]]));
+    assert.deepEqual(
+      served(store),
+      new Map([
+        ['node="e0",region="eu"', 30],
+        ['node="e1",region="eu"', 28],
+      ]),
+    );
   });
 
   test('a source refusing the projected query is asked the plain way at once, the other keeps its projection', async () => {
@@ -157,7 +203,10 @@ describe('fan-in: a failing source keeps its own last good series', () => {
     const o = await runTransformation(t, [eu, us], store, new AbortController().signal, true, undefined, 'group', keepAll);
     assert.ok(o.ok);
     assert.deepEqual(o.sources?.get('us'), null);
-    assert.deepEqual(us.queries.slice(-2).map((q) => q.pushdown), [true, false]);
+    assert.deepEqual(
+      us.queries.slice(-2).map((q) => q.pushdown),
+      [true, false],
+    );
     assert.equal(eu.queries.at(-1)?.pushdown, true);
     assert.equal(served(store).get('node="u0",region="us"'), 5);
   });
@@ -195,29 +244,65 @@ describe('FanIn state', () => {
     const t = fanInConfig({ maxStalenessSeconds: 60 });
     const f = new FanIn(t, ['eu', 'us'], { metrics, logger }, () => now);
     assert.equal(f.keeps('us'), false, 'nothing answered yet');
-    f.record(new Map([['eu', null], ['us', null]]), now);
+    f.record(
+      new Map([
+        ['eu', null],
+        ['us', null],
+      ]),
+      now,
+    );
     assert.equal(f.keeps('us'), true);
     const down = { error: new SourceError('connection', 'refused'), kept: true };
     for (let i = 0; i < 3; i++) {
       now += 20_000;
-      f.record(new Map([['eu', null], ['us', { ...down, kept: f.keeps('us') }]]), now);
+      f.record(
+        new Map([
+          ['eu', null],
+          ['us', { ...down, kept: f.keeps('us') }],
+        ]),
+        now,
+      );
     }
     assert.equal(f.keeps('us'), true, 'exactly max_staleness (60 s) after its last answer');
     now += 20_000;
     assert.equal(f.keeps('us'), false, '80 s after its last answer');
     assert.equal(f.keeps('eu'), true);
-    f.record(new Map([['eu', null], ['us', { ...down, kept: f.keeps('us') }]]), now);
+    f.record(
+      new Map([
+        ['eu', null],
+        ['us', { ...down, kept: f.keeps('us') }],
+      ]),
+      now,
+    );
     now += 20_000;
-    f.record(new Map([['eu', null], ['us', { ...down, kept: f.keeps('us') }]]), now);
+    f.record(
+      new Map([
+        ['eu', null],
+        ['us', { ...down, kept: f.keeps('us') }],
+      ]),
+      now,
+    );
     const text = await metrics.render('text');
     assert.match(text, /label_value_exporter_transformation_source_up\{transformation="kubelet_minor_version",source="us"\} 0/);
     assert.match(text, /label_value_exporter_transformation_source_up\{transformation="kubelet_minor_version",source="eu"\} 1/);
-    assert.match(text, /label_value_exporter_transformation_source_last_success_timestamp_seconds\{transformation="kubelet_minor_version",source="us"\} 1000\n/);
-    assert.deepEqual(lines.map((l) => [l.level, l.fields.source, l.msg.slice(0, 30)]), [
-      ['error', 'us', 'source failed; its last good s'],
-      ['warn', 'us', "source's last good data is old"],
-    ]);
-    f.record(new Map([['eu', null], ['us', null]]), now);
+    assert.match(
+      text,
+      /label_value_exporter_transformation_source_last_success_timestamp_seconds\{transformation="kubelet_minor_version",source="us"\} 1000\n/,
+    );
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.fields.source, l.msg.slice(0, 30)]),
+      [
+        ['error', 'us', 'source failed; its last good s'],
+        ['warn', 'us', "source's last good data is old"],
+      ],
+    );
+    f.record(
+      new Map([
+        ['eu', null],
+        ['us', null],
+      ]),
+      now,
+    );
     assert.equal(lines.at(-1)?.msg, 'source answered again: its series are refreshed');
     assert.equal(lines.length, 3);
     // A reload that drops a source removes its series.

@@ -20,13 +20,20 @@ function run(c: TransformationConfig, input: Array<Record<string, string>>, prev
 
 function text(c: TransformationConfig, input: Array<Record<string, string>>): string {
   const { result } = run(c, input);
-  return renderFamilies({ name: c.name, type: c.metricType, dynamicNames: c.nameTemplate !== null, states: c.states, buckets: c.buckets }, result.series)
+  return renderFamilies(
+    { name: c.name, type: c.metricType, dynamicNames: c.nameTemplate !== null, states: c.states, buckets: c.buckets },
+    result.series,
+  )
     .map((f) => `[${f.name}]\n${f.samples.toString()}`)
     .join('');
 }
 
 describe('stateset', () => {
-  const health = cfg({ name: 'app_health', metricType: 'stateset', states: { values: ['Healthy', 'Progressing', 'Degraded'], label: 'app_health' } });
+  const health = cfg({
+    name: 'app_health',
+    metricType: 'stateset',
+    states: { values: ['Healthy', 'Progressing', 'Degraded'], label: 'app_health' },
+  });
 
   test('one series per declared state, 1 for the current one', () => {
     assert.equal(
@@ -36,22 +43,35 @@ describe('stateset', () => {
   });
 
   test('a value that is not a declared state is skipped as unknown_state (states match exactly)', () => {
-    const { result } = run(health, [{ app: 'a', v: 'Sleeping' }, { app: 'b', v: 'healthy' }, { app: 'c', v: 'Healthy' }]);
+    const { result } = run(health, [
+      { app: 'a', v: 'Sleeping' },
+      { app: 'b', v: 'healthy' },
+      { app: 'c', v: 'Healthy' },
+    ]);
     assert.deepEqual(result.series, [{ labelText: 'app="c"', value: 0 }]);
     assert.deepEqual([...result.skipped], [['unknown_state', 2]]);
     assert.deepEqual(result.skipExamples.get('unknown_state'), ['Sleeping', 'healthy']);
   });
 
   test('collisions keep the later-declared state with on_collision: max (order states by severity)', () => {
-    const { result } = run(health, [{ app: 'a', v: 'Degraded' }, { app: 'a', v: 'Healthy' }]);
+    const { result } = run(health, [
+      { app: 'a', v: 'Degraded' },
+      { app: 'a', v: 'Healthy' },
+    ]);
     assert.deepEqual(result.series, [{ labelText: 'app="a"', value: 2 }]);
-    const first = run({ ...health, onCollision: 'first' }, [{ app: 'a', v: 'Progressing' }, { app: 'a', v: 'Degraded' }]);
+    const first = run({ ...health, onCollision: 'first' }, [
+      { app: 'a', v: 'Progressing' },
+      { app: 'a', v: 'Degraded' },
+    ]);
     assert.deepEqual(first.result.series, [{ labelText: 'app="a"', value: 1 }]);
   });
 
   test('state values are escaped; a source label named like the state label is left out in all-labels mode', () => {
     const c = cfg({ metricType: 'stateset', preserveLabels: null, states: { values: ['a"b', 'c\\d'], label: 'state' } });
-    assert.equal(text(c, [{ __name__: 'x_info', app: 'x', state: 'ignored', v: 'c\\d' }]), '[m]\nm{app="x",state="a\\"b"} 0\nm{app="x",state="c\\\\d"} 1\n');
+    assert.equal(
+      text(c, [{ __name__: 'x_info', app: 'x', state: 'ignored', v: 'c\\d' }]),
+      '[m]\nm{app="x",state="a\\"b"} 0\nm{app="x",state="c\\\\d"} 1\n',
+    );
   });
 });
 
@@ -64,7 +84,10 @@ describe('counter', () => {
   });
 
   test('a negative value is no counter value and is skipped', () => {
-    const { result } = run(c, [{ app: 'a', v: '-3' }, { app: 'b', v: '5' }]);
+    const { result } = run(c, [
+      { app: 'a', v: '-3' },
+      { app: 'b', v: '5' },
+    ]);
     assert.deepEqual(result.series, [{ labelText: 'app="b"', value: 5 }]);
     assert.deepEqual([...result.skipped], [['not_a_counter_value', 1]]);
   });
@@ -72,7 +95,13 @@ describe('counter', () => {
 
 describe('histogram', () => {
   const minor = { parser: 'semver' as const, part: 'minor' as const };
-  const h = cfg({ name: 'kubelet_minor', metricType: 'histogram', buckets: [26, 27, 28], preserveLabels: ['cluster'], value: { spec: minor, parse: compileParser(minor) } });
+  const h = cfg({
+    name: 'kubelet_minor',
+    metricType: 'histogram',
+    buckets: [26, 27, 28],
+    preserveLabels: ['cluster'],
+    value: { spec: minor, parse: compileParser(minor) },
+  });
   const nodes = [
     { cluster: 'a', v: 'v1.28.3' },
     { cluster: 'a', v: 'v1.27.8-gke.1067004' },
@@ -93,7 +122,10 @@ describe('histogram', () => {
   });
 
   test('a bound is inclusive (le), values above every bound only count in +Inf', () => {
-    assert.deepEqual([25, 26, 26.5, 28, 99].map((v) => bucketIndex([26, 27, 28], v)), [0, 0, 1, 2, 3]);
+    assert.deepEqual(
+      [25, 26, 26.5, 28, 99].map((v) => bucketIndex([26, 27, 28], v)),
+      [0, 0, 1, 2, 3],
+    );
   });
 
   test('an unchanged distribution is reported unchanged (the rendered bytes are reused)', () => {
@@ -108,17 +140,25 @@ describe('histogram', () => {
     assert.equal(run({ ...h, maxSeries: 1 }, nodes).failure?.reason, 'too_many_series');
     const first = run(h, nodes).result;
     const kept = run({ ...h, clearStaleMetrics: false }, nodes.slice(0, 3), first).result;
-    assert.deepEqual(kept.series.map((s) => [s.labelText, s.value, s.histogram?.buckets]), [
-      ['cluster="a"', 3, [0, 1, 2]],
-      ['cluster="b"', 1, [1, 1, 1]],
-    ]);
+    assert.deepEqual(
+      kept.series.map((s) => [s.labelText, s.value, s.histogram?.buckets]),
+      [
+        ['cluster="a"', 3, [0, 1, 2]],
+        ['cluster="b"', 1, [1, 1, 1]],
+      ],
+    );
   });
 });
 
 describe('dynamic names', () => {
   const template = [{ label: 'component' }, '_in_window'] as const;
   const bool = { parser: 'boolean' as const };
-  const d = cfg({ name: '{{component}}_in_window', nameTemplate: template, preserveLabels: ['env'], value: { spec: bool, parse: compileParser(bool) } });
+  const d = cfg({
+    name: '{{component}}_in_window',
+    nameTemplate: template,
+    preserveLabels: ['env'],
+    value: { spec: bool, parse: compileParser(bool) },
+  });
 
   test('label values fill the name, sanitized; each name is its own family', () => {
     assert.equal(

@@ -31,7 +31,11 @@ async function dataDir(body: string): Promise<string> {
 }
 
 function config(dir: string, transformations: string) {
-  return parseConfig(`sources:\n  - {name: default, type: file, path: ${JSON.stringify(path.join(dir, 'data.prom'))}}\nscrape_interval: 1h\nmetric_transformations:\n${transformations}`, path.join(dir, 'config.yml'), {});
+  return parseConfig(
+    `sources:\n  - {name: default, type: file, path: ${JSON.stringify(path.join(dir, 'data.prom'))}}\nscrape_interval: 1h\nmetric_transformations:\n${transformations}`,
+    path.join(dir, 'config.yml'),
+    {},
+  );
 }
 
 function problems(yaml: string): string {
@@ -80,7 +84,12 @@ describe('a missing or empty value label', () => {
   });
 
   test('a counter default must not be negative, with or without value:', () => {
-    assert.match(problems('metric_transformations:\n  - {name: c, source_metric: x, value_from_label: v, metric_type: counter, value: {parser: number}, default_value: -1}\n'), /a counter cannot be negative/);
+    assert.match(
+      problems(
+        'metric_transformations:\n  - {name: c, source_metric: x, value_from_label: v, metric_type: counter, value: {parser: number}, default_value: -1}\n',
+      ),
+      /a counter cannot be negative/,
+    );
   });
 });
 
@@ -88,11 +97,19 @@ describe('reloads', () => {
   test('a changed transformation keeps serving its data until its new first run', async () => {
     const dir = await dataDir('kube_node_info{node="n1",minor="28"} 1\n');
     const store = new SnapshotStore();
-    const scheduler = new Scheduler({ store, metrics: new SelfMetrics(), logger: createLogger('error', 'json', new PassThrough()) }, { request: () => undefined });
+    const scheduler = new Scheduler(
+      { store, metrics: new SelfMetrics(), logger: createLogger('error', 'json', new PassThrough()) },
+      { request: () => undefined },
+    );
     scheduler.start(config(dir, '  - {name: minor, source_metric: kube_node_info, value_from_label: minor, preserve_labels: [node]}\n'));
     for (let i = 0; i < 400 && !store.get('minor'); i++) await sleep(5);
     assert.equal(store.get('minor')?.series[0]?.value, 28);
-    const summary = await scheduler.apply(config(dir, '  - {name: minor, description: "changed", source_metric: kube_node_info, value_from_label: minor, preserve_labels: [node]}\n'));
+    const summary = await scheduler.apply(
+      config(
+        dir,
+        '  - {name: minor, description: "changed", source_metric: kube_node_info, value_from_label: minor, preserve_labels: [node]}\n',
+      ),
+    );
     assert.deepEqual([summary.changed, summary.removed], [['minor'], []]);
     assert.equal(store.get('minor')?.series[0]?.value, 28, 'still served right after the reload');
     await scheduler.stop();
@@ -104,8 +121,16 @@ describe('reloads', () => {
     assert.match(await exposition(store), /^m\{app="a"\} 7$/m);
     await runAll(dir, '  - {name: m, source_metric: x_info, value_from_label: v, metric_type: counter, preserve_labels: [app]}\n', store);
     assert.match(await exposition(store), /^m_total\{app="a"\} 7$/m);
-    await runAll(dir, '  - {name: m, source_metric: x_info, value_from_label: v, metric_type: histogram, buckets: [10], preserve_labels: [app]}\n', store);
-    await runAll(dir, '  - {name: m, source_metric: x_info, value_from_label: v, metric_type: histogram, buckets: [20], preserve_labels: [app]}\n', store);
+    await runAll(
+      dir,
+      '  - {name: m, source_metric: x_info, value_from_label: v, metric_type: histogram, buckets: [10], preserve_labels: [app]}\n',
+      store,
+    );
+    await runAll(
+      dir,
+      '  - {name: m, source_metric: x_info, value_from_label: v, metric_type: histogram, buckets: [20], preserve_labels: [app]}\n',
+      store,
+    );
     const text = await exposition(store);
     assert.match(text, /le="20.0"/);
     assert.doesNotMatch(text, /le="10.0"/);
@@ -113,7 +138,7 @@ describe('reloads', () => {
 });
 
 describe('family names', () => {
-  test('a dynamic name that takes another family\'s sample name is not served twice', async () => {
+  test("a dynamic name that takes another family's sample name is not served twice", async () => {
     const dir = await dataDir('build_info{app="api",num="3"} 1\n');
     const store = await runAll(
       dir,
@@ -132,7 +157,9 @@ describe('family names', () => {
 
   test('a static histogram clashes with a gauge named like one of its series', () => {
     assert.match(
-      problems('metric_transformations:\n  - {name: lat, source_metric: x, value_from_label: v, metric_type: histogram, buckets: [1]}\n  - {name: lat_count, source_metric: x, value_from_label: v}\n'),
+      problems(
+        'metric_transformations:\n  - {name: lat, source_metric: x, value_from_label: v, metric_type: histogram, buckets: [1]}\n  - {name: lat_count, source_metric: x, value_from_label: v}\n',
+      ),
       /"lat_count" clashes with "lat": a histogram "x" also serves "x_bucket", "x_sum" and "x_count"/,
     );
   });
@@ -140,13 +167,26 @@ describe('family names', () => {
 
 describe('histograms stay valid OpenMetrics', () => {
   test('negative bounds are a config error; negative observations are skipped', () => {
-    assert.match(problems('metric_transformations:\n  - {name: h, source_metric: x, value_from_label: v, metric_type: histogram, buckets: [-1, 1]}\n'), /bucket bounds cannot be negative/);
-    const c = parseConfig('metric_transformations:\n  - {name: h, source_metric: x, value_from_label: v, metric_type: histogram, buckets: [1], preserve_labels: [a]}\n', 'c.yml', {});
+    assert.match(
+      problems('metric_transformations:\n  - {name: h, source_metric: x, value_from_label: v, metric_type: histogram, buckets: [-1, 1]}\n'),
+      /bucket bounds cannot be negative/,
+    );
+    const c = parseConfig(
+      'metric_transformations:\n  - {name: h, source_metric: x, value_from_label: v, metric_type: histogram, buckets: [1], preserve_labels: [a]}\n',
+      'c.yml',
+      {},
+    );
     const t = new Transformer(c.transformations[0] ?? assert.fail());
     for (const v of ['-5', '1e400', '2']) t.add({ a: v, v }, 1);
     const r = t.finish();
-    assert.deepEqual(r.series.map((s) => s.labelText), ['a="2"']);
-    assert.deepEqual([...r.skipped].sort(), [['not_a_histogram_value', 1], ['unparseable', 1]]);
+    assert.deepEqual(
+      r.series.map((s) => s.labelText),
+      ['a="2"'],
+    );
+    assert.deepEqual([...r.skipped].sort(), [
+      ['not_a_histogram_value', 1],
+      ['unparseable', 1],
+    ]);
   });
 });
 
@@ -161,7 +201,11 @@ describe('statesets', () => {
 
 describe('dynamic names and clear_stale_metrics: false', () => {
   test('kept stale families count towards max_names', () => {
-    const c = parseConfig('metric_transformations:\n  - {name: "{{job}}_last", source_metric: x, value_from_label: v, preserve_labels: [job], clear_stale_metrics: false, max_names: 2}\n', 'c.yml', {});
+    const c = parseConfig(
+      'metric_transformations:\n  - {name: "{{job}}_last", source_metric: x, value_from_label: v, preserve_labels: [job], clear_stale_metrics: false, max_names: 2}\n',
+      'c.yml',
+      {},
+    );
     const t0 = c.transformations[0] ?? assert.fail();
     const first = new Transformer(t0);
     first.add({ job: 'a', v: '1' }, 1);
@@ -186,13 +230,19 @@ describe('pushdown', () => {
   });
 
   test('pushdown: true where it cannot apply is a config error', () => {
-    assert.match(problems('metric_transformations:\n  - {name: m, source_metric: x, value_from_label: v, pushdown: true}\n'), /pushdown: true cannot apply here/);
+    assert.match(
+      problems('metric_transformations:\n  - {name: m, source_metric: x, value_from_label: v, pushdown: true}\n'),
+      /pushdown: true cannot apply here/,
+    );
   });
 });
 
 describe('config details', () => {
   test('query parameter values are blanked in the shown config (they may carry keys)', () => {
-    assert.equal(redactUrl('https://rw.example/api/v1/write?api_key=s3cr3t&x=1'), 'https://rw.example/api/v1/write?api_key=<secret>&x=<secret>');
+    assert.equal(
+      redactUrl('https://rw.example/api/v1/write?api_key=s3cr3t&x=1'),
+      'https://rw.example/api/v1/write?api_key=<secret>&x=<secret>',
+    );
     assert.equal(redactUrl('http://vm:8428'), 'http://vm:8428');
   });
 

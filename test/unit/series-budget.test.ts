@@ -31,8 +31,15 @@ describe('max_series: a default, per transformation, and at the top level', () =
   });
 
   test('the top level sets it for every transformation; a transformation overrides it', () => {
-    const c = parseConfig(`max_series: 1000\nmetric_transformations:\n${T()}${T(', max_series: 5').replace('name: v', 'name: w')}`, 'c.yml', {});
-    assert.deepEqual(c.transformations.map((t) => t.maxSeries), [1000, 5]);
+    const c = parseConfig(
+      `max_series: 1000\nmetric_transformations:\n${T()}${T(', max_series: 5').replace('name: v', 'name: w')}`,
+      'c.yml',
+      {},
+    );
+    assert.deepEqual(
+      c.transformations.map((t) => t.maxSeries),
+      [1000, 5],
+    );
   });
 });
 
@@ -50,7 +57,8 @@ async function endlessApi(): Promise<{ server: Server; url: string; sent: () => 
     const more = (): void => {
       while (!res.destroyed) {
         const batch: string[] = [];
-        for (let k = 0; k < 500; k++, i++) batch.push(`${i === 0 ? '' : ','}{"metric":{"__name__":"kube_node_info","node":"node-${i}","minor":"28"},"value":[1,"1"]}`);
+        for (let k = 0; k < 500; k++, i++)
+          batch.push(`${i === 0 ? '' : ','}{"metric":{"__name__":"kube_node_info","node":"node-${i}","minor":"28"},"value":[1,"1"]}`);
         const chunk = batch.join('');
         bytes += chunk.length;
         if (!endless && i >= 1000) {
@@ -75,7 +83,11 @@ describe('a source answering more series than the budget', () => {
   test('fails with too_many_series at once, stops reading, and the last good data stays', async () => {
     const api = await endlessApi();
     try {
-      const c = parseConfig(`sources:\n  - {name: default, type: prometheus, url: "${api.url}", timeout: 20}\nmetric_transformations:\n${T(', max_series: 20000')}`, 'c.yml', {});
+      const c = parseConfig(
+        `sources:\n  - {name: default, type: prometheus, url: "${api.url}", timeout: 20}\nmetric_transformations:\n${T(', max_series: 20000')}`,
+        'c.yml',
+        {},
+      );
       const t = c.transformations[0] ?? assert.fail();
       const source = createSource(c.sources.get('default') ?? assert.fail(), { request: () => undefined });
       const store = new SnapshotStore();

@@ -32,7 +32,10 @@ test('named sources only: the config has no default source, and the scheduler bu
   const logs = new PassThrough();
   let logged = '';
   logs.on('data', (c: Buffer) => (logged += c.toString()));
-  const scheduler = new Scheduler({ store: new SnapshotStore(), metrics: new SelfMetrics(), logger: createLogger('warn', 'json', logs) }, { request: () => undefined });
+  const scheduler = new Scheduler(
+    { store: new SnapshotStore(), metrics: new SelfMetrics(), logger: createLogger('warn', 'json', logs) },
+    { request: () => undefined },
+  );
   scheduler.start(config);
   try {
     const built = (scheduler as unknown as { sources: Map<string, unknown> }).sources;
@@ -48,5 +51,8 @@ test('named sources only: the config has no default source, and the scheduler bu
 test('a transformation without source: still reads the default (victoriametrics_url), and a written but unused victoriametrics_url is still checked', () => {
   const c = parseConfig('metric_transformations:\n  - { name: m, source_metric: x_info, value_from_label: v }\n', '/tmp/c.yml', {});
   assert.equal(c.sources.get('default')?.type, 'prometheus');
-  assert.throws(() => parseConfig(TEXT('/tmp').replace('sources:', 'victoriametrics_url: "ftp://x"\nsources:'), '/tmp/c.yml', {}), /victoriametrics_url/);
+  assert.throws(
+    () => parseConfig(TEXT('/tmp').replace('sources:', 'victoriametrics_url: "ftp://x"\nsources:'), '/tmp/c.yml', {}),
+    /victoriametrics_url/,
+  );
 });

@@ -131,7 +131,7 @@ export class DeliveryEndpoint {
     const samples = batches.reduce((n, b) => n + b.samples, 0);
     const newestMs = batches.reduce((m, b) => Math.max(m, b.newestMs), 0);
     const body = this.transport.requestBody(batches);
-    for (let attempts = 0; ; ) {
+    for (let attempts = 0; ;) {
       if (attempts > 0) observer.retried(this.name, samples);
       const failure = await this.post(body);
       if (failure === 'stopped') return this.queue.release(shard);

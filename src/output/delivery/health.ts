@@ -50,13 +50,19 @@ export class EndpointHealth {
     if (queued < this.queue.capacity) this.dropping = false;
     if (this.logged === undefined || this.failing.size > 0) return;
     this.logged = undefined;
-    this.logger.info({ [this.who.field]: this.who.name, failing_seconds: Math.round((Date.now() - this.failingSinceMs) / 1000), queued_samples: queued }, `${this.who.what} recovered`);
+    this.logger.info(
+      { [this.who.field]: this.who.name, failing_seconds: Math.round((Date.now() - this.failingSinceMs) / 1000), queued_samples: queued },
+      `${this.who.what} recovered`,
+    );
   }
 
   dropped(samples: number): void {
     if (this.dropping) return;
     this.dropping = true;
-    this.logger.warn({ [this.who.field]: this.who.name, capacity: this.queue.capacity, dropped_samples: samples }, `${this.who.what} queue is full: dropping the oldest samples`);
+    this.logger.warn(
+      { [this.who.field]: this.who.name, capacity: this.queue.capacity, dropped_samples: samples },
+      `${this.who.what} queue is full: dropping the oldest samples`,
+    );
   }
 
   pushed(samples: number): void {
@@ -68,7 +74,16 @@ export class EndpointHealth {
     const base = Math.max(this.queue.maxSamplesPerSend * this.queue.maxShards, this.largestPush);
     if (this.behindAt === 0 ? queued > 2 * base : queued >= 2 * this.behindAt) {
       this.behindAt = queued;
-      this.logger.warn({ [this.who.field]: this.who.name, queued_samples: queued, capacity: this.queue.capacity, requests_in_flight: inFlight, max_shards: this.queue.maxShards }, `${this.who.what} is falling behind: the backlog grows`);
+      this.logger.warn(
+        {
+          [this.who.field]: this.who.name,
+          queued_samples: queued,
+          capacity: this.queue.capacity,
+          requests_in_flight: inFlight,
+          max_shards: this.queue.maxShards,
+        },
+        `${this.who.what} is falling behind: the backlog grows`,
+      );
     } else if (this.behindAt > 0 && queued <= base) {
       this.behindAt = 0;
       this.logger.info({ [this.who.field]: this.who.name, queued_samples: queued }, `${this.who.what} caught up`);

@@ -77,7 +77,12 @@ export interface PostTarget {
  * with its signal: a receiver that answers and then stalls cannot hold a
  * shard. Rejects only when `stop` aborted it.
  */
-export async function postOnce(client: HttpClient, target: PostTarget, spec: RequestSpec, stop: AbortSignal): Promise<SendFailure | undefined> {
+export async function postOnce(
+  client: HttpClient,
+  target: PostTarget,
+  spec: RequestSpec,
+  stop: AbortSignal,
+): Promise<SendFailure | undefined> {
   const consumer = new AnswerConsumer();
   try {
     await withDeadline(target.deadlineLabel, target.timeoutSeconds, stop, (signal) => client.request(target.url, spec, signal, consumer));

@@ -8,7 +8,13 @@ export { parseRetryAfter, type SendFailure } from '../delivery/http-send.js';
  * POSTs one remote-write request body (see delivery/http-send.ts: resolves
  * undefined on success or with why it failed; rejects only when stopped).
  */
-export function sendOnce(client: HttpClient, config: RemoteWriteConfig, body: Buffer, userAgent: string, stop: AbortSignal): Promise<SendFailure | undefined> {
+export function sendOnce(
+  client: HttpClient,
+  config: RemoteWriteConfig,
+  body: Buffer,
+  userAgent: string,
+  stop: AbortSignal,
+): Promise<SendFailure | undefined> {
   const spec = {
     method: 'POST',
     body,

@@ -73,7 +73,10 @@ export class RemoteWriter implements Output {
     for (const c of configs) {
       if (this.endpoints.has(c.name)) continue;
       this.startEndpoint(c, []);
-      this.deps.logger.info({ remote: c.name, capacity: c.queue.capacity, max_samples_per_send: c.queue.maxSamplesPerSend, max_shards: c.queue.maxShards }, 'remote write endpoint started');
+      this.deps.logger.info(
+        { remote: c.name, capacity: c.queue.capacity, max_samples_per_send: c.queue.maxSamplesPerSend, max_shards: c.queue.maxShards },
+        'remote write endpoint started',
+      );
     }
     if (this.endpoints.size > 0 && !this.unsubscribe) {
       this.unsubscribe = this.store.onChange((name) => this.changed(name));
@@ -101,9 +104,11 @@ export class RemoteWriter implements Output {
   private changed(name: string): void {
     const family = this.store.get(name);
     const atMs = Date.now();
-    this.chain = this.chain.then(() => this.push(name, family, atMs)).catch((e: unknown) => {
-      this.deps.logger.error({ transformation: name, err: (e as Error).message }, 'remote write: push failed');
-    });
+    this.chain = this.chain
+      .then(() => this.push(name, family, atMs))
+      .catch((e: unknown) => {
+        this.deps.logger.error({ transformation: name, err: (e as Error).message }, 'remote write: push failed');
+      });
   }
 
   /** Resolves once every change seen so far is in the endpoints' queues. */
@@ -124,7 +129,11 @@ export class RemoteWriter implements Output {
         this.failedPrepare = false;
       } catch (e) {
         // Cannot happen with our own snapshots; if it does, say so once and skip this push.
-        if (!this.failedPrepare) this.deps.logger.error({ transformation: name, err: (e as Error).message }, 'remote write: cannot read back the family; skipping its push');
+        if (!this.failedPrepare)
+          this.deps.logger.error(
+            { transformation: name, err: (e as Error).message },
+            'remote write: cannot read back the family; skipping its push',
+          );
         this.failedPrepare = true;
         return;
       }

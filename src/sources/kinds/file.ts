@@ -37,10 +37,21 @@ export const fileKind = defineSourceKind<typeof schema, FileSourceConfig>({
     const file = expand(ctx, s.path, [...path, 'path']);
     const format = s.format ?? (file.endsWith('.json') ? 'json' : 'prometheus');
     // Only JSON files are parsed whole; an exposition streams line by line (lines capped at 1 MiB).
-    const limits = format === 'json' ? { maxBytes: s.max_bytes ?? DEFAULTS.maxJsonResponseBytes, maxLabelValueBytes: s.max_label_value_bytes ?? DEFAULTS.maxLabelValueBytes } : {};
+    const limits =
+      format === 'json'
+        ? {
+            maxBytes: s.max_bytes ?? DEFAULTS.maxJsonResponseBytes,
+            maxLabelValueBytes: s.max_label_value_bytes ?? DEFAULTS.maxLabelValueBytes,
+          }
+        : {};
     return { name: s.name, type: 'file', path: isAbsolute(file) ? file : resolve(ctx.dir, file), format, ...limits };
   },
-  capabilities: (cfg) => ({ selectsLocally: cfg.format === 'prometheus', readsJson: cfg.format === 'json', queryLanguage: null, projectable: false }),
+  capabilities: (cfg) => ({
+    selectsLocally: cfg.format === 'prometheus',
+    readsJson: cfg.format === 'json',
+    queryLanguage: null,
+    projectable: false,
+  }),
   describe: (cfg) => `file ${cfg.path}`,
   redact: (cfg) => ({ name: cfg.name, type: cfg.type, path: cfg.path }),
   // Read and parsed in full (a JSON document as one record).

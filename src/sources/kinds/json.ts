@@ -36,7 +36,14 @@ export const jsonKind = defineSourceKind<typeof schema, JsonSourceConfig>({
     // A JSON answer is parsed whole: its default bound is the heap-safe one, not the streamed sources'.
     const http = { ...buildHttpClient(ctx, s, path, timeout), maxResponseBytes: s.max_response_bytes ?? DEFAULTS.maxJsonResponseBytes };
     const maxLabelValueBytes = s.max_label_value_bytes ?? DEFAULTS.maxLabelValueBytes;
-    return { name: s.name, type: 'json', http, method: s.method ?? (s.body === undefined ? 'GET' : 'POST'), ...(s.body === undefined ? {} : { body: s.body }), maxLabelValueBytes };
+    return {
+      name: s.name,
+      type: 'json',
+      http,
+      method: s.method ?? (s.body === undefined ? 'GET' : 'POST'),
+      ...(s.body === undefined ? {} : { body: s.body }),
+      maxLabelValueBytes,
+    };
   },
   capabilities: () => ({ selectsLocally: false, readsJson: true, queryLanguage: null, projectable: false }),
   describe: (cfg) => `${cfg.type} ${redactUrl(cfg.http.url)}`,

@@ -64,7 +64,11 @@ describe('invalid configs are rejected with the exact expected message', () => {
         assert.equal(p.file, abs);
       }
       const lines = err.problems.map((p) => p.line);
-      assert.deepEqual(lines, [...lines].sort((a, b) => a - b), 'problems are sorted by line');
+      assert.deepEqual(
+        lines,
+        [...lines].sort((a, b) => a - b),
+        'problems are sorted by line',
+      );
     });
   }
 });

@@ -10,7 +10,13 @@ import { runTransformation } from '../../../src/scheduler/run.js';
 import { SnapshotStore } from '../../../src/snapshot/store.js';
 import { createSource } from '../../../src/sources/registry.js';
 
-const DOC = { nodes: [{ name: 'a', disks: [{ gib: 10 }, { gib: 20 }] }, { name: 'b', disks: [{ gib: 30 }, { gib: 40 }, { gib: 50 }] }], '-1': 'not an index' };
+const DOC = {
+  nodes: [
+    { name: 'a', disks: [{ gib: 10 }, { gib: 20 }] },
+    { name: 'b', disks: [{ gib: 30 }, { gib: 40 }, { gib: 50 }] },
+  ],
+  '-1': 'not an index',
+};
 
 function rewritten(p: string): string {
   const r = checkJsonPath(p);
@@ -34,7 +40,17 @@ describe('JSONPath: RFC 9535 forms that jsonpath-plus reads differently', () => 
   });
 
   test('paths without those forms are unchanged, including brackets inside quotes and filters', () => {
-    for (const p of ['$.nodes[*]', '$.nodes[0]', '$.nodes[0:2]', "$['a[-1]']", '$.nodes[?(@.disks[-1].gib > 1)]', '$.*.*.*[*]', 'name', '^1', '$.nodes[-1:]']) {
+    for (const p of [
+      '$.nodes[*]',
+      '$.nodes[0]',
+      '$.nodes[0:2]',
+      "$['a[-1]']",
+      '$.nodes[?(@.disks[-1].gib > 1)]',
+      '$.*.*.*[*]',
+      'name',
+      '^1',
+      '$.nodes[-1:]',
+    ]) {
       assert.equal(rewritten(p), p);
     }
   });
@@ -62,7 +78,9 @@ describe('a json: mapping with [-1] reads the last element end to end (config â†
     dir = await mkdtemp(path.join(os.tmpdir(), 'lve-jsonpath-'));
     await writeFile(path.join(dir, 'inventory.json'), JSON.stringify(DOC));
     const file = path.join(dir, 'config.yml');
-    await writeFile(file, `sources: [{ name: inv, type: file, path: inventory.json }]
+    await writeFile(
+      file,
+      `sources: [{ name: inv, type: file, path: inventory.json }]
 metric_transformations:
   - name: node_last_disk_gib
     source: inv
@@ -71,14 +89,23 @@ metric_transformations:
     json:
       records: "$.nodes[*]"
       labels: { node: name, gib: "$.disks[-1].gib" }
-`);
+`,
+    );
     const config = await loadConfig(file, {});
     const t = config.transformations[0];
     assert.ok(t);
     const s = config.sources.get('inv');
     assert.ok(s);
-    const outcome = await runTransformation(t, [createSource(s, { request: () => undefined })], new SnapshotStore(), new AbortController().signal);
+    const outcome = await runTransformation(
+      t,
+      [createSource(s, { request: () => undefined })],
+      new SnapshotStore(),
+      new AbortController().signal,
+    );
     assert.ok(outcome.ok, outcome.ok ? '' : outcome.error.message);
-    assert.deepEqual(outcome.result.series.map((x) => [x.labelText, x.value]).sort(), [['node="a"', 20], ['node="b"', 50]]);
+    assert.deepEqual(outcome.result.series.map((x) => [x.labelText, x.value]).sort(), [
+      ['node="a"', 20],
+      ['node="b"', 50],
+    ]);
   });
 });

@@ -152,7 +152,14 @@ describe('the seed examples load', () => {
     });
     assert.deepEqual(
       config.transformations.map((t) => t.name),
-      ['kubelet_minor_version', 'kubelet_version_info', 'apiserver_minor_version', 'node_kernel_version', 'container_runtime_version_number', 'node_os_image_info'],
+      [
+        'kubelet_minor_version',
+        'kubelet_version_info',
+        'apiserver_minor_version',
+        'node_kernel_version',
+        'container_runtime_version_number',
+        'node_os_image_info',
+      ],
     );
     // Read from what kube-state-metrics exposes (kube_node_info has no `minor`),
     // with no default_value: an unknown version is left out, not served as 0.
@@ -415,7 +422,12 @@ describe('file sources', () => {
       `sources:\n  - name: f\n    type: file\n    path: data/metrics.prom\n  - name: up\n    type: file\n    path: ../up.prom\n${MINIMAL}    source: f\n`,
     );
     const config = await loadConfig(file, NO_ENV);
-    assert.deepEqual(source(config, 'f'), { name: 'f', type: 'file', path: path.join(dir, 'sub', 'data', 'metrics.prom'), format: 'prometheus' });
+    assert.deepEqual(source(config, 'f'), {
+      name: 'f',
+      type: 'file',
+      path: path.join(dir, 'sub', 'data', 'metrics.prom'),
+      format: 'prometheus',
+    });
     assert.deepEqual(source(config, 'up'), { name: 'up', type: 'file', path: path.join(dir, 'up.prom'), format: 'prometheus' });
     assert.equal(transformation(config, 'kubelet_minor_version').source, 'f');
   });
@@ -426,7 +438,9 @@ describe('file sources', () => {
   });
 
   test('a valid query_filter on a file source is accepted and trimmed', () => {
-    const config = parse(`sources:\n  - name: default\n    type: file\n    path: m.prom\n${MINIMAL}    query_filter: ' node=~"a.*", cluster!="" '\n`);
+    const config = parse(
+      `sources:\n  - name: default\n    type: file\n    path: m.prom\n${MINIMAL}    query_filter: ' node=~"a.*", cluster!="" '\n`,
+    );
     assert.equal(config.transformations[0]?.queryFilter, 'node=~"a.*", cluster!=""');
   });
 });

@@ -8,7 +8,9 @@ function warnings(transformations: string): string[] {
 }
 
 test('metricsInQuery: selector names, __name__ matchers, range selectors; not label values or functions', () => {
-  const r = metricsInQuery('max by (node) (kube_node_info{cluster="a"}) * on(node) group_left {__name__="node_uname_info"} + rate(http_total[5m]) + {__name__=~"go_.*"}');
+  const r = metricsInQuery(
+    'max by (node) (kube_node_info{cluster="a"}) * on(node) group_left {__name__="node_uname_info"} + rate(http_total[5m]) + {__name__=~"go_.*"}',
+  );
   assert.deepEqual([...r.names].sort(), ['http_total', 'kube_node_info', 'node_uname_info']);
   assert.deepEqual(r.patterns.map(String), ['/^(?:go_.*)$/']);
 });

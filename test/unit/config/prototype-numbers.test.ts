@@ -73,15 +73,18 @@ metric_transformations:
   });
 
   test('what the prototype refused is still refused, with a message about the value written', () => {
-    assert.deepEqual(problems(`scrape_interval: "-5"
+    assert.deepEqual(
+      problems(`scrape_interval: "-5"
 exporter_port: "8000.5"
 metric_transformations:
   - { name: a, source_metric: m, value_from_label: l, default_value: "nan", timeout: "0" }
-`), [
-      'scrape_interval: must be a positive number of seconds',
-      'exporter_port: expected a port number from 1 to 65535',
-      'metric_transformations[0].default_value: expected a number (e.g. 0)',
-      'metric_transformations[0].timeout: must be a positive number of seconds',
-    ]);
+`),
+      [
+        'scrape_interval: must be a positive number of seconds',
+        'exporter_port: expected a port number from 1 to 65535',
+        'metric_transformations[0].default_value: expected a number (e.g. 0)',
+        'metric_transformations[0].timeout: must be a positive number of seconds',
+      ],
+    );
   });
 });

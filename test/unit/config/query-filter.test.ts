@@ -10,7 +10,9 @@ function config(filter: string, flavor: 'prometheus' | 'victoriametrics'): strin
     'sources:',
     '  - {name: s, type: prometheus, url: "http://127.0.0.1:9090", flavor: ' + flavor + '}',
     'metric_transformations:',
-    '  - {name: m, source: s, source_metric: kube_node_info, value_from_label: minor, query_filter: ' + `'${filter.replace(/'/g, "''")}'` + '}',
+    '  - {name: m, source: s, source_metric: kube_node_info, value_from_label: minor, query_filter: ' +
+      `'${filter.replace(/'/g, "''")}'` +
+      '}',
     '',
   ].join('\n');
 }
@@ -40,7 +42,10 @@ for (const filter of ACCEPTED) {
 test('MetricsQL "or" loads for flavor victoriametrics only, and means either group', () => {
   const filter = 'cluster="a" or cluster="b", zone!=""';
   assert.doesNotThrow(() => parseConfig(config(filter, 'victoriametrics'), '/tmp/c.yml', {}));
-  assert.throws(() => parseConfig(config(filter, 'prometheus'), '/tmp/c.yml', {}), (e: unknown) => e instanceof ConfigError && /"or" between matchers is MetricsQL/.test(e.message));
+  assert.throws(
+    () => parseConfig(config(filter, 'prometheus'), '/tmp/c.yml', {}),
+    (e: unknown) => e instanceof ConfigError && /"or" between matchers is MetricsQL/.test(e.message),
+  );
   const groups = parseSelector(filter, { allowOr: true });
   const any = (labels: Record<string, string>): boolean => groups.some((g) => matchesAll(g, labels));
   assert.equal(any({ cluster: 'a' }), true);
@@ -50,11 +55,15 @@ test('MetricsQL "or" loads for flavor victoriametrics only, and means either gro
 });
 
 test('a query_filter error in a double-quoted YAML string points at the character', () => {
-  const text = 'metric_transformations:\n  - name: m\n    source_metric: x\n    value_from_label: v\n    query_filter: "a=\\"b\\", c=~\\"(?=d)\\""\n';
-  assert.throws(() => parseConfig(text, '/tmp/c.yml', {}), (e: unknown) => {
-    assert.ok(e instanceof ConfigError);
-    // After the opening quote at column 19, `a=\"b\", c=~` takes 12 columns: the regex's opening `\"` starts at column 32.
-    assert.equal(`${e.problems[0]?.line}:${e.problems[0]?.column}`, '5:32');
-    return true;
-  });
+  const text =
+    'metric_transformations:\n  - name: m\n    source_metric: x\n    value_from_label: v\n    query_filter: "a=\\"b\\", c=~\\"(?=d)\\""\n';
+  assert.throws(
+    () => parseConfig(text, '/tmp/c.yml', {}),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      // After the opening quote at column 19, `a=\"b\", c=~` takes 12 columns: the regex's opening `\"` starts at column 32.
+      assert.equal(`${e.problems[0]?.line}:${e.problems[0]?.column}`, '5:32');
+      return true;
+    },
+  );
 });

@@ -111,7 +111,9 @@ describe('query: in the config', () => {
   });
 
   test('the legacy victoriametrics_url source (and the default one) is victoriametrics-flavored', () => {
-    const legacy = parse('victoriametrics_url: http://127.0.0.1:8428\nmetric_transformations:\n  - name: out\n    value_from_label: minor\n    query: label_value(kube_node_info, "minor")\n');
+    const legacy = parse(
+      'victoriametrics_url: http://127.0.0.1:8428\nmetric_transformations:\n  - name: out\n    value_from_label: minor\n    query: label_value(kube_node_info, "minor")\n',
+    );
     const l = legacy.sources.get('default');
     assert.ok(l?.type === 'prometheus');
     assert.equal(l.flavor, 'victoriametrics');
@@ -192,7 +194,10 @@ describe('fingerprints see query changes', () => {
     const b = parse(withSource(VM, '    query: min by (node, minor) (kube_node_info)\n'));
     assert.notEqual(fingerprint(only(a)), fingerprint(only(b)));
     assert.equal(fingerprint(only(a)), fingerprint(only(parse(withSource(VM, '    query: max by (node, minor) (kube_node_info)\n')))));
-    assert.notEqual(fingerprint(a.sources.get('s')), fingerprint(parse(withSource(PROM.replace('9090', '8428'), '    query: max by (node, minor) (kube_node_info)\n')).sources.get('s')));
+    assert.notEqual(
+      fingerprint(a.sources.get('s')),
+      fingerprint(parse(withSource(PROM.replace('9090', '8428'), '    query: max by (node, minor) (kube_node_info)\n')).sources.get('s')),
+    );
     const p = (extra: string) => only(parse(withSource(PROM, `    source_metric: kube_node_info\n    preserve_labels: [node]\n${extra}`)));
     assert.notEqual(fingerprint(p('')), fingerprint(p('    pushdown: false\n')));
   });

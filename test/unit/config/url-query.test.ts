@@ -20,8 +20,12 @@ test('a base URL keeps its query string as written; only the path loses trailing
   assert.equal(urlOf('http://vm:8428'), 'http://vm:8428');
 });
 
-test('the shown config blanks a URL\'s query values (credentials in it went to basic auth)', () => {
-  const config = parseConfig(`victoriametrics_url: "http://lve:pw-SECRET@vm:8428/q?api_key=key-SECRET"\n${MINIMAL}`, '/etc/lve/config.yml', {});
+test("the shown config blanks a URL's query values (credentials in it went to basic auth)", () => {
+  const config = parseConfig(
+    `victoriametrics_url: "http://lve:pw-SECRET@vm:8428/q?api_key=key-SECRET"\n${MINIMAL}`,
+    '/etc/lve/config.yml',
+    {},
+  );
   const shown = JSON.stringify(redactedConfig(config));
   assert.ok(!shown.includes('SECRET'), shown);
   assert.match(shown, /http:\/\/vm:8428\/q\?api_key=<secret>/);

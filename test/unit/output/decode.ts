@@ -30,7 +30,10 @@ export interface DecodedSeries {
 }
 
 interface RawRequest {
-  timeseries?: Array<{ labels?: Array<{ name?: string; value?: string }>; samples?: Array<{ value?: number | string; timestamp?: string }> }>;
+  timeseries?: Array<{
+    labels?: Array<{ name?: string; value?: string }>;
+    samples?: Array<{ value?: number | string; timestamp?: string }>;
+  }>;
 }
 
 /** Decodes an uncompressed WriteRequest; every series must carry exactly one sample. */

@@ -10,7 +10,11 @@ import { parseSampleLine } from '../../../src/sources/exposition-parser.js';
 export const TOKEN = 's3cr3t-token-value';
 
 /** One endpoint `fake` at `url`; `queue` and `endpoint` are YAML lines of queue_config and of the endpoint. */
-export function remoteConfig(url: string, queue: string[] = ['min_backoff: 10ms', 'max_backoff: 50ms'], endpoint: string[] = ['timeout: 2s']): RemoteWriteConfig {
+export function remoteConfig(
+  url: string,
+  queue: string[] = ['min_backoff: 10ms', 'max_backoff: 50ms'],
+  endpoint: string[] = ['timeout: 2s'],
+): RemoteWriteConfig {
   const yaml = `metric_transformations: []
 remote_write:
   - name: fake
@@ -26,7 +30,12 @@ ${queue.map((l) => `      ${l}\n`).join('')}`;
 export class Logs extends Writable {
   readonly lines: string[] = [];
   override _write(chunk: Buffer, _e: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+    this.lines.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
     done();
   }
   entries(msg: string): Array<Record<string, unknown>> {
@@ -42,7 +51,10 @@ export async function metric(m: SelfMetrics, series: string): Promise<number | u
   for (const line of (await m.render('text')).split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const s = parseSampleLine(line);
-    const labels = Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}="${v}"`).join(',');
+    const labels = Object.entries(s.labels)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(',');
     if (`${s.name}{${labels}}` === series) return s.value;
   }
   return undefined;
@@ -50,10 +62,26 @@ export async function metric(m: SelfMetrics, series: string): Promise<number | u
 
 /** `n` series m{i="from".."from+n-1"} with value i, stamped `ts + i`. */
 export function samples(from: number, n: number, ts = 1_700_000_000_000): RemoteSample[] {
-  return Array.from({ length: n }, (_, i) => ({ labels: [['__name__', 'm'], ['i', String(from + i)]] as const, value: from + i, stale: false, timestampMs: ts + from + i }));
+  return Array.from({ length: n }, (_, i) => ({
+    labels: [
+      ['__name__', 'm'],
+      ['i', String(from + i)],
+    ] as const,
+    value: from + i,
+    stale: false,
+    timestampMs: ts + from + i,
+  }));
 }
 
 /** The same `n` series m{i="0".."n-1"} with value `value`, all stamped `ts` (one run's push). */
 export function run(n: number, value: number, ts: number): RemoteSample[] {
-  return Array.from({ length: n }, (_, i) => ({ labels: [['__name__', 'm'], ['i', String(i)]] as const, value, stale: false, timestampMs: ts }));
+  return Array.from({ length: n }, (_, i) => ({
+    labels: [
+      ['__name__', 'm'],
+      ['i', String(i)],
+    ] as const,
+    value,
+    stale: false,
+    timestampMs: ts,
+  }));
 }

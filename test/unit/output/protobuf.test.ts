@@ -9,11 +9,44 @@ const STALE_BITS = '7ff0000000000002';
 
 test('the hand-written encoder decodes back with protobufjs, value by value', () => {
   const samples: RemoteSample[] = [
-    { labels: [['__name__', 'kubelet_minor_version'], ['cluster', 'prod'], ['node', 'wörker-1 "x"\n\\']], value: 28, stale: false, timestampMs: 1_700_000_000_123 },
+    {
+      labels: [
+        ['__name__', 'kubelet_minor_version'],
+        ['cluster', 'prod'],
+        ['node', 'wörker-1 "x"\n\\'],
+      ],
+      value: 28,
+      stale: false,
+      timestampMs: 1_700_000_000_123,
+    },
     { labels: [['__name__', 'm']], value: -0.5, stale: false, timestampMs: 0 },
-    { labels: [['__name__', 'm'], ['a', '']], value: 0, stale: false, timestampMs: 2 ** 53 - 1 },
-    { labels: [['__name__', 'm'], ['b', 'x'.repeat(300)]], value: Infinity, stale: false, timestampMs: 127 },
-    { labels: [['__name__', 'm'], ['c', '日本']], value: 1e-300, stale: false, timestampMs: 128 },
+    {
+      labels: [
+        ['__name__', 'm'],
+        ['a', ''],
+      ],
+      value: 0,
+      stale: false,
+      timestampMs: 2 ** 53 - 1,
+    },
+    {
+      labels: [
+        ['__name__', 'm'],
+        ['b', 'x'.repeat(300)],
+      ],
+      value: Infinity,
+      stale: false,
+      timestampMs: 127,
+    },
+    {
+      labels: [
+        ['__name__', 'm'],
+        ['c', '日本'],
+      ],
+      value: 1e-300,
+      stale: false,
+      timestampMs: 128,
+    },
     { labels: [['__name__', 'gone']], value: Number.NaN, stale: true, timestampMs: 1_700_000_000_999 },
     { labels: [['__name__', 'nan']], value: Number.NaN, stale: false, timestampMs: 1 },
   ];
@@ -74,7 +107,10 @@ test('property: any series list round-trips through encoder, snappy block format
         const d = decoded[i];
         assert.ok(d);
         // Lone surrogates become U+FFFD in UTF-8, as in any protobuf string.
-        assert.deepEqual(d.labels, s.labels.map(([n, v]) => [n, Buffer.from(v, 'utf8').toString('utf8')]));
+        assert.deepEqual(
+          d.labels,
+          s.labels.map(([n, v]) => [n, Buffer.from(v, 'utf8').toString('utf8')]),
+        );
         assert.equal(d.timestampMs, s.timestampMs);
         if (s.stale) assert.equal(d.bits, STALE_BITS);
         else assert.ok(Object.is(d.value, s.value) || (Number.isNaN(d.value) && Number.isNaN(s.value)));

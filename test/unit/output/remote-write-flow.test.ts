@@ -46,7 +46,11 @@ function assertAllInOrder(r: FakeReceiver, series: number, runs: number): void {
   const want = Array.from({ length: runs }, (_, i) => i + 1);
   for (const [key, { values, ts }] of got) {
     assert.deepEqual(values, want, `${key}: ${values.join(',')}`);
-    assert.deepEqual([...ts].sort((a, b) => a - b), ts, `${key}: timestamps out of order`);
+    assert.deepEqual(
+      [...ts].sort((a, b) => a - b),
+      ts,
+      `${key}: timestamps out of order`,
+    );
   }
 }
 
@@ -70,7 +74,11 @@ describe('remote write keeps up and never stalls silently', () => {
   });
 
   function start(config: RemoteWriteConfig, pending: Batch[] = []): RemoteEndpoint {
-    endpoint = new RemoteEndpoint(config, { observer: metrics.remoteWrite, logger: createLogger('debug', 'json', logs), userAgent: 'label-value-exporter/test' });
+    endpoint = new RemoteEndpoint(config, {
+      observer: metrics.remoteWrite,
+      logger: createLogger('debug', 'json', logs),
+      userAgent: 'label-value-exporter/test',
+    });
     endpoint.start(pending);
     return endpoint;
   }
@@ -80,7 +88,9 @@ describe('remote write keeps up and never stalls silently', () => {
   test('200 + gzip, then a stall mid-body: fails at the timeout, counted and logged once; drains after recovery', async (t) => {
     let stalling = true;
     const partialGzip = gzipSync(Buffer.from('{"status":"success","data":{}}')).subarray(0, 12);
-    receiver.setAnswer(() => (stalling ? { status: 200, headers: { 'content-encoding': 'gzip' }, stallBody: partialGzip } : { status: 204 }));
+    receiver.setAnswer(() =>
+      stalling ? { status: 200, headers: { 'content-encoding': 'gzip' }, stallBody: partialGzip } : { status: 204 },
+    );
     const ep = start(remoteConfig(receiver.url, ['min_backoff: 10ms', 'max_backoff: 100ms'], ['timeout: 500ms']));
     const t0 = Date.now();
     ep.enqueue(run(10, 1, T0), 0);
@@ -100,7 +110,8 @@ describe('remote write keeps up and never stalls silently', () => {
     assert.match(String(failed[0]?.['err']), /timeout/);
     assert.ok((await value('requests_in_flight{remote="fake"}')) <= 4);
     // Each attempt lasted about the timeout: the deadline fired, not something else.
-    const seconds = (await value('request_duration_seconds_sum{remote="fake"}')) / (await value('request_duration_seconds_count{remote="fake"}'));
+    const seconds =
+      (await value('request_duration_seconds_sum{remote="fake"}')) / (await value('request_duration_seconds_count{remote="fake"}'));
     assert.ok(seconds >= 0.45 && seconds < 1.2, `attempts took ${seconds.toFixed(3)} s on average`);
     stalling = false;
     const upAt = Date.now();
@@ -111,7 +122,9 @@ describe('remote write keeps up and never stalls silently', () => {
     assert.equal(await value('queue_samples{remote="fake"}'), 0);
     assert.equal(await value('highest_sent_timestamp_seconds{remote="fake"}'), (T0 + 6000) / 1000);
     assert.ok((await value('samples_retried_total{remote="fake"}')) >= 10);
-    t.diagnostic(`first failure ${failedAfterMs} ms after the push, attempts ${seconds.toFixed(3)} s on average; drained ${drainMs} ms after recovery`);
+    t.diagnostic(
+      `first failure ${failedAfterMs} ms after the push, attempts ${seconds.toFixed(3)} s on average; drained ${drainMs} ms after recovery`,
+    );
   });
 
   test('a receiver taking 200 ms per request: merged batches, up to 4 in flight, the backlog stays bounded', async (t) => {
@@ -127,7 +140,9 @@ describe('remote write keeps up and never stalls silently', () => {
     }
     const pushedAt = Date.now();
     await until(() => ep.queuedSamples === 0, 'drained', 5000);
-    t.diagnostic(`backlog in the second second: at most ${backlog} samples; drained ${Date.now() - pushedAt} ms after the last push; ${receiver.requests.length} requests, ${receiver.maxInFlight} at once`);
+    t.diagnostic(
+      `backlog in the second second: at most ${backlog} samples; drained ${Date.now() - pushedAt} ms after the last push; ${receiver.requests.length} requests, ${receiver.maxInFlight} at once`,
+    );
     // One 40-sample batch per 200 ms request would leave ~1,200 of the 1,600 queued (queue_full at 1,000).
     assert.ok(backlog <= 600, `backlog reached ${backlog} samples`);
     assert.equal(await value('samples_dropped_total{reason="queue_full",remote="fake"}'), 0);
@@ -152,7 +167,10 @@ describe('remote write keeps up and never stalls silently', () => {
     const after = receiver.requests.length - before;
     // Per shard in use (3 series: at most 3): the retried head batch, then the 19 runs after it in one request.
     assert.ok(after <= 6, `${after} requests after recovery for 20 queued runs`);
-    assert.ok(receiver.requests.slice(before).some((r) => r.series.length >= 10), 'no merged request');
+    assert.ok(
+      receiver.requests.slice(before).some((r) => r.series.length >= 10),
+      'no merged request',
+    );
     assertAllInOrder(receiver, 3, 20);
   });
 
@@ -162,13 +180,20 @@ describe('remote write keeps up and never stalls silently', () => {
     const queue = (shards: number) => [`max_shards: ${shards}`, 'max_samples_per_send: 7', 'min_backoff: 10ms', 'max_backoff: 30ms'];
     let left: Batch[] = [];
     let k = 0;
-    for (const [gen, shards] of [[1, 4], [2, 3], [3, 4]] as const) {
+    for (const [gen, shards] of [
+      [1, 4],
+      [2, 3],
+      [3, 4],
+    ] as const) {
       const ep = start(remoteConfig(receiver.url, queue(shards), [`headers: { X-Gen: "${gen}" }`]), left);
       for (let i = 0; i < 3; i++, k++) ep.enqueue(run(10, k + 1, T0 + k * 1000), 0);
       if (gen === 3) break;
       await until(() => receiver.requests.length > 0, 'a first attempt');
       left = await ep.stop(0);
-      assert.equal(left.reduce((n, b) => n + b.samples, 0), 10 * k);
+      assert.equal(
+        left.reduce((n, b) => n + b.samples, 0),
+        10 * k,
+      );
     }
     await until(() => endpoint?.queuedSamples === 0, 'drained');
     assert.equal(receiver.overlaps, 0);
@@ -195,7 +220,10 @@ describe('remote write keeps up and never stalls silently', () => {
 test('queue_config.max_shards: a positive integer up to 64, default 4', () => {
   const yaml = (v: string) => `metric_transformations: []\nremote_write: [{url: "http://127.0.0.1:1/w", queue_config: {max_shards: ${v}}}]`;
   assert.equal(parseConfig(yaml('2'), '/tmp/x.yml').remoteWrite[0]?.queue.maxShards, 2);
-  assert.equal(parseConfig('metric_transformations: []\nremote_write: [{url: "http://127.0.0.1:1/w"}]', '/tmp/x.yml').remoteWrite[0]?.queue.maxShards, 4);
+  assert.equal(
+    parseConfig('metric_transformations: []\nremote_write: [{url: "http://127.0.0.1:1/w"}]', '/tmp/x.yml').remoteWrite[0]?.queue.maxShards,
+    4,
+  );
   assert.throws(() => parseConfig(yaml('0'), '/tmp/x.yml'), /max_shards.*positive integer/s);
   assert.throws(() => parseConfig(yaml('1.5'), '/tmp/x.yml'), /max_shards.*positive integer/s);
   assert.throws(() => parseConfig(yaml('65'), '/tmp/x.yml'), /max_shards.*at most 64/s);

@@ -43,7 +43,12 @@ function metricsTable(text: string): string[] {
 /** docs/operations.md if it holds the table, else another docs/*.md that does, else README.md. */
 function documentWithTable(): { file: string; rows: string[] } {
   const docs = path.join(REPO, 'docs');
-  const others = existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md') && f !== 'operations.md').sort().map((f) => `docs/${f}`) : [];
+  const others = existsSync(docs)
+    ? readdirSync(docs)
+        .filter((f) => f.endsWith('.md') && f !== 'operations.md')
+        .sort()
+        .map((f) => `docs/${f}`)
+    : [];
   for (const file of ['docs/operations.md', ...others, 'README.md']) {
     const full = path.join(REPO, file);
     if (!existsSync(full)) continue;
@@ -76,7 +81,13 @@ function documented(rows: readonly string[]): Documented[] {
       const m = /^([\w.]+)(?:\{([^}]*)\})?$/.exec(token);
       assert.ok(m, `cannot read ${JSON.stringify(token)} in: ${row}`);
       const [, raw = '', labelList] = m;
-      const given = labelList === undefined ? undefined : labelList.split(',').map((l) => l.trim()).filter(Boolean);
+      const given =
+        labelList === undefined
+          ? undefined
+          : labelList
+              .split(',')
+              .map((l) => l.trim())
+              .filter(Boolean);
       if (raw.startsWith('...')) {
         assert.ok(first, `an abbreviated name before any full one in: ${row}`);
         out.push({ name: expand(raw, first.name), labels: given ?? first.labels, histogram, row });
@@ -97,7 +108,11 @@ describe('the documented self-metrics', () => {
     const documentedNames = new Set(docs.map((d) => d.name));
     const undocumented = [...DEFINED_NAMES].filter((n) => !documentedNames.has(n));
     const undefinedNames = [...documentedNames].filter((n) => !DEFINED_NAMES.has(n));
-    assert.deepEqual({ undocumented, undefinedNames }, { undocumented: [], undefinedNames: [] }, `${file} and src/selfmetrics/definitions.ts`);
+    assert.deepEqual(
+      { undocumented, undefinedNames },
+      { undocumented: [], undefinedNames: [] },
+      `${file} and src/selfmetrics/definitions.ts`,
+    );
     assert.equal(docs.length, documentedNames.size, `a metric documented twice in ${file}`);
   });
 

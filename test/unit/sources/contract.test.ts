@@ -34,7 +34,10 @@ const ANSWERS: Record<string, { type: string; body: string }> = {
     type: 'application/json',
     body: JSON.stringify({
       status: 'success',
-      data: { resultType: 'vector', result: NODES.map((node, k) => ({ metric: { __name__: 'kube_node_info', node, minor: String(k) }, value: [1, '1'] })) },
+      data: {
+        resultType: 'vector',
+        result: NODES.map((node, k) => ({ metric: { __name__: 'kube_node_info', node, minor: String(k) }, value: [1, '1'] })),
+      },
     }),
   },
   json: { type: 'application/json', body: JSON.stringify({ items: NODES.map((node, k) => ({ node, minor: String(k) })) }) },
@@ -216,7 +219,10 @@ for (const kind of SOURCE_KINDS) {
       const r = await collect(source, query, new AbortController().signal);
       await source.close();
       assert.equal(r.error, undefined, `no error: ${String(r.error)}`);
-      assert.deepEqual(r.got.map((l) => [l['node'], l['minor']]).sort(), NODES.map((n, k) => [n, String(k)]));
+      assert.deepEqual(
+        r.got.map((l) => [l['node'], l['minor']]).sort(),
+        NODES.map((n, k) => [n, String(k)]),
+      );
       await freed(fds);
     });
 
@@ -247,23 +253,24 @@ for (const kind of SOURCE_KINDS) {
 
     // Only kinds that read over the network can be held half-way (a local file cannot): the case is not
     // registered for the others rather than reported as skipped.
-    if (c.stalls) test('an abort half-way through an answer is honoured promptly', async () => {
-      env.server.mode = 'stall';
-      const fds = fdCount();
-      const { source, query } = build(type, 'valid');
-      const controller = new AbortController();
-      let abortedAt = Infinity;
-      setTimeout(() => {
-        abortedAt = performance.now();
-        controller.abort(new Error('stop'));
-      }, 200);
-      const r = await collect(source, query, controller.signal);
-      const rejectedAt = performance.now();
-      assert.ok(r.error instanceof SourceError, `a SourceError, not ${String(r.error)}`);
-      assert.ok(rejectedAt - abortedAt < 1500, `rejected ${Math.round(rejectedAt - abortedAt)} ms after the abort`);
-      await nothingAfter(r);
-      await source.close();
-      await freed(fds);
-    });
+    if (c.stalls)
+      test('an abort half-way through an answer is honoured promptly', async () => {
+        env.server.mode = 'stall';
+        const fds = fdCount();
+        const { source, query } = build(type, 'valid');
+        const controller = new AbortController();
+        let abortedAt = Infinity;
+        setTimeout(() => {
+          abortedAt = performance.now();
+          controller.abort(new Error('stop'));
+        }, 200);
+        const r = await collect(source, query, controller.signal);
+        const rejectedAt = performance.now();
+        assert.ok(r.error instanceof SourceError, `a SourceError, not ${String(r.error)}`);
+        assert.ok(rejectedAt - abortedAt < 1500, `rejected ${Math.round(rejectedAt - abortedAt)} ms after the abort`);
+        await nothingAfter(r);
+        await source.close();
+        await freed(fds);
+      });
   });
 }

@@ -37,7 +37,12 @@ async function api(answer: Answer): Promise<{ url: string; server: Server; set: 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/pods`, server, set: (a) => (current = a) };
 }
 
-const GOOD = JSON.stringify({ items: [{ name: 'a', energy: '1' }, { name: 'b', energy: '2' }] });
+const GOOD = JSON.stringify({
+  items: [
+    { name: 'a', energy: '1' },
+    { name: 'b', energy: '2' },
+  ],
+});
 
 function cfg(source: string, json = `{records: "$.items[*]", labels: {name: name, energy: energy}}`): ExporterConfig {
   return parseConfig(
@@ -64,7 +69,12 @@ function served(store: SnapshotStore): string[] {
 }
 
 /** A good run, then `bad`: the run fails with `reason` and a message matching `message`; the good series stay. */
-async function failsKeepingData(c: ExporterConfig, set: (bad: boolean) => void | Promise<void>, reason: string, message: RegExp): Promise<SourceError> {
+async function failsKeepingData(
+  c: ExporterConfig,
+  set: (bad: boolean) => void | Promise<void>,
+  reason: string,
+  message: RegExp,
+): Promise<SourceError> {
   const store = new SnapshotStore();
   await set(false);
   assert.equal((await run(c, store))?.message, undefined);
@@ -80,7 +90,7 @@ async function failsKeepingData(c: ExporterConfig, set: (bad: boolean) => void |
 }
 
 describe('json source: memory bounded by max_response_bytes (decoded)', () => {
-  test('the default bound of a json source is the heap-safe JSON one, not the streamed sources\' 512 MiB', () => {
+  test("the default bound of a json source is the heap-safe JSON one, not the streamed sources' 512 MiB", () => {
     const c = cfg('{name: s, type: json, url: "http://127.0.0.1:1/x"}');
     const s = c.sources.get('s');
     assert.ok(s && s.type === 'json');
@@ -94,7 +104,12 @@ describe('json source: memory bounded by max_response_bytes (decoded)', () => {
     const { url, server, set } = await api({ body: GOOD });
     try {
       const c = cfg(`{name: s, type: json, url: "${url}"}`);
-      await failsKeepingData(c, (bad) => set(bad ? { body: bomb, gzip: true } : { body: GOOD }), 'too_large', /max_response_bytes \(33554432 bytes/);
+      await failsKeepingData(
+        c,
+        (bad) => set(bad ? { body: bomb, gzip: true } : { body: GOOD }),
+        'too_large',
+        /max_response_bytes \(33554432 bytes/,
+      );
     } finally {
       server.close();
     }
@@ -103,10 +118,20 @@ describe('json source: memory bounded by max_response_bytes (decoded)', () => {
 
 describe('json source: answers that give nothing usable fail the run (item 10)', () => {
   test('records matched but none has the value field (another shape): bad_response naming the field; the last good data stays', async () => {
-    const wrong = JSON.stringify({ items: [{ pod: 'a', joules: 1 }, { pod: 'b', joules: 2 }] });
+    const wrong = JSON.stringify({
+      items: [
+        { pod: 'a', joules: 1 },
+        { pod: 'b', joules: 2 },
+      ],
+    });
     const { url, server, set } = await api({ body: GOOD });
     try {
-      const err = await failsKeepingData(cfg(`{name: s, type: json, url: "${url}"}`), (bad) => set({ body: bad ? wrong : GOOD }), 'bad_response', /2 record\(s\) matched "\$\.items\[\*\]" but none has a value for "energy"/);
+      const err = await failsKeepingData(
+        cfg(`{name: s, type: json, url: "${url}"}`),
+        (bad) => set({ body: bad ? wrong : GOOD }),
+        'bad_response',
+        /2 record\(s\) matched "\$\.items\[\*\]" but none has a value for "energy"/,
+      );
       assert.match(err.message, /keys "pod, joules"/);
     } finally {
       server.close();
@@ -118,25 +143,43 @@ describe('json source: answers that give nothing usable fail the run (item 10)',
     const broken = Buffer.concat([Buffer.from(GOOD.slice(0, at)), Buffer.from([0xff, 0xfe]), Buffer.from(GOOD.slice(at))]);
     const { url, server, set } = await api({ body: GOOD });
     try {
-      await failsKeepingData(cfg(`{name: s, type: json, url: "${url}"}`), (bad) => set({ body: bad ? broken : GOOD }), 'parse', /invalid UTF-8 .*byte \d+/);
+      await failsKeepingData(
+        cfg(`{name: s, type: json, url: "${url}"}`),
+        (bad) => set({ body: bad ? broken : GOOD }),
+        'parse',
+        /invalid UTF-8 .*byte \d+/,
+      );
     } finally {
       server.close();
     }
   });
 
   test('a label value over max_label_value_bytes fails with too_large naming the label', async () => {
-    const long = JSON.stringify({ items: [{ name: 'x'.repeat(5000), energy: '1' }, { name: 'b', energy: '2' }] });
+    const long = JSON.stringify({
+      items: [
+        { name: 'x'.repeat(5000), energy: '1' },
+        { name: 'b', energy: '2' },
+      ],
+    });
     const { url, server, set } = await api({ body: GOOD });
     try {
       const c = cfg(`{name: s, type: json, url: "${url}", max_label_value_bytes: 4096}`);
-      await failsKeepingData(c, (bad) => set({ body: bad ? long : GOOD }), 'too_large', /label "name" .*max_label_value_bytes \(4096 bytes\)/);
+      await failsKeepingData(
+        c,
+        (bad) => set({ body: bad ? long : GOOD }),
+        'too_large',
+        /label "name" .*max_label_value_bytes \(4096 bytes\)/,
+      );
     } finally {
       server.close();
     }
   });
 
   test('a value_from_label that no json label gives is a config error', () => {
-    assert.throws(() => cfg('{name: s, type: json, url: "http://127.0.0.1:1/x"}', '{records: "$.items[*]", labels: {name: name}}'), (e: unknown) => e instanceof ConfigError && /value_from_label "energy" is not one of the json labels/.test(e.message));
+    assert.throws(
+      () => cfg('{name: s, type: json, url: "http://127.0.0.1:1/x"}', '{records: "$.items[*]", labels: {name: name}}'),
+      (e: unknown) => e instanceof ConfigError && /value_from_label "energy" is not one of the json labels/.test(e.message),
+    );
   });
 });
 
@@ -166,7 +209,11 @@ describe('label names are data', () => {
       );
       const got: Array<Record<string, string>> = [];
       const source = createSource(c.sources.get('s') ?? assert.fail(), { request: () => undefined });
-      await source.collect({ metric: 'api', filter: '', labels: null, json: c.transformations[0]?.json ?? null }, (l) => got.push({ ...l }), new AbortController().signal);
+      await source.collect(
+        { metric: 'api', filter: '', labels: null, json: c.transformations[0]?.json ?? null },
+        (l) => got.push({ ...l }),
+        new AbortController().signal,
+      );
       await source.close();
       assert.deepEqual(got, [{ constructor: '7', toString: 'c1', hasOwnProperty: 'px', valueOf: 'c1' }]);
       const store = new SnapshotStore();
@@ -175,7 +222,10 @@ describe('label names are data', () => {
       const o = await runTransformation(t, [src], store, new AbortController().signal);
       await src.close();
       assert.ok(o.ok, o.ok ? '' : o.error.message);
-      assert.deepEqual([...(store.get('m')?.series.values() ?? [])], [{ labelText: 'hasOwnProperty="px",toString="c1",valueOf="c1"', value: 7 }]);
+      assert.deepEqual(
+        [...(store.get('m')?.series.values() ?? [])],
+        [{ labelText: 'hasOwnProperty="px",toString="c1",valueOf="c1"', value: 7 }],
+      );
     } finally {
       server.close();
     }

@@ -39,7 +39,10 @@ function feedVectorChunked(body: Buffer, projection: readonly string[] | null, m
 describe('the envelope (everything outside data.result) is bounded', () => {
   test('a 2 MiB error text or warning fails with too_large, whichever side of data.result', () => {
     const pad = 'x'.repeat(2 << 20);
-    for (const body of [`{"status":"success","warnings":["${pad}"],"data":{"resultType":"vector","result":[${SERIES}]}}`, `{"status":"success","data":{"resultType":"vector","result":[${SERIES}]},"error":"${pad}"}`]) {
+    for (const body of [
+      `{"status":"success","warnings":["${pad}"],"data":{"resultType":"vector","result":[${SERIES}]}}`,
+      `{"status":"success","data":{"resultType":"vector","result":[${SERIES}]},"error":"${pad}"}`,
+    ]) {
       const err = failure(Buffer.from(body));
       assert.equal(err.reason, 'too_large', err.message);
       assert.match(err.message, /outside data\.result .* longer than 1048576 characters/);
@@ -53,7 +56,8 @@ describe('the envelope (everything outside data.result) is bounded', () => {
 });
 
 describe('label values and series are bounded (max_label_value_bytes)', () => {
-  const long = (n: number) => Buffer.from(OK(`{"metric":{"__name__":"kube_node_info","node":"${'é'.repeat(n)}","minor":"28"},"value":[1,"1"]}`));
+  const long = (n: number) =>
+    Buffer.from(OK(`{"metric":{"__name__":"kube_node_info","node":"${'é'.repeat(n)}","minor":"28"},"value":[1,"1"]}`));
 
   test('a label value over the limit fails with too_large naming the label, with and without a projection', () => {
     for (const projection of [null, ['node', 'minor']]) {
@@ -76,7 +80,11 @@ describe('label values and series are bounded (max_label_value_bytes)', () => {
   });
 
   test('the default limit is 1 MiB, configurable per source', () => {
-    const c = parseConfig('sources:\n  - {name: a, type: prometheus, url: "http://127.0.0.1:1"}\n  - {name: b, type: prometheus, url: "http://127.0.0.1:1", max_label_value_bytes: 100}\nmetric_transformations:\n  - {name: m, source: a, source_metric: x, value_from_label: v}\n', '/tmp/c.yml', {});
+    const c = parseConfig(
+      'sources:\n  - {name: a, type: prometheus, url: "http://127.0.0.1:1"}\n  - {name: b, type: prometheus, url: "http://127.0.0.1:1", max_label_value_bytes: 100}\nmetric_transformations:\n  - {name: m, source: a, source_metric: x, value_from_label: v}\n',
+      '/tmp/c.yml',
+      {},
+    );
     const a = c.sources.get('a');
     const b = c.sources.get('b');
     assert.ok(a?.type === 'prometheus' && b?.type === 'prometheus');
@@ -115,7 +123,11 @@ test('end to end: a too-large envelope and bad UTF-8 fail the run; the last good
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const c = parseConfig(`sources:\n  - {name: s, type: prometheus, url: "${url}"}\nmetric_transformations:\n  - {name: minor, source: s, source_metric: kube_node_info, value_from_label: minor, preserve_labels: [node]}\n`, '/tmp/c.yml', {});
+    const c = parseConfig(
+      `sources:\n  - {name: s, type: prometheus, url: "${url}"}\nmetric_transformations:\n  - {name: minor, source: s, source_metric: kube_node_info, value_from_label: minor, preserve_labels: [node]}\n`,
+      '/tmp/c.yml',
+      {},
+    );
     const t = c.transformations[0] ?? assert.fail();
     const store = new SnapshotStore();
     const once = async () => {
@@ -130,7 +142,10 @@ test('end to end: a too-large envelope and bad UTF-8 fail the run; the last good
     const good = [...(store.get('minor')?.series.values() ?? [])];
     assert.equal(good.length, 1);
     for (const [bad, reason] of [
-      [Buffer.from(`{"status":"success","error":"${'x'.repeat(3 << 20)}","data":{"resultType":"vector","result":[${SERIES}]}}`), 'too_large'],
+      [
+        Buffer.from(`{"status":"success","error":"${'x'.repeat(3 << 20)}","data":{"resultType":"vector","result":[${SERIES}]}}`),
+        'too_large',
+      ],
       [Buffer.concat([Buffer.from(OK(SERIES).slice(0, 40)), Buffer.from([0xff]), Buffer.from(OK(SERIES).slice(40))]), 'parse'],
     ] as const) {
       body = bad;
