@@ -1,3 +1,4 @@
+import { CLIENT_AUTH_TYPES, type ClientAuthType } from '../model/client-auth.js';
 import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -14,14 +15,7 @@ import { validateYaml } from './yaml-validate.js';
  * response headers. Validated strictly, like the main configuration.
  */
 
-export const CLIENT_AUTH_TYPES = [
-  'NoClientCert',
-  'RequestClientCert',
-  'RequireAnyClientCert',
-  'VerifyClientCertIfGiven',
-  'RequireAndVerifyClientCert',
-] as const;
-export type WebClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
+export type WebClientAuthType = ClientAuthType;
 type TlsVersionName = 'TLS12' | 'TLS13';
 const TLS_VERSIONS: Record<TlsVersionName, 'TLSv1.2' | 'TLSv1.3'> = { TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
 

@@ -1,15 +1,6 @@
 import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-
-/** exporter-toolkit's `client_auth_type` values (Go's tls.ClientAuthType). */
-export const CLIENT_AUTH_TYPES = [
-  'NoClientCert',
-  'RequestClientCert',
-  'RequireAnyClientCert',
-  'VerifyClientCertIfGiven',
-  'RequireAndVerifyClientCert',
-] as const;
-export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
+import type { ClientAuthType } from '../model/client-auth.js';
 
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
 
