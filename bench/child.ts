@@ -43,7 +43,7 @@ for (let i = 0; i < Number(runsArg); i++) {
   const started = performance.now();
   // As a scheduled job does: pushdown: auto decides per run from what the earlier runs saw.
   const pushed = advisor.use();
-  const outcome = await runTransformation(t, [source], store, AbortSignal.timeout(600_000), true, undefined, pushed);
+  const outcome = await runTransformation(t, [source], store, AbortSignal.timeout(600_000), { keepStale: true, projection: pushed });
   const seconds = (performance.now() - started) / 1000;
   if (!outcome.ok) throw outcome.error;
   advisor.record(pushed, outcome.result.sourceSeries);

@@ -100,7 +100,7 @@ export async function runWithinDeadline(
   const deadline = new Deadline(RUN_DEADLINE, t.timeoutSeconds);
   try {
     return await abandonOnAbort(
-      runTransformation(t, sources, lateWritesDropped(store, deadline.signal), deadline.signal, true, shard),
+      runTransformation(t, sources, lateWritesDropped(store, deadline.signal), deadline.signal, { keepStale: true, shard }),
       deadline.signal,
     );
   } catch (e) {
@@ -231,16 +231,12 @@ export class TransformationJob {
       const t = this.config;
       const store = lateWritesDropped(this.deps.store, signal);
       const run = (projection: Projection) =>
-        runTransformation(
-          t,
-          this.sources,
-          store,
-          signal,
-          this.status.lastSuccessAtMs !== undefined,
-          this.deps.shard,
+        runTransformation(t, this.sources, store, signal, {
+          keepStale: this.status.lastSuccessAtMs !== undefined,
+          shard: this.deps.shard,
           projection,
-          this.fanIn,
-        );
+          fanInView: this.fanIn,
+        });
       const projection = this.advisor.use();
       let outcome = await run(projection);
       if (outcome.ok) {

@@ -38,20 +38,26 @@ function asSourceError(e: unknown, signal: AbortSignal): SourceError {
  * the very end, in one synchronous step, so a scrape never sees part of a run
  * and an aborted run leaves the last good data as it was.
  */
+/** How one run is done, beyond what, from where, into which store, until when. */
+export interface RunOptions {
+  /** Keep unseen series of earlier runs (clear_stale_metrics: false) — of this job only, not of a job replaced on reload. Default true. */
+  readonly keepStale?: boolean;
+  /** `--shard.*`: a `shard_by: series` transformation keeps only this replica's output series. Default: the whole. */
+  readonly shard?: Shard | undefined;
+  /** How to ask for less this run (where allowed): see PushdownAdvisor. Default: `group` when pushdown is on. */
+  readonly projection?: Projection;
+  /** Several sources: a failing one keeps its last good series while this says so; the others are refreshed. Absent: all or nothing. */
+  readonly fanInView?: FanInView | undefined;
+}
+
 export async function runTransformation(
   t: TransformationConfig,
   sources: readonly Source[],
   store: SnapshotStore,
   signal: AbortSignal,
-  /** Keep unseen series of earlier runs (clear_stale_metrics: false) — of this job only, not of a job replaced on reload. */
-  keepStale = true,
-  /** `--shard.*`: a `shard_by: series` transformation keeps only this replica's output series. */
-  shard: Shard = WHOLE,
-  /** How to ask for less this run (where allowed): see PushdownAdvisor. */
-  projection: Projection = t.pushdown ? 'group' : 'none',
-  /** Several sources: a failing one keeps its last good series while this says so; the others are refreshed. Absent: all or nothing. */
-  fanInView?: FanInView,
+  options: RunOptions = {},
 ): Promise<RunOutcome> {
+  const { keepStale = true, shard = WHOLE, projection = t.pushdown ? 'group' : 'none', fanInView } = options;
   const previous = store.get(t.name);
   const transformer = new Transformer(t, previous);
   const warnings: string[] = [];

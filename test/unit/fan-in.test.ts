@@ -58,7 +58,7 @@ async function setup(t: TransformationConfig) {
   const us = new FakeSource('us');
   const store = new SnapshotStore();
   const run = (view: FanInView | undefined = keepAll): Promise<RunOutcome> =>
-    runTransformation(t, [eu, us], store, new AbortController().signal, true, undefined, 'none', view);
+    runTransformation(t, [eu, us], store, new AbortController().signal, { keepStale: true, projection: 'none', fanInView: view });
   eu.series = nodes('e', [27, 28]);
   us.series = nodes('u', [29]);
   const first = await run();
@@ -200,7 +200,11 @@ describe('fan-in: a failing source keeps its own last good series', () => {
     us.refuseProjection = true;
     us.series = nodes('u', [5]);
     const t = fanInConfig();
-    const o = await runTransformation(t, [eu, us], store, new AbortController().signal, true, undefined, 'group', keepAll);
+    const o = await runTransformation(t, [eu, us], store, new AbortController().signal, {
+      keepStale: true,
+      projection: 'group',
+      fanInView: keepAll,
+    });
     assert.ok(o.ok);
     assert.deepEqual(o.sources?.get('us'), null);
     assert.deepEqual(
