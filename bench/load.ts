@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startVictoriaMetrics } from '../test/support/victoria-metrics.js';
 import { waitForHttp } from '../test/support/wait.js';
-import { startExporter } from '../test/e2e/exporter.js';
+import { startExporter } from '../test/support/exporter.js';
 import { peakRssKb, timedGet } from './http-timing.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { makeTempDir } from '../test/support/temp.js';
 import { waitForHttp } from '../test/support/wait.js';
-import { startExporterWithFile } from '../test/e2e/exporter.js';
+import { startExporterWithFile } from '../test/support/exporter.js';
 import { timedGet } from './http-timing.js';
 import { percentile } from './stats.js';
 

@@ -12,7 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startVictoriaMetrics } from '../test/support/victoria-metrics.js';
-import { startExporter } from '../test/e2e/exporter.js';
+import { startExporter } from '../test/support/exporter.js';
 import { median } from './stats.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

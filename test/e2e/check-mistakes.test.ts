@@ -7,7 +7,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadedVictoriaMetrics, runCli } from './cli-fixture.js';
+import { loadedVictoriaMetrics, runCli } from '../support/cli-fixture.js';
 
 const run = (args: string[]) => runCli(args);
 

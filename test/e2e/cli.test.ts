@@ -11,7 +11,7 @@ import { freePort } from '../support/ports.js';
 import { ManagedProcess } from '../support/process.js';
 import { makeTempDir } from '../support/temp.js';
 import { waitForHttp } from '../support/wait.js';
-import { CLI, REPO, startExporter } from './exporter.js';
+import { CLI, REPO, startExporter } from '../support/exporter.js';
 
 function run(args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });

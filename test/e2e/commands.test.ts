@@ -5,12 +5,12 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadedVictoriaMetrics, runCli } from './cli-fixture.js';
+import { loadedVictoriaMetrics, runCli } from '../support/cli-fixture.js';
 import path from 'node:path';
 import { freePort } from '../support/ports.js';
 import { promtoolCheckMetrics } from '../support/promtool.js';
-import { EXPECTED_MINOR, family, NODE_COUNT } from './dataset.js';
-import { parseExposition } from './exporter.js';
+import { EXPECTED_MINOR, family, NODE_COUNT } from '../support/dataset.js';
+import { parseExposition } from '../support/exporter.js';
 
 const run = (args: string[], cwd?: string) => runCli(args, cwd);
 

@@ -14,7 +14,7 @@ import { freePort } from '../support/ports.js';
 import { withLogs } from '../support/logs.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
 import { waitFor } from '../support/wait.js';
-import { CLI, startExporter, type Exporter } from './exporter.js';
+import { CLI, startExporter, type Exporter } from '../support/exporter.js';
 
 const NODES = 8;
 const SERIES = Array.from(

@@ -18,7 +18,7 @@ import { startOnPort } from '../support/server-start.js';
 import { makeTempDir } from '../support/temp.js';
 import { waitForHttp } from '../support/wait.js';
 import { ownerOfTransformation } from '../../src/transform/shard.js';
-import { parseExposition } from './exporter.js';
+import { parseExposition } from '../support/exporter.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BASE = path.join(REPO, 'deploy/kubernetes');

@@ -17,7 +17,7 @@ import { ManagedProcess } from '../support/process.js';
 import { startOnPort } from '../support/server-start.js';
 import { makeTempDir } from '../support/temp.js';
 import { waitForHttp } from '../support/wait.js';
-import { CLI, Exporter } from './exporter.js';
+import { CLI, Exporter } from '../support/exporter.js';
 import { FaultServer } from '../support/fault-server.js';
 
 /** Loaded before the exporter: collects the heap over and over. */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { withLogs } from '../support/logs.js';
 import { waitFor } from '../support/wait.js';
 import { makeTempDir } from '../support/temp.js';
-import { startExporter, startExporterWithFile, type Exporter } from './exporter.js';
+import { startExporter, startExporterWithFile, type Exporter } from '../support/exporter.js';
 
 /** The server's limits (src/http/server.ts): whole headers within 10 s, 16 KiB of headers. */
 const HEADERS_TIMEOUT_MS = 10_000;

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { labelsOf, type InstantSample } from '../support/promql.js';
 import { withLogs } from '../support/logs.js';
-import { REPO, startExporter, type Exporter } from './exporter.js';
+import { REPO, startExporter, type Exporter } from '../support/exporter.js';
 
 const DEMO_DIR = path.join(REPO, 'examples/demo');
 const DATA = path.join(DEMO_DIR, 'kube_node_info.prom');

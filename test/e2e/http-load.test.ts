@@ -17,7 +17,7 @@ import bcrypt from 'bcryptjs';
 import { withLogs } from '../support/logs.js';
 import { makeTempDir } from '../support/temp.js';
 import { waitForHttp } from '../support/wait.js';
-import { startExporterWithFile, type Exporter } from './exporter.js';
+import { startExporterWithFile, type Exporter } from '../support/exporter.js';
 
 const PROBE = fileURLToPath(new URL('../../bench/probe-child.js', import.meta.url));
 /**

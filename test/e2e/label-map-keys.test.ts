@@ -8,7 +8,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startExporter, type Exporter } from './exporter.js';
+import { startExporter, type Exporter } from '../support/exporter.js';
 
 const EXPOSITION = [
   '# TYPE proto_info gauge',

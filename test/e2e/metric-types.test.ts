@@ -22,7 +22,7 @@ import { startStaticServer, type StaticServer } from '../support/static-server.j
 import { makeTempDir } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
-import { REPO, startExporter, type Exporter } from './exporter.js';
+import { REPO, startExporter, type Exporter } from '../support/exporter.js';
 
 const CASE = path.join(REPO, 'test/golden/cases/metric-types');
 const INPUT = readFileSync(path.join(CASE, 'input.prom'), 'utf8');

@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { promtoolCheckRules, promtoolTestRules } from '../support/promtool.js';
 import { makeTempDir } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
-import { startExporter, type Exporter } from './exporter.js';
+import { startExporter, type Exporter } from '../support/exporter.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const ALERTS = path.join(REPO, 'monitoring/alerts.yml');

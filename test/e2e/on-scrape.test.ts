@@ -11,7 +11,7 @@ import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
 import { withLogs } from '../support/logs.js';
 import { expectOk } from '../support/promql.js';
-import { parseExposition, startExporter, type Exporter } from './exporter.js';
+import { parseExposition, startExporter, type Exporter } from '../support/exporter.js';
 
 const CACHE_SECONDS = 2;
 const VM_METRICS_LAG_MS = 1500;

@@ -9,8 +9,8 @@ import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { labelsOf } from '../support/promql.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
 import { withLogs } from '../support/logs.js';
-import { EXPECTED_MINOR, family, KUBE_NODE_INFO, NODE_COUNT } from './dataset.js';
-import { startExporter, type Exporter } from './exporter.js';
+import { EXPECTED_MINOR, family, KUBE_NODE_INFO, NODE_COUNT } from '../support/dataset.js';
+import { startExporter, type Exporter } from '../support/exporter.js';
 
 describe('Prometheus as source and as scraper', () => {
   let fixtures: StaticServer;

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
-import { startExporter, type Exporter } from './exporter.js';
+import { startExporter, type Exporter } from '../support/exporter.js';
 
 const EXPOSITION = [
   '# HELP proto_info Series whose label names are Object.prototype members.',

@@ -14,8 +14,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTempDir } from '../support/temp.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
-import { KUBE_NODE_INFO, NODE_COUNT } from './dataset.js';
-import { CLI } from './exporter.js';
+import { KUBE_NODE_INFO, NODE_COUNT } from '../support/dataset.js';
+import { CLI } from '../support/exporter.js';
 
 function run(args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });

@@ -12,8 +12,8 @@ import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { startStaticServer, type StaticServer } from '../support/static-server.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
 import { withLogs } from '../support/logs.js';
-import { EXPECTED_MINOR, family, KUBE_NODE_INFO, NODE_COUNT } from './dataset.js';
-import { startExporter, type Exporter } from './exporter.js';
+import { EXPECTED_MINOR, family, KUBE_NODE_INFO, NODE_COUNT } from '../support/dataset.js';
+import { startExporter, type Exporter } from '../support/exporter.js';
 
 /** A family with its name replaced, so two families can be compared series by series. */
 function renamed(samples: Map<string, number>, from: string, to: string): Map<string, number> {

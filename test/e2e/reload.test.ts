@@ -19,8 +19,8 @@ import { ManagedProcess } from '../support/process.js';
 import { startOnPort } from '../support/server-start.js';
 import { makeTempDir } from '../support/temp.js';
 import { waitFor, waitForHttp } from '../support/wait.js';
-import { family } from './dataset.js';
-import { CLI, Exporter, startExporter } from './exporter.js';
+import { family } from '../support/dataset.js';
+import { CLI, Exporter, startExporter } from '../support/exporter.js';
 
 const OK = 'label_value_exporter_config_last_reload_successful';
 const OK_TS = 'label_value_exporter_config_last_reload_success_timestamp_seconds';

@@ -19,7 +19,7 @@ import { promtoolCheckMetrics } from '../support/promtool.js';
 import { makeTempDir } from '../support/temp.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
 import { waitForHttp } from '../support/wait.js';
-import { startExporterWithFile, type Exporter } from './exporter.js';
+import { startExporterWithFile, type Exporter } from '../support/exporter.js';
 
 const NODES = `kube_node_info{node="worker-1",minor="28"} 1
 kube_node_info{node="worker-2",minor="27"} 1

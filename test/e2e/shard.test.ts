@@ -19,7 +19,7 @@ import { makeTempDir } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
 import { ownerOfTransformation } from '../../src/transform/shard.js';
-import { CLI, startExporterWithFile, type Exporter } from './exporter.js';
+import { CLI, startExporterWithFile, type Exporter } from '../support/exporter.js';
 
 const CLUSTERS = 4;
 const NODES = 50;

@@ -10,8 +10,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { startVictoriaMetrics } from '../support/victoria-metrics.js';
 import { withLogs } from '../support/logs.js';
-import { family, KUBE_NODE_INFO, NODE_COUNT } from './dataset.js';
-import { startExporter } from './exporter.js';
+import { family, KUBE_NODE_INFO, NODE_COUNT } from '../support/dataset.js';
+import { startExporter } from '../support/exporter.js';
 
 const T = 'transformation="kubelet_minor_version"';
 const CONFIG = (url: string) => `victoriametrics_url: "${url}"

@@ -31,8 +31,8 @@ import { startOnPort } from '../support/server-start.js';
 import { makeTempDir } from '../support/temp.js';
 import { makeTestPki } from '../support/tls.js';
 import { waitFor, waitForHttp } from '../support/wait.js';
-import { family } from './dataset.js';
-import { CLI, Exporter, startExporter } from './exporter.js';
+import { family } from '../support/dataset.js';
+import { CLI, Exporter, startExporter } from '../support/exporter.js';
 
 const TEST_TIMEOUT = 20_000;
 const WAIT_MS = 12_000;

@@ -32,8 +32,8 @@ import { withLogs } from '../support/logs.js';
 import { startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { makeTempDir } from '../support/temp.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
-import { EXPECTED_MINOR, family, KUBE_NODE_INFO } from './dataset.js';
-import { REPO, startExporter, type Exporter } from './exporter.js';
+import { EXPECTED_MINOR, family, KUBE_NODE_INFO } from '../support/dataset.js';
+import { REPO, startExporter, type Exporter } from '../support/exporter.js';
 
 const TEST_TIMEOUT = 30_000;
 const FIXTURES = path.join(REPO, 'test/fixtures/json');

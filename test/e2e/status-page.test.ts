@@ -12,8 +12,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { requireBinary } from '../support/binaries.js';
 import { freePort } from '../support/ports.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
-import { KUBE_NODE_INFO, NODE_COUNT } from './dataset.js';
-import { REPO, startExporter, type Exporter } from './exporter.js';
+import { KUBE_NODE_INFO, NODE_COUNT } from '../support/dataset.js';
+import { REPO, startExporter, type Exporter } from '../support/exporter.js';
 
 const SECRET = 'tok-STATUS-S3CRET-9';
 

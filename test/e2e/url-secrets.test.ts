@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { runCliAsync } from './cli-fixture.js';
+import { runCliAsync } from '../support/cli-fixture.js';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { withLogs } from '../support/logs.js';
 import { freePort } from '../support/ports.js';
 import { makeTempDir } from '../support/temp.js';
-import { startExporterWithFile } from './exporter.js';
+import { startExporterWithFile } from '../support/exporter.js';
 
 const SECRET = 'SECRET123';
 

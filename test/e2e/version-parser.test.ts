@@ -13,8 +13,8 @@ import os from 'node:os';
 import { startNodeExporter } from '../support/node-exporter.js';
 import { withLogs } from '../support/logs.js';
 import { startVictoriaMetrics } from '../support/victoria-metrics.js';
-import { family } from './dataset.js';
-import { startExporter } from './exporter.js';
+import { family } from '../support/dataset.js';
+import { startExporter } from '../support/exporter.js';
 
 const TEST_TIMEOUT = 60_000;
 

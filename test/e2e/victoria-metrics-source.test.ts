@@ -11,8 +11,8 @@ import { request } from 'node:http';
 import { promtoolCheckMetrics } from '../support/promtool.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
 import { withLogs } from '../support/logs.js';
-import { EXPECTED_MINOR, family, KUBE_NODE_INFO, NODE_COUNT } from './dataset.js';
-import { REPO, startExporter, type Exporter } from './exporter.js';
+import { EXPECTED_MINOR, family, KUBE_NODE_INFO, NODE_COUNT } from '../support/dataset.js';
+import { REPO, startExporter, type Exporter } from '../support/exporter.js';
 
 function rawGet(
   url: string,

@@ -15,7 +15,7 @@ import { withLogs } from '../support/logs.js';
 import { makeTempDir } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
 import { ManagedProcess } from '../support/process.js';
-import { CLI, startExporterWithFile, type Exporter } from './exporter.js';
+import { CLI, startExporterWithFile, type Exporter } from '../support/exporter.js';
 
 const CONFIG = `sources:
   - {name: f, type: file, path: kube.prom}

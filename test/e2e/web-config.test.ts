@@ -20,7 +20,7 @@ import { startOnPort } from '../support/server-start.js';
 import { makeTempDir } from '../support/temp.js';
 import { makeTestPki, type TestPki } from '../support/tls.js';
 import { waitFor } from '../support/wait.js';
-import { CLI } from './exporter.js';
+import { CLI } from '../support/exporter.js';
 
 const PASSWORD = 'pw-WEBCONFIG-S3CRET-1';
 const NEW_PASSWORD = 'pw-WEBCONFIG-S3CRET-2';

@@ -9,8 +9,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { makeTempDir } from '../support/temp.js';
-import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.js';
+import { makeTempDir } from './temp.js';
+import { startVictoriaMetrics, type VictoriaMetrics } from './victoria-metrics.js';
 import { KUBE_NODE_INFO, NODE_COUNT } from './dataset.js';
 import { CLI } from './exporter.js';
 

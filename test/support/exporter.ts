@@ -3,10 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSampleLine } from '../../src/sources/exposition-parser.js';
-import { ManagedProcess } from '../support/process.js';
-import { startOnPort } from '../support/server-start.js';
-import { makeTempDir } from '../support/temp.js';
-import { waitFor, waitForHttp } from '../support/wait.js';
+import { ManagedProcess } from './process.js';
+import { startOnPort } from './server-start.js';
+import { makeTempDir } from './temp.js';
+import { waitFor, waitForHttp } from './wait.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = path.join(REPO, 'dist/src/cli/main.js');
