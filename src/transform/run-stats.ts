@@ -19,8 +19,12 @@ export interface StatsMark {
   readonly sourceSeries: number;
   readonly defaulted: number;
   readonly collisions: number;
+  readonly missingValueLabel: number;
   readonly skipped: ReadonlyMap<SkipReason, number>;
+  readonly defaultedBy: ReadonlyMap<SkipReason, number>;
   readonly examples: ReadonlyMap<SkipReason, readonly string[]>;
+  /** namesSeen is insertion-ordered: its first `namesSeen` entries are those from before the mark. */
+  readonly namesSeen: number;
 }
 
 /** The counts of one run (skips, defaults, collisions, examples) and why it must fail, if it must. */
@@ -70,7 +74,10 @@ export class RunStats {
       sourceSeries: this.sourceSeries,
       defaulted: this.defaulted,
       collisions: this.collisions,
+      missingValueLabel: this.missingValueLabel,
       skipped: new Map(this.skipped),
+      defaultedBy: new Map(this.defaultedBy),
+      namesSeen: this.namesSeen.size,
       examples: new Map([...this.examples].map(([k, v]) => [k, [...v]])),
     };
   }
@@ -79,8 +86,13 @@ export class RunStats {
     this.sourceSeries = m.sourceSeries;
     this.defaulted = m.defaulted;
     this.collisions = m.collisions;
+    this.missingValueLabel = m.missingValueLabel;
     this.skipped.clear();
     for (const [k, v] of m.skipped) this.skipped.set(k, v);
+    this.defaultedBy.clear();
+    for (const [k, v] of m.defaultedBy) this.defaultedBy.set(k, v);
+    let i = 0;
+    for (const name of [...this.namesSeen]) if (++i > m.namesSeen) this.namesSeen.delete(name);
     this.examples.clear();
     for (const [k, v] of m.examples) this.examples.set(k, [...v]);
   }

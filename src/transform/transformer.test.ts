@@ -163,3 +163,32 @@ describe('runs after the first', () => {
     assert.equal(more.finish().unchanged, false);
   });
 });
+
+describe('fan-in: a source that fails part-way is taken out whole', () => {
+  test('its skips, defaults and missing value labels leave the counts (they would skew the degraded verdict)', () => {
+    const t = new Transformer(cfg({ sources: ['eu', 'us'], sourceLabel: 'region', defaultValue: 0 }));
+    t.useSource('eu');
+    t.add(N1, 1);
+    t.add({ ...N1, node: 'n2', minor: 'x' }, 1);
+    t.useSource('us');
+    const noValue = { ...N1, node: 'n3', kubelet_version: 'v1.28.3' } as Record<string, string>;
+    delete noValue.minor;
+    t.add(noValue, 1);
+    t.add({ ...noValue, node: 'n4' }, 1);
+    t.add({ ...N1, node: 'n5', minor: 'y' }, 1);
+    for (const _ of t.dropSourceSteps());
+    const r = t.finish();
+    assert.equal(r.sourceSeries, 2);
+    assert.equal(r.missingValueLabel, 0);
+    assert.equal(
+      [...r.defaultedBy.values()].reduce((a, b) => a + b, 0),
+      1,
+    );
+    assert.equal(r.defaulted, 1);
+    assert.deepEqual(r.labelNamesSeen, []);
+    assert.deepEqual(
+      r.series.map((s) => s.labelText),
+      ['cluster="prod",node="n1",region="eu"', 'cluster="prod",node="n2",region="eu"'],
+    );
+  });
+});
