@@ -10,6 +10,7 @@
  * transformation or a remote-write endpoint removes its series by itself.
  */
 import type { ExpositionFormat } from '../exposition/format.js';
+import { DROP_REASONS, FAILURE_REASONS, type DropReason, type FailureReason } from '../model/delivery-reasons.js';
 import type { SourceFailureReason } from '../model/errors.js';
 
 export const PREFIX = 'label_value_exporter_';
@@ -60,14 +61,11 @@ export const EXPOSITION_FORMATS = everyOf<ExpositionFormat>()(['text', 'openmetr
 export const SCRAPE_REFRESH_OUTCOMES = ['ran', 'joined', 'cached'] as const;
 export type ScrapeRefreshOutcome = (typeof SCRAPE_REFRESH_OUTCOMES)[number];
 
-/**
- * Remote write's reasons (src/output/delivery/observer.ts, which this folder may not
- * import; test/unit/selfmetrics/label-values.test.ts checks both ways that they agree).
- */
-export const REMOTE_FAILURE_REASONS = ['http_5xx', 'http_429', 'http_4xx', 'connection', 'timeout', 'other'] as const;
-export type RemoteFailureReason = (typeof REMOTE_FAILURE_REASONS)[number];
-export const REMOTE_DROP_REASONS = ['rejected', 'queue_full', 'shutdown', 'removed'] as const;
-export type RemoteDropReason = (typeof REMOTE_DROP_REASONS)[number];
+/** Remote write's reasons: the delivery code's own lists (model/delivery-reasons.ts). */
+export const REMOTE_FAILURE_REASONS = FAILURE_REASONS;
+export type RemoteFailureReason = FailureReason;
+export const REMOTE_DROP_REASONS = DROP_REASONS;
+export type RemoteDropReason = DropReason;
 
 /** One self-metric. */
 export interface MetricDef {

@@ -1,10 +1,6 @@
-/** Why a send attempt failed; every reason but `http_4xx` is retried. */
-export type FailureReason = 'http_5xx' | 'http_429' | 'http_4xx' | 'connection' | 'timeout' | 'other';
-export const FAILURE_REASONS: readonly FailureReason[] = ['http_5xx', 'http_429', 'http_4xx', 'connection', 'timeout', 'other'];
+import type { DropReason, FailureReason } from '../../model/delivery-reasons.js';
 
-/** Why samples were given up: a 4xx answer, a full queue, shutdown, or the endpoint removed on reload. */
-export type DropReason = 'rejected' | 'queue_full' | 'shutdown' | 'removed';
-export const DROP_REASONS: readonly DropReason[] = ['rejected', 'queue_full', 'shutdown', 'removed'];
+export { DROP_REASONS, FAILURE_REASONS, type DropReason, type FailureReason } from '../../model/delivery-reasons.js';
 
 /** What a delivering endpoint reports (`endpoint` is its name); an output's self-metrics implement it. */
 export interface DeliveryObserver {
